@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './memory-tier';
+export * from './workflow-job';
+export * from './sanders-batch-platform';

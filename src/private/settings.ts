@@ -1,0 +1,96 @@
+/**
+ * Every default of the construct in one place, resolved from the props and validated before any
+ * resource is created.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { PlatformNames } from './names';
+import {
+  Problems, requireLiteral, validateBucketName, validateEnvironment, validatePrefix, validateRepositoryName,
+  validateTableName, validateTiers, validateWorkflow,
+} from './validation';
+import { DefaultMemoryTiers, MemoryTier } from '../memory-tier';
+import type { SandersBatchPlatformProps } from '../sanders-batch-platform';
+import { DefaultWorkflow, WorkflowJob } from '../workflow-job';
+
+/** The environment whose resources are disposable. Every other environment keeps its data. */
+export const DEV_ENVIRONMENT = 'dev';
+
+export interface PlatformSettings {
+  readonly environment: string;
+  readonly isDev: boolean;
+  readonly names: PlatformNames;
+  readonly tiers: MemoryTier[];
+  readonly workflow: WorkflowJob[];
+  readonly imageTag: string;
+  readonly bucketName: string;
+  readonly tableName: string;
+  readonly repositoryName: string;
+  readonly removalPolicy: RemovalPolicy;
+  readonly autoDeleteObjects: boolean;
+  readonly pointInTimeRecovery: boolean;
+  readonly deletionProtection: boolean;
+  readonly versioned: boolean;
+  readonly logRetention: logs.RetentionDays;
+  readonly maxvCpus: number;
+  readonly createOutputs: boolean;
+}
+
+export function resolveSettings(props: SandersBatchPlatformProps): PlatformSettings {
+  const problems = new Problems();
+  const environment = props.environment ?? DEV_ENVIRONMENT;
+  const prefix = props.namePrefix ?? 'sanders';
+  validateEnvironment(problems, environment);
+  validatePrefix(problems, prefix);
+  const names = new PlatformNames(prefix, environment);
+  const isDev = environment === DEV_ENVIRONMENT;
+
+  const bucketName = props.bucketName ?? names.bucket;
+  const tableName = props.tableName ?? names.table;
+  const repositoryName = props.repositoryName ?? names.repository;
+  validateBucketName(problems, bucketName);
+  validateTableName(problems, tableName);
+  validateRepositoryName(problems, repositoryName);
+
+  const imageTag = props.imageTag ?? 'latest';
+  if (requireLiteral(problems, 'imageTag', imageTag) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
+    problems.add(`imageTag '${imageTag}' is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'`);
+  }
+
+  const removalPolicy = props.removalPolicy ?? (isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
+  const autoDeleteObjects = props.autoDeleteObjects ?? (isDev && removalPolicy === RemovalPolicy.DESTROY);
+  if (autoDeleteObjects && removalPolicy !== RemovalPolicy.DESTROY) {
+    problems.add(`autoDeleteObjects is true but removalPolicy is ${removalPolicy}: emptying the bucket only makes sense when it is destroyed; set removalPolicy to RemovalPolicy.DESTROY or autoDeleteObjects to false`);
+  }
+
+  const maxvCpus = props.maxvCpus ?? 64;
+  if (requireLiteral(problems, 'maxvCpus', maxvCpus) && (!Number.isInteger(maxvCpus) || maxvCpus < 1 || maxvCpus > 10000)) {
+    problems.add(`maxvCpus ${maxvCpus} is not valid: give a whole number from 1 to 10000 (the most vCPUs the platform runs at once)`);
+  }
+
+  const tiers = props.memoryTiers ?? DefaultMemoryTiers.all();
+  const workflow = props.workflow ?? DefaultWorkflow.jobs();
+  const tiersByName = validateTiers(problems, tiers);
+  validateWorkflow(problems, workflow, tiersByName);
+  for (const tier of tiers) {
+    if (tier.vcpu > maxvCpus) {
+      problems.add(`memory tier '${tier.name}' needs ${tier.vcpu} vCPUs but maxvCpus is ${maxvCpus}: raise maxvCpus`);
+    }
+  }
+  for (const n of [...tiers.map(t => t.name), ...workflow.filter(j => j.secrets || j.dataAccess).map(j => j.name)]) {
+    const defName = names.jobDefinition(n);
+    if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
+  }
+
+  problems.throwIfAny('SandersBatchPlatform configuration');
+  return {
+    environment, isDev, names, tiers, workflow, imageTag, bucketName, tableName, repositoryName,
+    removalPolicy, autoDeleteObjects,
+    pointInTimeRecovery: props.pointInTimeRecovery ?? !isDev,
+    deletionProtection: props.deletionProtection ?? !isDev,
+    versioned: props.versioned ?? !isDev,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    maxvCpus,
+    createOutputs: props.createOutputs ?? true,
+  };
+}
