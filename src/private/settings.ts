@@ -40,17 +40,20 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   const problems = new Problems();
   const environment = props.environment ?? DEV_ENVIRONMENT;
   const prefix = props.namePrefix ?? 'sanders';
+  const before = problems.count;
   validateEnvironment(problems, environment);
   validatePrefix(problems, prefix);
+  // Names built from a bad environment or prefix would only repeat that problem.
+  const namesValid = problems.count === before;
   const names = new PlatformNames(prefix, environment);
   const isDev = environment === DEV_ENVIRONMENT;
 
   const bucketName = props.bucketName ?? names.bucket;
   const tableName = props.tableName ?? names.table;
   const repositoryName = props.repositoryName ?? names.repository;
-  validateBucketName(problems, bucketName);
-  validateTableName(problems, tableName);
-  validateRepositoryName(problems, repositoryName);
+  if (namesValid || props.bucketName !== undefined) validateBucketName(problems, bucketName);
+  if (namesValid || props.tableName !== undefined) validateTableName(problems, tableName);
+  if (namesValid || props.repositoryName !== undefined) validateRepositoryName(problems, repositoryName);
 
   const imageTag = props.imageTag ?? 'latest';
   if (requireLiteral(problems, 'imageTag', imageTag) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
@@ -77,7 +80,7 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
       problems.add(`memory tier '${tier.name}' needs ${tier.vcpu} vCPUs but maxvCpus is ${maxvCpus}: raise maxvCpus`);
     }
   }
-  for (const n of [...tiers.map(t => t.name), ...workflow.filter(j => j.secrets || j.dataAccess).map(j => j.name)]) {
+  for (const n of namesValid ? [...tiers.map(t => t.name), ...workflow.filter(j => j.secrets || j.dataAccess).map(j => j.name)] : []) {
     const defName = names.jobDefinition(n);
     if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
   }

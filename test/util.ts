@@ -1,0 +1,45 @@
+/**
+ * Shared test helpers.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
+
+/** A stack with one platform in it, as a consuming team would write it. */
+export function platformStack(props: SandersBatchPlatformProps = {}, stackId = 'TestStack'): { stack: Stack; platform: SandersBatchPlatform } {
+  const app = new App();
+  const stack = new Stack(app, stackId, { env: { account: '123456789012', region: 'eu-central-1' } });
+  const platform = new SandersBatchPlatform(stack, 'Platform', props);
+  return { stack, platform };
+}
+
+/** The synthesized template of a stack with one platform. */
+export function platformTemplate(props: SandersBatchPlatformProps = {}): Template {
+  return Template.fromStack(platformStack(props).stack);
+}
+
+/** The only resource of a type in the template, with its logical ID. */
+export function onlyResource(template: Template, type: string): { id: string; resource: any } {
+  const found = template.findResources(type);
+  const ids = Object.keys(found);
+  if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`);
+  return { id: ids[0], resource: found[ids[0]] };
+}
+
+/**
+ * The state machine definition of a template as a JSON object, with every CloudFormation token
+ * (Ref, Fn::GetAtt, ...) replaced by a readable placeholder such as `${JobQueue...}`.
+ */
+export function workflowDefinition(template: Template): any {
+  const { resource } = onlyResource(template, 'AWS::StepFunctions::StateMachine');
+  const def = resource.Properties.DefinitionString;
+  const parts: any[] = typeof def === 'string' ? [def] : def['Fn::Join'][1];
+  const text = parts.map(p => (typeof p === 'string' ? p : `\${${tokenName(p)}}`)).join('');
+  return JSON.parse(text);
+}
+
+function tokenName(token: any): string {
+  if (token.Ref) return token.Ref;
+  if (token['Fn::GetAtt']) return token['Fn::GetAtt'].join('.');
+  return Object.keys(token)[0];
+}
