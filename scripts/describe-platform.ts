@@ -1,0 +1,60 @@
+/**
+ * Prints what a synthesized platform template creates: resources with their names, the workflow's jobs
+ * and the stack outputs. Usage: ts-node scripts/describe-platform.ts <template.json>
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: describe-platform.ts <template.json>');
+const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+const resources: Array<[string, any]> = Object.entries(template.Resources ?? {});
+
+const NAME_PROPS = ['BucketName', 'TableName', 'RepositoryName', 'JobQueueName', 'ComputeEnvironmentName', 'JobDefinitionName',
+  'StateMachineName', 'LogGroupName', 'RoleName', 'TopicName', 'DashboardName', 'AlarmName', 'Name'];
+const nameOf = (r: any): string => {
+  for (const p of NAME_PROPS) if (typeof r.Properties?.[p] === 'string') return r.Properties[p];
+  const tag = (r.Properties?.Tags ?? []).find?.((t: any) => t.Key === 'Name');
+  return typeof tag?.Value === 'string' ? tag.Value : '';
+};
+
+console.log(`\n## ${path.basename(file, '.template.json')}: ${resources.length} resources\n`);
+console.log('| resource type | count | names | deletion policy |');
+console.log('|---|---|---|---|');
+const byType = new Map<string, Array<[string, any]>>();
+for (const [id, r] of resources) byType.set(r.Type, [...(byType.get(r.Type) ?? []), [id, r]]);
+for (const [type, rs] of [...byType.entries()].sort()) {
+  const names = rs.map(([, r]) => nameOf(r)).filter(n => n !== '');
+  const policies = [...new Set(rs.map(([, r]) => r.DeletionPolicy ?? 'Delete'))];
+  console.log(`| ${type} | ${rs.length} | ${names.join(', ')} | ${policies.join(', ')} |`);
+}
+
+const sm = resources.find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+if (sm) {
+  const def = sm[1].Properties.DefinitionString;
+  const text = typeof def === 'string' ? def : def['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : '<ref>')).join('');
+  const states: Array<[string, any]> = [];
+  const collect = (s: any) => {
+    for (const [name, st] of Object.entries<any>(s.States ?? {})) {
+      states.push([name, st]);
+      for (const b of st.Branches ?? []) collect(b);
+      if (st.ItemProcessor) collect(st.ItemProcessor);
+    }
+  };
+  // CloudFormation references sit inside JSON strings of the definition, so a placeholder keeps it parseable.
+  collect(JSON.parse(text));
+  const jobs = states.filter(([, st]) => typeof st.Resource === 'string' && st.Resource.includes(':batch:submitJob'));
+  if (jobs.length > 0) {
+    console.log('\nWorkflow jobs (each starts when the jobs it depends on have succeeded):\n');
+    const nameByKey = new Map(jobs.map(([, st]) => [String(st.Parameters.JobName).replace(/-/g, '_'), st.Parameters.JobName]));
+    for (const [name, st] of jobs) {
+      const deps = (st.Parameters.DependsOn ?? []).map((d: any) => nameByKey.get(String(d['JobId.$']).split('.')[2]));
+      console.log(`- ${st.Parameters.JobName} (${name.startsWith('Run') ? 'awaited with .sync' : 'submitted'})${deps.length ? ` after ${deps.join(', ')}` : ''}`);
+    }
+  }
+}
+
+console.log('\nOutputs:');
+for (const [key, o] of Object.entries<any>(template.Outputs ?? {})) {
+  console.log(`- ${key}: ${o.Description ?? ''}`);
+}
