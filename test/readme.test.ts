@@ -35,8 +35,14 @@ describe('README', () => {
       return file;
     });
     const program = ts.createProgram(files, {
-      strict: true, noEmit: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS,
-      esModuleInterop: true, skipLibCheck: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules/@types')],
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2020,
+      module: ts.ModuleKind.CommonJS,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      types: ['node'],
+      typeRoots: [path.join(ROOT, 'node_modules/@types')],
     });
     // Only the snippets' own errors: the library itself is type-checked by its compile step.
     const errors = ts.getPreEmitDiagnostics(program)
