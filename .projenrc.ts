@@ -26,8 +26,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   tsconfigDevFile: 'tsconfig.dev.json',
+  // Lint tests and scripts with the dev tsconfig (the root tsconfig.json is jsii's and holds only src/).
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'scripts', 'projenrc', '.projenrc.ts'], tsconfigPath: './tsconfig.dev.json', projectService: false },
 
   experimentalIntegRunner: true,
+
+  // Other teams consume the construct in their own language (built by `.ci/run`, tried by test-consumers/).
+  publishToPypi: { distName: 'sanders-batch-platform', module: 'sanders.batch_platform' },
+  publishToMaven: { javaPackage: 'com.sanders.batchplatform', mavenGroupId: 'com.sanders', mavenArtifactId: 'batch-platform' },
+  // No Go target yet: the generated go.mod pins cloud-assembly-schema-go v53.28.0 (the npm version installed here),
+  // which the Go module proxy does not serve, so `package:go` fails at its own `go mod tidy` (docs/languages.md).
 
   devDeps: [
     'cdk-nag@^3.0.2',
@@ -48,6 +56,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/test-consumers/**/target/',
     '/test-consumers/**/cdk.out/',
     '__pycache__/',
+    '/test/.snippets-*/',
   ],
 
   jestOptions: {
@@ -62,5 +71,15 @@ project.npmignore?.exclude('/.ci/', '/test-consumers/', '/scripts/', '/cdk.json'
 // Pin the integ-tests alpha to a version the registry serves (projen adds `@latest`).
 project.deps.removeDependency('@aws-cdk/integ-tests-alpha');
 project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA}`, DependencyType.DEVENV);
+
+// The consumer apps build against the packed packages in a directory of their own, not against src/.
+project.tsconfigDev.addExclude('test-consumers');
+
+// The idle monthly cost of each network profile, from synthesized templates (the table in docs/operations.md).
+project.addTask('cost', {
+  description: 'Print the idle monthly cost of the dev and prod stacks and each network profile, from their synthesized templates',
+  exec: 'ts-node --prefer-ts-exts --transpile-only -P tsconfig.dev.json scripts/idle-cost.ts',
+  env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
 
 project.synth();

@@ -31,7 +31,11 @@ export function onlyResource(template: Template, type: string): { id: string; re
  * (Ref, Fn::GetAtt, ...) replaced by a readable placeholder such as `${JobQueue...}`.
  */
 export function workflowDefinition(template: Template): any {
-  const { resource } = onlyResource(template, 'AWS::StepFunctions::StateMachine');
+  // The job workflow; the run workflow (ON_DEMAND_EGRESS) and the RUNNABLE watch are state machines too.
+  const found = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))
+    .filter(([id]) => !/RunWorkflow|RunnableWatch/.test(id));
+  if (found.length !== 1) throw new Error(`expected one job workflow, found ${found.length}`);
+  const resource: any = found[0][1];
   const def = resource.Properties.DefinitionString;
   const parts: any[] = typeof def === 'string' ? [def] : def['Fn::Join'][1];
   const text = parts.map(p => (typeof p === 'string' ? p : `\${${tokenName(p)}}`)).join('');

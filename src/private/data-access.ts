@@ -1,39 +1,68 @@
+import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { acknowledge, wildcardResourceFinding } from './compliance';
 import { AccessLevel, JobDataAccess } from '../workflow-job';
 
+// Explicit actions, no `s3:GetObject*`-style wildcards: a job gets what its code calls and nothing that
+// a future S3 or DynamoDB action would add to a wildcard.
+const OBJECT_READ = ['s3:GetObject'];
+const OBJECT_WRITE = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+const BUCKET_READ = ['s3:ListBucket', 's3:GetBucketLocation'];
+const BUCKET_WRITE = ['s3:ListBucketMultipartUploads'];
 const TABLE_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
 const TABLE_WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+const KEY_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+const KEY_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey'];
 
 /**
- * Grants a job role exactly the declared access to the platform's bucket and table (and the KMS use
- * that goes with it, through the L2 grants).
+ * Grants a job role exactly the declared access to the platform's bucket and table, and the use of the
+ * platform's KMS key only through S3 and DynamoDB (`kms:ViaService`).
  */
-export function grantDataAccess(role: iam.IGrantable, bucket: s3.IBucket, table: dynamodb.ITable, access: JobDataAccess): void {
+export function grantDataAccess(role: iam.IGrantable & IConstruct, bucket: s3.IBucket, table: dynamodb.ITable, access: JobDataAccess): void {
+  const region = Stack.of(role).region;
   const bucketLevel = access.bucket ?? AccessLevel.READ_WRITE;
-  const keys = access.bucketPrefix !== undefined ? `${access.bucketPrefix}*` : '*';
-  if (bucketLevel === AccessLevel.READ) bucket.grantRead(role, keys);
-  if (bucketLevel === AccessLevel.READ_WRITE) bucket.grantReadWrite(role, keys);
-
   const tableLevel = access.table ?? AccessLevel.READ_WRITE;
-  if (tableLevel === AccessLevel.NONE) return;
-  if (access.tableLeadingKeys === undefined) {
-    if (tableLevel === AccessLevel.READ) table.grantReadData(role);
-    else table.grantReadWriteData(role);
-    return;
+  const viaServices: string[] = [];
+  let keyWrite = false;
+
+  if (bucketLevel !== AccessLevel.NONE) {
+    const write = bucketLevel === AccessLevel.READ_WRITE;
+    const prefix = access.bucketPrefix ?? '';
+    const objects = bucket.arnForObjects(`${prefix}*`);
+    add(role, [...OBJECT_READ, ...(write ? OBJECT_WRITE : [])], [objects]);
+    add(role, [...BUCKET_READ, ...(write ? BUCKET_WRITE : [])], [bucket.bucketArn],
+      access.bucketPrefix !== undefined ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined);
+    acknowledge(role, {
+      id: wildcardResourceFinding(role, objects),
+      reason: `S3 object-level actions name objects by key; the job reaches every key ${prefix ? `under '${prefix}' ` : ''}of the platform's own bucket and no other bucket`,
+    });
+    viaServices.push(`s3.${region}.amazonaws.com`);
+    keyWrite = keyWrite || write;
   }
-  // Item-level access: only items whose partition key matches. Scan cannot be limited this way, so it is left out.
-  const actions = tableLevel === AccessLevel.READ ? TABLE_READ : [...TABLE_READ, ...TABLE_WRITE];
-  iam.Grant.addToPrincipal({
-    grantee: role,
-    actions,
-    resourceArns: [table.tableArn],
-    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.tableLeadingKeys } },
-  });
-  const encryptionKey = table.encryptionKey;
-  if (encryptionKey) {
-    if (tableLevel === AccessLevel.READ) encryptionKey.grantDecrypt(role);
-    else encryptionKey.grantEncryptDecrypt(role);
+
+  if (tableLevel !== AccessLevel.NONE) {
+    const write = tableLevel === AccessLevel.READ_WRITE;
+    const actions = [...TABLE_READ, ...(write ? TABLE_WRITE : [])];
+    if (access.tableLeadingKeys === undefined) {
+      add(role, [...actions, 'dynamodb:Scan'], [table.tableArn]);
+    } else {
+      // Item-level access: only items whose partition key matches. Scan cannot be limited this way, so it is left out.
+      add(role, actions, [table.tableArn], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.tableLeadingKeys } });
+    }
+    viaServices.push(`dynamodb.${region}.amazonaws.com`);
+    keyWrite = keyWrite || write;
   }
+
+  const key: kms.IKey | undefined = bucket.encryptionKey ?? table.encryptionKey;
+  if (key && viaServices.length > 0) {
+    add(role, [...KEY_READ, ...(keyWrite ? KEY_WRITE : [])], [key.keyArn], { StringEquals: { 'kms:ViaService': viaServices } });
+  }
+}
+
+function add(grantee: iam.IGrantable, actions: string[], resources: string[], conditions?: { [key: string]: any }): void {
+  iam.Grant.addToPrincipal({ grantee, actions, resourceArns: resources, conditions });
 }

@@ -5,6 +5,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PlatformNames } from './names';
+import { OperationsSettings, resolveOperations } from './operations-settings';
 import {
   Problems, requireLiteral, validateBucketName, validateEnvironment, validatePrefix, validateRepositoryName,
   validateTableName, validateTiers, validateWorkflow,
@@ -31,9 +32,12 @@ export interface PlatformSettings {
   readonly pointInTimeRecovery: boolean;
   readonly deletionProtection: boolean;
   readonly versioned: boolean;
+  readonly backupPlan: boolean;
   readonly logRetention: logs.RetentionDays;
   readonly maxvCpus: number;
   readonly createOutputs: boolean;
+  /** Network profile, Spot, schedule and alerts (`operations-settings.ts`). */
+  readonly operations: OperationsSettings;
 }
 
 export function resolveSettings(props: SandersBatchPlatformProps): PlatformSettings {
@@ -62,6 +66,9 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
 
   const removalPolicy = props.removalPolicy ?? (isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
   const autoDeleteObjects = props.autoDeleteObjects ?? (isDev && removalPolicy === RemovalPolicy.DESTROY);
+  if (removalPolicy === RemovalPolicy.SNAPSHOT) {
+    problems.add('removalPolicy is RemovalPolicy.SNAPSHOT, which S3 buckets, ECR repositories, KMS keys and log groups do not support: use RemovalPolicy.RETAIN (keep the data) or RemovalPolicy.DESTROY');
+  }
   if (autoDeleteObjects && removalPolicy !== RemovalPolicy.DESTROY) {
     problems.add(`autoDeleteObjects is true but removalPolicy is ${removalPolicy}: emptying the bucket only makes sense when it is destroyed; set removalPolicy to RemovalPolicy.DESTROY or autoDeleteObjects to false`);
   }
@@ -85,6 +92,8 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
     if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
   }
 
+  const operations = resolveOperations(problems, props, isDev);
+
   problems.throwIfAny('SandersBatchPlatform configuration');
   return {
     environment, isDev, names, tiers, workflow, imageTag, bucketName, tableName, repositoryName,
@@ -92,8 +101,10 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
     pointInTimeRecovery: props.pointInTimeRecovery ?? !isDev,
     deletionProtection: props.deletionProtection ?? !isDev,
     versioned: props.versioned ?? !isDev,
+    backupPlan: props.backupPlan ?? !isDev,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     maxvCpus,
     createOutputs: props.createOutputs ?? true,
+    operations,
   };
 }

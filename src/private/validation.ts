@@ -6,7 +6,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { describeFargateMemory, FARGATE_VCPUS, fargateMemoryValuesMiB, fargateVcpusForMemory } from './fargate';
 import { findCycle } from './workflow-graph';
 import { MemoryTier } from '../memory-tier';
-import { WorkflowJob } from '../workflow-job';
+import { AccessLevel, WorkflowJob } from '../workflow-job';
 
 /** Collects problems and throws them as one error. */
 export class Problems {
@@ -187,6 +187,7 @@ export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers:
     if (prefix !== undefined && (prefix.length === 0 || prefix.startsWith('/') || prefix.includes('*'))) {
       problems.add(`${label} has dataAccess.bucketPrefix '${prefix}': give a key prefix such as 'raw/', without a leading '/' or '*'`);
     }
+    validateDataAccess(problems, label, job);
   }
   let dependenciesExist = true;
   for (const job of jobs) {
@@ -200,5 +201,33 @@ export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers:
   if (dependenciesExist) {
     const cycle = findCycle(jobs);
     if (cycle) problems.add(`workflow has a cycle: ${cycle.join(' -> ')}; remove one of these dependencies`);
+  }
+}
+
+/** A job's declared data access must be one IAM can express and must not contradict itself. */
+function validateDataAccess(problems: Problems, label: string, job: WorkflowJob): void {
+  const access = job.dataAccess;
+  if (access === undefined) return;
+  const prefix = access.bucketPrefix;
+  if (prefix !== undefined && !requireLiteral(problems, `${label} dataAccess.bucketPrefix`, prefix)) return;
+  if (prefix !== undefined && access.bucket === AccessLevel.NONE) {
+    problems.add(`${label} has dataAccess.bucketPrefix '${prefix}' but bucket access NONE: remove the prefix or give bucket AccessLevel.READ or READ_WRITE`);
+  }
+  if (prefix !== undefined && prefix.length > 0 && !/^[A-Za-z0-9!_.'()/-]+$/.test(prefix)) {
+    problems.add(`${label} has dataAccess.bucketPrefix '${prefix}' with characters outside S3's safe set (letters, digits, ! _ . ' ( ) / -): IAM matches such keys unreliably; choose a prefix such as 'raw/'`);
+  }
+  const keys = access.tableLeadingKeys;
+  if (keys === undefined) return;
+  if (keys.length === 0) {
+    problems.add(`${label} has an empty dataAccess.tableLeadingKeys: an empty list would match no item; leave it out for every item or give partition key values such as ['customer-1']`);
+  }
+  if (access.table === AccessLevel.NONE) {
+    problems.add(`${label} has dataAccess.tableLeadingKeys but table access NONE: remove the keys or give table AccessLevel.READ or READ_WRITE`);
+  }
+  for (const key of keys) {
+    if (!requireLiteral(problems, `${label} dataAccess.tableLeadingKeys entry`, key)) continue;
+    if (key.length === 0 || key.length > 2048) {
+      problems.add(`${label} has dataAccess.tableLeadingKeys entry '${key}': give a partition key value of 1-2048 characters, e.g. 'customer-1' or 'eu-*'`);
+    }
   }
 }

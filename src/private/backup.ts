@@ -1,0 +1,78 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { acknowledge, wildcardResourceFinding } from './compliance';
+import { ManagedPolicyRole } from './managed-policy-role';
+
+export interface TableBackupProps {
+  readonly table: dynamodb.ITable;
+  readonly encryptionKey: kms.IKey;
+  /** How long a daily backup is kept. */
+  readonly retention: Duration;
+}
+
+/**
+ * A daily AWS Backup plan for the table, into a vault of its own encrypted with the platform's key.
+ *
+ * Point-in-time recovery restores the last 35 days; the vault's backups live apart from the table, so a
+ * restore is possible even after the table and its continuous backups are gone (NIST 800-53 CP-9,
+ * HIPAA 164.308(a)(7), `DynamoDBInBackupPlan`). The vault is always retained: it exists only where data must survive.
+ */
+export function createTableBackup(scope: Construct, props: TableBackupProps): backup.BackupPlan {
+  const vault = new backup.BackupVault(scope, 'BackupVault', {
+    encryptionKey: props.encryptionKey,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const plan = new backup.BackupPlan(scope, 'BackupPlan', {
+    backupVault: vault,
+    backupPlanRules: [new backup.BackupPlanRule({
+      ruleName: 'Daily',
+      scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
+      deleteAfter: props.retention,
+    })],
+  });
+
+  // The role AWS Backup uses, scoped to this table, its backups, this vault and key (instead of the
+  // AWS-managed AWSBackupServiceRolePolicyForBackup, which reaches every supported resource).
+  const role = new ManagedPolicyRole(scope, 'BackupRole', {
+    assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+    description: "AWS Backup: backs up the platform's DynamoDB table into its vault",
+  });
+  const tableBackups = `${props.table.tableArn}/backup/*`;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['dynamodb:DescribeTable', 'dynamodb:CreateBackup', 'dynamodb:StartAwsBackupJob', 'dynamodb:ListTagsOfResource'],
+    resources: [props.table.tableArn],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['dynamodb:DescribeBackup', 'dynamodb:DeleteBackup'],
+    resources: [tableBackups],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['backup:DescribeBackupVault', 'backup:CopyIntoBackupVault'],
+    resources: [vault.backupVaultArn],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+    resources: [props.encryptionKey.keyArn],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['kms:CreateGrant'],
+    resources: [props.encryptionKey.keyArn],
+    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+  }));
+  acknowledge(role, {
+    id: wildcardResourceFinding(role, tableBackups),
+    reason: 'DynamoDB names each backup with an ID it assigns (table/<name>/backup/<id>); the role reaches only the backups of the platform\'s own table, to describe them and to delete those past their retention',
+  });
+
+  plan.addSelection('Table', {
+    resources: [backup.BackupResource.fromDynamoDbTable(props.table)],
+    role,
+    disableDefaultBackupPolicy: true,
+  });
+  return plan;
+}

@@ -1,0 +1,49 @@
+/**
+ * The optional EventBridge Scheduler schedule that starts runs.
+ *
+ * Scheduler can put only its context attributes into the input, as they are (it cannot format a date), so
+ * the input is `{"scheduledTime": "<aws.scheduler.scheduled-time>"}`: the UTC time the run was due, e.g.
+ * `2026-11-26T02:30:00Z`. The run date is that time's UTC date: the on-demand-egress run workflow cuts it
+ * from `scheduledTime`; the job workflow, started directly, uses its start date, which is the same day
+ * unless a start is retried across midnight UTC.
+ */
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ManagedPolicyRole } from './managed-policy-role';
+import { PlatformNames } from './names';
+import { ScheduleSettings } from './operations-settings';
+
+export interface RunScheduleProps {
+  readonly names: PlatformNames;
+  readonly schedule: ScheduleSettings;
+  readonly stateMachine: sfn.IStateMachine;
+}
+
+export function createRunSchedule(scope: Construct, props: RunScheduleProps): scheduler.Schedule {
+  const { names, schedule } = props;
+  return new scheduler.Schedule(scope, 'Schedule', {
+    scheduleName: `${names.prefix}-customer-platform-${names.environment}`,
+    description: `Starts a run of the ${names.prefix} batch platform (${names.environment}) at ${schedule.expression} ${schedule.timeZone}`,
+    schedule: scheduler.ScheduleExpression.expression(schedule.expression, TimeZone.of(schedule.timeZone)),
+    enabled: schedule.enabled,
+    target: new schedulerTargets.StepFunctionsStartExecution(props.stateMachine, {
+      input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
+      // A start that cannot happen within the hour is dropped rather than run late; the failure is in
+      // Scheduler's `TargetErrorCount` metric.
+      maxEventAge: Duration.hours(1),
+      retryAttempts: 5,
+      // A role of the platform's own (not Scheduler's stack-wide singleton), with a managed policy rather
+      // than an inline one (IAMNoInlinePolicy of the NIST, HIPAA and PCI packs).
+      role: new ManagedPolicyRole(scope, 'ScheduleRole', {
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
+          StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+        }),
+        description: 'Lets EventBridge Scheduler start runs of the platform workflow',
+      }),
+    }),
+  });
+}

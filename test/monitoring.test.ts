@@ -1,0 +1,157 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { SandersBatchPlatform } from '../src';
+import { platformStack, platformTemplate } from './util';
+import { METRIC_NAMESPACE } from '../src/private/monitoring';
+
+/** The logical ID of the state machine a run starts with (the StepFunctionsStateMachineARN output). */
+function runStateMachineId(template: Template): string {
+  return template.toJSON().Outputs.StepFunctionsStateMachineARN.Value.Ref;
+}
+
+describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
+  // GIVEN a platform with default props
+  const { stack } = platformStack({ environment });
+  // WHEN it is synthesized
+  const template = Template.fromStack(stack);
+  const runId = runStateMachineId(template);
+
+  test('creates a KMS-encrypted, TLS-only alert topic', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: `sanders-batch-platform-alerts-${environment}`,
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    for (const statement of [
+      { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+      { Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } },
+      { Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } },
+    ]) {
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike(statement)]) } });
+    }
+  });
+
+  test('tells the topic about failed, timed-out and aborted runs', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        'detail': { stateMachineArn: [{ Ref: runId }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlarmTopic') }, InputTransformer: Match.anyValue() })],
+    });
+  });
+
+  test('tells the topic about failed jobs of the platform\'s queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.batch'],
+        'detail-type': ['Batch Job State Change'],
+        'detail': { status: ['FAILED'], jobQueue: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('JobQueue'), 'JobQueueArn'] }] },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlarmTopic') } })],
+    });
+  });
+
+  test('alarms on failed runs into the topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `sanders-batch-platform-failed-runs-${environment}`,
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: runId } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }],
+    });
+  });
+
+  test('alarms on jobs stuck in RUNNABLE, counted by a watch started for each RUNNABLE job', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `sanders-batch-platform-stuck-jobs-${environment}`,
+      Namespace: METRIC_NAMESPACE,
+      MetricName: 'JobsStuckRunnable',
+      Dimensions: [{ Name: 'JobQueue', Value: `sanders-batch-queue-${environment}` }],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.batch'], detail: { status: ['RUNNABLE'], jobQueue: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('JobQueue'), 'JobQueueArn'] }] } },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('RunnableWatch') } })],
+    });
+    const watch: any = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('RunnableWatch'))![1];
+    const text = JSON.stringify(watch.Properties.DefinitionString);
+    expect(text).toContain('\\"Seconds\\":1800');
+    expect(text).toContain('aws-sdk:batch:describeJobs');
+    expect(text).toContain('aws-sdk:cloudwatch:putMetricData');
+  });
+
+  test('has two alarms and a dashboard of runs, durations, job failures and stuck jobs', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    const { Properties } = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as any;
+    expect(Properties.DashboardName).toBe(`sanders-batch-platform-${environment}`);
+    const body = JSON.stringify(Properties.DashboardBody);
+    for (const metric of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionTime', 'TriggeredRules', 'JobsStuckRunnable']) {
+      expect(body).toContain(metric);
+    }
+  });
+
+  test('logs the jobs into a log group kept a year, and every state machine at level ALL with X-Ray', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/batch/sanders-customer-platform-${environment}`, RetentionInDays: 365 });
+    for (const sm of Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[]) {
+      expect(sm.Properties.LoggingConfiguration.Level).toBe('ALL');
+      expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    }
+  });
+});
+
+describe('alert options', () => {
+  test('subscribes the alarm e-mail addresses', () => {
+    const template = platformTemplate({ alarmEmails: ['oncall@example.com', 'lead@example.com'] });
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  });
+
+  test('sends alerts to a topic the team brings, and creates none', () => {
+    // GIVEN a team's topic
+    const app = new App();
+    const stack = new Stack(app, 'TeamStack', { env: { account: '123456789012', region: 'eu-central-1' } });
+    const topic = sns.Topic.fromTopicArn(stack, 'TeamTopic', 'arn:aws:sns:eu-central-1:123456789012:team-alerts');
+    // WHEN
+    const platform = new SandersBatchPlatform(stack, 'Platform', { alarmTopic: topic, alarmEmails: ['oncall@example.com'] });
+    const template = Template.fromStack(stack);
+    // THEN
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(platform.alarmTopic).toBe(topic);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: ['arn:aws:sns:eu-central-1:123456789012:team-alerts'] });
+    template.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ Arn: 'arn:aws:sns:eu-central-1:123456789012:team-alerts' })] });
+    template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: 'arn:aws:sns:eu-central-1:123456789012:team-alerts' });
+  });
+
+  test('waits runnableTimeout before counting a job as stuck', () => {
+    const template = platformTemplate({ runnableTimeout: Duration.hours(2) });
+    const watch: any = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('RunnableWatch'))![1];
+    expect(JSON.stringify(watch.Properties.DefinitionString)).toContain('\\"Seconds\\":7200');
+  });
+
+  test('leaves the dashboard out on request', () => {
+    const { platform } = platformStack({ createDashboard: false });
+    Template.fromStack(Stack.of(platform)).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(platform.dashboard).toBeUndefined();
+  });
+
+  test('keeps the logs as long as logRetention says', () => {
+    const template = platformTemplate({ logRetention: logs.RetentionDays.ONE_MONTH });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/batch/sanders-customer-platform-dev', RetentionInDays: 30 });
+  });
+
+  test('fails when an alarm e-mail address is not one', () => {
+    expect(() => platformStack({ alarmEmails: ['oncall@example.com', 'not-an-address'] }))
+      .toThrow(/alarmEmails entry 'not-an-address' is not an e-mail address/);
+  });
+
+  test('fails when runnableTimeout is shorter than a minute', () => {
+    expect(() => platformStack({ runnableTimeout: Duration.seconds(30) })).toThrow(/runnableTimeout 30 seconds is not valid: give 1 minute to 7 days/);
+  });
+});
