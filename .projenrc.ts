@@ -57,6 +57,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/test-consumers/**/cdk.out/',
     '__pycache__/',
     '/test/.snippets-*/',
+    '/test/integ/cdk-integ.out.*',
   ],
 
   jestOptions: {
