@@ -50,14 +50,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/.venv/',
     '/.ci-work/',
     'cdk.out/',
-    '/test/integ/**/asset.*',
-    '/test/integ/**/*.snapshot/asset.*',
     '/test-consumers/**/node_modules/',
     '/test-consumers/**/target/',
     '/test-consumers/**/cdk.out/',
     '__pycache__/',
-    '/test/.snippets-*/',
-    '/test/integ/cdk-integ.out.*',
   ],
 
   jestOptions: {
@@ -67,6 +63,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
+// Added after construction: projen drops ignore patterns under /test/ when it re-includes /test/.
+project.gitignore.exclude('/test/integ/**/*.snapshot/asset.*', '/test/integ/cdk-integ.out.*', '/test/.snippets-*/');
 project.npmignore?.exclude('/.ci/', '/test-consumers/', '/scripts/', '/cdk.json', '/.venv/');
 
 // Pin the integ-tests alpha to a version the registry serves (projen adds `@latest`).
