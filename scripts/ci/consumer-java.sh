@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# A Java team's CDK app on the Maven artifact, as that team would use it: test-consumers/java copied outside the
+# repository, `mvn package` against dist/java as a file repository (aws-cdk-lib from Maven Central), then
+# `cdk synth` (app: `mvn -e -q compile exec:java`) and checks of the templates. Needs `npx projen package:java`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+export AWS_REGION="${AWS_REGION:-eu-central-1}" CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+
+version=$(node -p "require('./package.json').version")
+jar=dist/java/com/sanders/batch-platform/$version/batch-platform-$version.jar
+[ -f "$jar" ] || { echo "consumer-java: $jar missing: run 'npx projen package:java'" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sanders-consumer-java.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cp -r test-consumers/java "$work/app"
+rm -rf "$work/app/target" "$work/app/cdk.out"
+
+# Maven caches an artifact from a file repository like any other: drop the copy of an earlier build, so the
+# app compiles against the jar just built.
+local_repo=$(mvn -B -q help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g')
+[ -d "$local_repo" ] || local_repo=$HOME/.m2/repository
+rm -rf "$local_repo/com/sanders/batch-platform"
+
+cd "$work/app"
+echo "--- mvn package against file://$repo/dist/java"
+mvn -B -q package -Dsanders.repository="file://$repo/dist/java" -Dbatch-platform.version="$version"
+cmp "$local_repo/com/sanders/batch-platform/$version/batch-platform-$version.jar" "$repo/$jar"
+
+for env in dev prod; do
+  echo "--- cdk synth -c environment=$env"
+  "$repo/node_modules/.bin/cdk" synth -c environment="$env" -o "cdk.out.$env" --quiet \
+    --app "mvn -B -e -q compile exec:java -Dsanders.repository=file://$repo/dist/java -Dbatch-platform.version=$version" > /dev/null
+  node - "$env" <<'JS'
+const env = process.argv[2];
+const fail = (msg) => { console.error(`consumer-java: ${msg}`); process.exit(1); };
+const load = (stack) => require(`${process.cwd()}/cdk.out.${env}/${stack}.template.json`);
+const ofType = (t, type) => Object.values(t.Resources).filter(r => r.Type === type);
+const memoryOf = (r) => Number(r.Properties.ContainerProperties.ResourceRequirements.find(x => x.Type === 'MEMORY').Value);
+const seedOutputs = ['S3BucketName', 'DynamoDBTableName', 'ECRRepositoryURI', 'VPCId', 'BatchJobQueueName', 'StepFunctionsStateMachineARN'];
+const seed = load(`SandersCustomerPlatformStack-${env}`);
+const missing = seedOutputs.filter(k => !(k in (seed.Outputs ?? {})));
+if (missing.length) fail(`${env}: default stack misses outputs ${missing}`);
+const memory = [...new Set(ofType(seed, 'AWS::Batch::JobDefinition').map(memoryOf))].sort((a, b) => a - b);
+if (JSON.stringify(memory) !== '[2048,8192,16384]') fail(`${env}: default tiers are ${memory}`);
+const table = ofType(seed, 'AWS::DynamoDB::Table').find(r => r.Properties.TableName === `sanders_daily_customer_features_${env}`);
+if (!table) fail(`${env}: no table sanders_daily_customer_features_${env}`);
+if (table.DeletionPolicy !== (env === 'dev' ? 'Delete' : 'Retain')) fail(`${env}: table deletion policy ${table.DeletionPolicy}`);
+const reporting = load(`ReportingPlatformStack-${env}`);
+const customMemory = [...new Set(ofType(reporting, 'AWS::Batch::JobDefinition').map(memoryOf))].sort((a, b) => a - b);
+if (JSON.stringify(customMemory) !== '[2048,30720]') fail(`${env}: custom tiers are ${customMemory}`);
+const definition = JSON.stringify(ofType(reporting, 'AWS::StepFunctions::StateMachine').map(r => r.Properties.DefinitionString));
+for (const job of ['extract', 'aggregate']) if (!definition.includes(`\\"JobName\\":\\"${job}\\"`)) fail(`${env}: custom workflow has no job ${job}`);
+if (!ofType(reporting, 'AWS::S3::Bucket').some(r => r.Properties.BucketName === `reporting-customer-platform-${env}`)) fail(`${env}: custom stack has no bucket reporting-customer-platform-${env}`);
+console.log(`${env}: default stack ${Object.keys(seed.Resources).length} resources, custom stack tiers ${customMemory} MiB`);
+JS
+done
+echo "consumer-java: OK"

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# A TypeScript team's CDK app on the npm package, as that team would use it: `npm pack` of the built library,
+# test-consumers/typescript copied to a directory outside the repository, `npm install` of the tarball with
+# aws-cdk-lib and constructs from the registry, `tsc`, then `cdk synth` with default props and with custom tiers
+# and workflow. Needs `npx projen compile` first (lib/ and .jsii).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+export AWS_REGION="${AWS_REGION:-eu-central-1}" CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+[ -f lib/index.js ] && [ -f .jsii ] || { echo "consumer-typescript: lib/ or .jsii missing: run 'npx projen compile'" >&2; exit 1; }
+
+cdk_lib=$(node -p "require('./package.json').devDependencies['aws-cdk-lib']")
+constructs=$(node -p "require('./package.json').devDependencies['constructs']")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sanders-consumer-typescript.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+echo "--- npm pack into $work"
+tarball=$(npm pack --silent --pack-destination "$work" | tail -1)
+tarball=$work/$tarball
+# What a user installs: the compiled library and its .jsii, no sources or tests.
+listing=$(tar -tzf "$tarball")
+for need in package/lib/index.js package/lib/index.d.ts package/.jsii package/README.md; do
+  grep -qx "$need" <<<"$listing" || { echo "consumer-typescript: $need is missing from $(basename "$tarball")" >&2; exit 1; }
+done
+if grep -E '^package/(src|test|test-consumers|scripts)/' <<<"$listing"; then
+  echo "consumer-typescript: the tarball ships sources, tests or scripts (above)" >&2; exit 1
+fi
+
+cp -r test-consumers/typescript "$work/app"
+rm -rf "$work/app/node_modules" "$work/app/build" "$work/app/cdk.out"
+cd "$work/app"
+echo "--- npm install $(basename "$tarball") aws-cdk-lib@$cdk_lib constructs@$constructs"
+npm install --no-audit --no-fund --loglevel=error "$tarball" "aws-cdk-lib@$cdk_lib" "constructs@$constructs"
+npm ls @sanders/batch-platform aws-cdk-lib constructs
+npm run --silent build
+
+"$repo/node_modules/.bin/cdk" synth -c environment=dev -o cdk.out --quiet > /dev/null
+node - <<'JS'
+const fs = require('fs');
+const load = (stack) => JSON.parse(fs.readFileSync(`cdk.out/${stack}.template.json`, 'utf8'));
+const fail = (msg) => { console.error(`consumer-typescript: ${msg}`); process.exit(1); };
+const ofType = (t, type) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+const memoryOf = (r) => Number(r.Properties.ContainerProperties.ResourceRequirements.find(x => x.Type === 'MEMORY').Value);
+const seedOutputs = ['S3BucketName', 'DynamoDBTableName', 'ECRRepositoryURI', 'VPCId', 'BatchJobQueueName', 'StepFunctionsStateMachineARN'];
+// Every state machine's definition: with some network profiles a run workflow wraps the jobs' workflow.
+const definitionOf = (t) => JSON.stringify(ofType(t, 'AWS::StepFunctions::StateMachine').map(([, r]) => r.Properties.DefinitionString));
+const hasBucket = (t, name) => ofType(t, 'AWS::S3::Bucket').some(([, r]) => r.Properties.BucketName === name);
+
+const seed = load('SandersCustomerPlatformStack-dev');
+const missing = seedOutputs.filter(k => !(k in (seed.Outputs ?? {})));
+if (missing.length) fail(`default stack misses outputs ${missing}`);
+const seedMemory = [...new Set(ofType(seed, 'AWS::Batch::JobDefinition').map(([, r]) => memoryOf(r)))].sort((a, b) => a - b);
+if (JSON.stringify(seedMemory) !== '[2048,8192,16384]') fail(`default tiers are ${seedMemory}`);
+if (!hasBucket(seed, 'sanders-customer-platform-dev')) fail('default stack has no bucket sanders-customer-platform-dev');
+for (const job of ['feature-extraction', 'data-processing', 'model-training']) {
+  if (!definitionOf(seed).includes(`\\"JobName\\":\\"${job}\\"`)) fail(`default workflow has no job ${job}`);
+}
+
+const custom = load('AnalyticsPlatformStack-dev');
+// One definition per tier, plus one of its own for 'ingest' (it declares dataAccess, so it gets its own role).
+const customDefinitions = ofType(custom, 'AWS::Batch::JobDefinition');
+const customMemory = [...new Set(customDefinitions.map(([, r]) => memoryOf(r)))].sort((a, b) => a - b);
+if (JSON.stringify(customMemory) !== '[2048,30720]') fail(`custom tiers are ${customMemory}`);
+if (customDefinitions.length !== 3) fail(`custom stack has ${customDefinitions.length} job definitions, expected 3 (2 tiers + ingest's own)`);
+const arm = customDefinitions.filter(([, r]) => r.Properties.ContainerProperties.RuntimePlatform?.CpuArchitecture === 'ARM64').map(([, r]) => memoryOf(r));
+if (JSON.stringify(arm) !== '[30720]') fail(`ARM64 job definitions have memory ${arm}, expected only the 30gb tier`);
+if (!hasBucket(custom, 'analytics-customer-platform-dev')) fail('custom stack has no bucket analytics-customer-platform-dev');
+for (const job of ['ingest', 'score', 'report']) {
+  if (!definitionOf(custom).includes(`\\"JobName\\":\\"${job}\\"`)) fail(`custom workflow has no job ${job}`);
+}
+if (!definitionOf(custom).includes('ArrayProperties')) fail('custom workflow lost the array job');
+const missingCustom = seedOutputs.filter(k => !(k in (custom.Outputs ?? {})));
+if (missingCustom.length) fail(`custom stack misses outputs ${missingCustom}`);
+console.log(`default stack: ${Object.keys(seed.Resources).length} resources, tiers ${seedMemory} MiB; custom stack: ${Object.keys(custom.Resources).length} resources, tiers ${customMemory} MiB`);
+JS
+
+"$repo/node_modules/.bin/cdk" synth -c environment=prod -o cdk.out.prod --quiet > /dev/null
+node -e "
+const t = require('./cdk.out.prod/SandersCustomerPlatformStack-prod.template.json');
+const table = Object.values(t.Resources).find(r => r.Type === 'AWS::DynamoDB::Table' && r.Properties.TableName === 'sanders_daily_customer_features_prod');
+if (!table) { console.error('consumer-typescript: prod stack has no table sanders_daily_customer_features_prod'); process.exit(1); }
+if (table.DeletionPolicy !== 'Retain') {
+  console.error('consumer-typescript: prod table is', table.Properties.TableName, table.DeletionPolicy); process.exit(1);
+}
+console.log('prod stack: table', table.Properties.TableName, 'retained');
+"
+echo "consumer-typescript: OK"

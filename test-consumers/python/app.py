@@ -1,0 +1,27 @@
+#!/usr/bin/env python3
+"""The Sanders Customer Platform app, as the Python team writes it on top of `sanders-batch-platform`.
+
+Same shape as before the library existed: `cdk synth|deploy -c environment=dev|prod` makes the stack
+`SandersCustomerPlatformStack-<environment>` with the outputs S3BucketName, DynamoDBTableName,
+ECRRepositoryURI, VPCId, BatchJobQueueName and StepFunctionsStateMachineARN.
+"""
+import os
+
+import aws_cdk as cdk
+
+from cdk.sanders_customer_platform_stack import SandersCustomerPlatformStack
+
+app = cdk.App()
+environment = app.node.try_get_context("environment") or "dev"
+
+SandersCustomerPlatformStack(
+    app,
+    f"SandersCustomerPlatformStack-{environment}",
+    environment=environment,
+    env=cdk.Environment(
+        account=os.getenv("CDK_DEFAULT_ACCOUNT"),
+        region=os.getenv("CDK_DEFAULT_REGION", "eu-central-1"),
+    ),
+)
+
+app.synth()
