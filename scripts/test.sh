@@ -3,7 +3,8 @@
 # Needs only Node 20+ with npm and Python 3.9+ (Java 17 + Maven and Go for those packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export AWS_REGION="${AWS_REGION:-eu-central-1}" CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+export AWS_REGION="${AWS_REGION:-eu-central-1}" CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 \
+  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 start=$SECONDS
 step() { echo; echo "=== $* ($((SECONDS - start)) s)"; }
 
@@ -15,6 +16,20 @@ bash scripts/ci/python-venv.sh
 
 step "build: compile, unit tests, integ snapshots, lint, API.md, JS package"
 npx projen build
+
+step "cfn-lint (AWS, from PyPI) over every synthesized template: no errors, no warnings"
+bash scripts/ci/cfn-lint.sh
+
+# With CI set, projen's `package` builds only JavaScript: the other languages have tasks of their own.
+step "Python package (dist/python)"
+npx projen package:python
+step "Java package (dist/java)"
+npx projen package:java
+
+step "consumer apps on the built packages: TypeScript (npm tarball), Python (wheel), Java (Maven artifact)"
+bash scripts/ci/consumer-typescript.sh
+bash scripts/ci/consumer-python.sh
+bash scripts/ci/consumer-java.sh
 
 echo
 echo "=== all tests passed in $((SECONDS - start)) s"

@@ -609,13 +609,14 @@ export class SandersBatchPlatform extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
-    stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['batch:SubmitJob'],
-      resources: [
-        this.jobQueue.jobQueueArn,
-        ...jobDefinitionArns,
-      ],
-    }));
+    // At most 20 job definitions per statement, so a large workflow's grants spread over managed policies
+    // that each stay under IAM's 6,144-character limit (see ManagedPolicyRole).
+    for (let i = 0; i === 0 || i < jobDefinitionArns.length; i += 20) {
+      stateMachine.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['batch:SubmitJob'],
+        resources: [this.jobQueue.jobQueueArn, ...jobDefinitionArns.slice(i, i + 20)],
+      }));
+    }
     stateMachine.addToRolePolicy(new iam.PolicyStatement({
       // DescribeJobs has no resource-level permissions.
       actions: ['batch:DescribeJobs'],

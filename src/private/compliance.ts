@@ -9,7 +9,6 @@
  * them (`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:...]`).
  */
 import { Stack, Token, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
 /** The four cdk-nag rule packs the platform is checked against, by their rule-id prefixes. */
@@ -88,14 +87,13 @@ export interface WildcardReason {
 }
 
 /**
- * Acknowledges the `AwsSolutions-IAM5` findings of a policy document (call it once the document holds
+ * Acknowledges the `AwsSolutions-IAM5` findings of policy statements (call it once the role holds
  * every statement), each with the reason of the first pattern it matches. A finding no pattern matches
  * stays unacknowledged, so a wildcard added later shows up in the rule packs instead of being waved through.
  */
-export function acknowledgeWildcards(scope: IConstruct, document: iam.PolicyDocument, reasons: WildcardReason[]): void {
-  const resolved = Stack.of(scope).resolve(document.toJSON()) ?? {};
+export function acknowledgeWildcards(scope: IConstruct, statements: any[], reasons: WildcardReason[]): void {
   const findings = new Set<string>();
-  for (const statement of resolved.Statement ?? []) {
+  for (const statement of Stack.of(scope).resolve(statements) ?? []) {
     if (statement.Effect !== 'Allow') continue;
     for (const action of ([] as unknown[]).concat(statement.Action ?? [])) {
       if (typeof action === 'string' && action.includes('*')) findings.add(`Action::${action}`);

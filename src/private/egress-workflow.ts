@@ -269,7 +269,7 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
       }),
     })],
   });
-  acknowledgeWildcards(role, role.policyDocument, [
+  acknowledgeWildcards(role, role.grantedStatements, [
     { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: ec2:DescribeNatGateways and ec2:DescribeAddresses (finding the run\'s egress by tag), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
     { pattern: /:(natgateway|elastic-ip)\/\*\]?$/, reason: 'A NAT gateway or Elastic IP the run creates has an ID only after it exists, so create, tag and delete actions name them with a wildcard; ec2:CreateTags is further limited to the AllocateAddress and CreateNatGateway calls' },
     { pattern: /:subnet\/\*$/, reason: 'ec2:CreateNatGateway is authorized on the subnet too; the workflow definition passes only the platform VPC\'s first public subnet' },

@@ -1,34 +1,49 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
 /**
- * An IAM role whose granted permissions land in one customer-managed policy (`Policy` under the role)
- * instead of an inline `DefaultPolicy`.
+ * IAM's limit on a managed policy document (6,144 characters without whitespace), with headroom: the
+ * estimate counts the template's `Ref`/`Fn::Join` forms, which are longer than the ARNs they become.
+ */
+const MAX_POLICY_CHARACTERS = 5_000;
+
+/**
+ * An IAM role whose granted permissions land in customer-managed policies (`Policy`, then `Policy2`, ...
+ * under the role) instead of an inline `DefaultPolicy`.
  *
  * NIST 800-53, HIPAA and PCI DSS packs reject inline policies (`IAMNoInlinePolicy`): a managed policy is
  * versioned by IAM and can be reviewed on its own. Every `grant*()` of aws-cdk-lib goes through
  * `addToPrincipalPolicy`, so grants made by other constructs (Batch, Step Functions, flow logs) follow.
+ * A policy that would outgrow IAM's size limit (a workflow with many job definitions) continues in a new one.
  */
 export class ManagedPolicyRole extends iam.Role {
-  private managedPolicy?: iam.ManagedPolicy;
+  private readonly grantPolicies: iam.ManagedPolicy[] = [];
+  private currentSize = 0;
 
   constructor(scope: Construct, id: string, props: iam.RoleProps) {
     super(scope, id, props);
   }
 
-  /** The statements granted to the role so far. */
-  public get policyDocument(): iam.PolicyDocument {
-    return this.managedPolicy?.document ?? new iam.PolicyDocument();
+  /** The statements granted to the role so far, across its managed policies, as CloudFormation JSON. */
+  public get grantedStatements(): any[] {
+    return this.grantPolicies.flatMap(policy => Stack.of(this).resolve(policy.document.toJSON())?.Statement ?? []);
   }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    if (!this.managedPolicy) {
-      this.managedPolicy = new iam.ManagedPolicy(this, 'Policy', {
-        description: `Permissions of ${this.node.path}`,
+    const size = JSON.stringify(Stack.of(this).resolve(statement.toStatementJson())).length;
+    let policy = this.grantPolicies[this.grantPolicies.length - 1];
+    if (!policy || this.currentSize + size > MAX_POLICY_CHARACTERS) {
+      const n = this.grantPolicies.length + 1;
+      policy = new iam.ManagedPolicy(this, n === 1 ? 'Policy' : `Policy${n}`, {
+        description: `Permissions of ${this.node.path}${n === 1 ? '' : ` (part ${n})`}`,
         roles: [this],
       });
+      this.grantPolicies.push(policy);
+      this.currentSize = 0;
     }
-    this.managedPolicy.addStatements(statement);
-    return { statementAdded: true, policyDependable: this.managedPolicy };
+    policy.addStatements(statement);
+    this.currentSize += size;
+    return { statementAdded: true, policyDependable: policy };
   }
 }

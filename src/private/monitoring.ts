@@ -261,7 +261,7 @@ function createRunnableWatch(scope: Construct, props: MonitoringProps): sfn.Stat
     tracingEnabled: true,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
   });
-  acknowledgeWildcards(role, role.policyDocument, [
+  acknowledgeWildcards(role, role.grantedStatements, [
     { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: batch:DescribeJobs, cloudwatch:PutMetricData (IAM has no resource type for metrics), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
   ]);
   return watch;
