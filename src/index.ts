@@ -2,4 +2,5 @@ export * from './memory-tier';
 export * from './workflow-job';
 export * from './network-profile';
 export * from './workflow-schedule';
+export * from './sanders-batch-platform-props';
 export * from './sanders-batch-platform';

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -14,218 +14,21 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { MemoryTier } from './memory-tier';
-import { resolveSettings, PlatformSettings } from './private/settings';
-import { createPlatformVpc } from './private/network';
-import { createEgressRunWorkflow } from './private/egress-workflow';
-import { createMonitoring } from './private/monitoring';
-import { createRunSchedule } from './private/schedule';
 import { NetworkProfile } from './network-profile';
-import { WorkflowSchedule } from './workflow-schedule';
-import { defaultRetryStrategies, renderEvaluateOnExit } from './private/retry';
-import { buildWorkflowDefinition, JobSubmission } from './private/workflow-definition';
+import { acknowledge, wildcardResourceFinding } from './private/compliance';
+import { createCompute } from './private/compute';
 import { grantDataAccess } from './private/data-access';
-import { createAccessLogBucket, logAccessInto, sendEventsToEventBridge } from './private/access-logs';
-import { acknowledge, HIPAA, inPacks, NIST, wildcardResourceFinding } from './private/compliance';
+import { createDataStores } from './private/data-stores';
+import { createEgressRunWorkflow } from './private/egress-workflow';
 import { ManagedPolicyRole } from './private/managed-policy-role';
-import { createTableBackup } from './private/backup';
+import { createMonitoring } from './private/monitoring';
+import { createPlatformVpc } from './private/network';
+import { defaultRetryStrategies, renderEvaluateOnExit } from './private/retry';
+import { createRunSchedule } from './private/schedule';
+import { resolveSettings, PlatformSettings } from './private/settings';
+import { buildWorkflowDefinition, JobSubmission } from './private/workflow-definition';
+import { SandersBatchPlatformProps } from './sanders-batch-platform-props';
 import { AccessLevel, WorkflowJob } from './workflow-job';
-
-/**
- * Properties of a `SandersBatchPlatform`.
- */
-export interface SandersBatchPlatformProps {
-  /**
-   * The environment name, the last part of every resource name.
-   *
-   * `dev` destroys everything on removal (the bucket and the repository are emptied first); any other
-   * name, `prod` included, keeps every resource that holds data and turns on point-in-time recovery,
-   * deletion protection and versioning. Each of these can also be set on its own.
-   *
-   * @default 'dev'
-   */
-  readonly environment?: string;
-
-  /**
-   * The first part of every resource name. S3 bucket names are global across all AWS accounts,
-   * so a second team deploying the platform needs a prefix of its own.
-   *
-   * @default 'sanders'
-   */
-  readonly namePrefix?: string;
-
-  /**
-   * The job sizes. Each becomes one AWS Batch job definition.
-   *
-   * @default - `DefaultMemoryTiers.all()`: 2 GiB/1 vCPU (`2gb`), 8 GiB/2 vCPU (`8gb`), 16 GiB/4 vCPU (`16gb`)
-   */
-  readonly memoryTiers?: MemoryTier[];
-
-  /**
-   * The jobs the workflow runs and their dependencies. Each job starts as soon as the jobs it depends on
-   * have succeeded.
-   *
-   * @default - `DefaultWorkflow.jobs()`: feature-extraction (8gb) and data-processing (2gb) in parallel,
-   *            then model-training (16gb)
-   */
-  readonly workflow?: WorkflowJob[];
-
-  /**
-   * The image tag the jobs run, from the platform's ECR repository.
-   *
-   * @default 'latest'
-   */
-  readonly imageTag?: string;
-
-  /**
-   * The S3 bucket's name. Bucket names are global: they must be unique across all AWS accounts.
-   *
-   * @default - `{namePrefix}-customer-platform-{environment}`
-   */
-  readonly bucketName?: string;
-
-  /**
-   * The DynamoDB table's name.
-   *
-   * @default - `{namePrefix}_daily_customer_features_{environment}`
-   */
-  readonly tableName?: string;
-
-  /**
-   * The ECR repository's name.
-   *
-   * @default - `{namePrefix}-customer-platform-{environment}`
-   */
-  readonly repositoryName?: string;
-
-  /**
-   * What happens to the bucket, table, repository, KMS key and log groups when they leave the stack.
-   *
-   * @default - `RemovalPolicy.DESTROY` for `dev`, `RemovalPolicy.RETAIN` for any other environment
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Empty the bucket and the repository before they are deleted. Needs `removalPolicy` DESTROY.
-   *
-   * @default - true for `dev`, false for any other environment
-   */
-  readonly autoDeleteObjects?: boolean;
-
-  /**
-   * DynamoDB point-in-time recovery (35 days of restorable history).
-   *
-   * @default - false for `dev`, true for any other environment
-   */
-  readonly pointInTimeRecovery?: boolean;
-
-  /**
-   * DynamoDB deletion protection: the table cannot be deleted until it is turned off.
-   *
-   * @default - false for `dev`, true for any other environment
-   */
-  readonly deletionProtection?: boolean;
-
-  /**
-   * S3 object versioning, so an overwritten or deleted object can be restored.
-   *
-   * @default - false for `dev`, true for any other environment
-   */
-  readonly versioned?: boolean;
-
-  /**
-   * Back the table up daily with AWS Backup, into a vault of its own encrypted with the platform's key,
-   * kept for 35 days. The vault is always retained.
-   *
-   * @default - false for `dev`, true for any other environment
-   */
-  readonly backupPlan?: boolean;
-
-  /**
-   * How long logs (jobs, workflow, VPC flow logs) are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * The most vCPUs the compute environment runs at once; bounds the cost of a run.
-   *
-   * @default 64
-   */
-  readonly maxvCpus?: number;
-
-  /**
-   * Add the seed app's stack outputs with their exact keys: `S3BucketName`, `DynamoDBTableName`,
-   * `ECRRepositoryURI`, `VPCId`, `BatchJobQueueName`, `StepFunctionsStateMachineARN`.
-   * Only one platform per stack can have them.
-   *
-   * @default true
-   */
-  readonly createOutputs?: boolean;
-
-  /**
-   * How the VPC the platform creates reaches the internet, and what it costs while idle. Not allowed
-   * together with `vpc`.
-   *
-   * @default - `NetworkProfile.ON_DEMAND_EGRESS` for `dev` (no NAT while idle), `NetworkProfile.NAT_GATEWAY_PER_AZ`
-   *            for any other environment
-   */
-  readonly networkProfile?: NetworkProfile;
-
-  /**
-   * Run the jobs in this VPC instead of creating one. It needs private subnets with egress
-   * (`PRIVATE_WITH_EGRESS`) that reach ECR, CloudWatch Logs and the Batch and ECS endpoints, through a
-   * NAT gateway or interface endpoints; S3 and DynamoDB gateway endpoints keep data off the NAT.
-   *
-   * @default - the platform creates a VPC as `networkProfile` says
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Run jobs on Fargate Spot first: a Spot compute environment comes first in the job queue and the
-   * on-demand one second, and a job whose Spot task is interrupted is retried.
-   *
-   * @default - true for `dev`, false for any other environment
-   */
-  readonly useSpot?: boolean;
-
-  /**
-   * Start the workflow on a schedule (EventBridge Scheduler), with the scheduled time as input.
-   *
-   * @default - no schedule: runs are started by hand or by another system
-   */
-  readonly schedule?: WorkflowSchedule;
-
-  /**
-   * E-mail addresses subscribed to the alert topic. Each address gets a confirmation e-mail first.
-   *
-   * @default - no subscriptions
-   */
-  readonly alarmEmails?: string[];
-
-  /**
-   * Send alerts to this SNS topic instead of one the platform creates. Its policy must let
-   * `events.amazonaws.com` and `cloudwatch.amazonaws.com` publish (and use its KMS key, if encrypted).
-   *
-   * @default - a KMS-encrypted topic `{namePrefix}-batch-platform-alerts-{environment}`
-   */
-  readonly alarmTopic?: sns.ITopic;
-
-  /**
-   * How long a job may wait in RUNNABLE before the stuck-jobs alarm fires.
-   *
-   * @default Duration.minutes(30)
-   */
-  readonly runnableTimeout?: Duration;
-
-  /**
-   * Create a CloudWatch dashboard of runs, run durations, job failures and stuck jobs. An account's first
-   * three dashboards are free; each further one costs $3 a month.
-   *
-   * @default true
-   */
-  readonly createDashboard?: boolean;
-}
 
 /**
  * A batch data platform in one construct: an S3 bucket and a DynamoDB table for the data, an ECR repository
@@ -297,95 +100,12 @@ export class SandersBatchPlatform extends Construct {
     this.settings = s;
     this.environment = s.environment;
 
-    const key = new kms.Key(this, 'EncryptionKey', {
-      description: `Encrypts the ${s.names.prefix} batch platform's data and logs (${s.environment})`,
-      enableKeyRotation: true,
-      removalPolicy: s.removalPolicy,
-      pendingWindow: Duration.days(7),
-    });
-    const region = Stack.of(this).region;
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
-      resources: ['*'],
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Stack.of(this).partition}:logs:${region}:${Stack.of(this).account}:*` },
-      },
-    }));
-    // Grants on the key only for AWS services acting for a caller (DynamoDB, S3, ECR, Backup), never to a
-    // principal directly: a grant would outlive any change to this policy (Control Tower CT.KMS.PR.3).
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyGrantsExceptToAwsServices',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }));
+    const data = createDataStores(this, s);
+    const key = data.encryptionKey;
     this.encryptionKey = key;
-
-    const accessLogs = createAccessLogBucket(this, 'AccessLogBucket', {
-      disposable: s.isDev,
-      versioned: s.versioned,
-      removalPolicy: s.removalPolicy,
-      autoDeleteObjects: s.autoDeleteObjects,
-      expiration: Duration.days(365),
-    });
-    const bucket = new s3.Bucket(this, 'DataBucket', {
-      bucketName: s.bucketName,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: key,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: s.versioned,
-      removalPolicy: s.removalPolicy,
-      autoDeleteObjects: s.autoDeleteObjects,
-      // Removes only parts of uploads that never completed; no object or version is ever expired.
-      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-    });
-    logAccessInto(bucket, s.bucketName, accessLogs, 'data-bucket/');
-    sendEventsToEventBridge(bucket);
-    acknowledge(bucket, ...inPacks('S3BucketReplicationEnabled', 'Cross-region replication needs a bucket in a second region, which this single-region stack cannot create; within the region the bucket is versioned (outside dev), retained on stack deletion and KMS-encrypted'));
-    if (s.isDev && !s.versioned) {
-      acknowledge(bucket, ...inPacks('S3BucketVersioningEnabled', "dev's data is disposable (the bucket is emptied and destroyed with the stack); every other environment versions the bucket by default"));
-    }
-    this.bucket = bucket;
-
-    this.table = new dynamodb.Table(this, 'FeaturesTable', {
-      tableName: s.tableName,
-      partitionKey: { name: 'customer_id', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'date', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: key,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: s.pointInTimeRecovery },
-      deletionProtection: s.deletionProtection,
-      removalPolicy: s.removalPolicy,
-    });
-    if (s.backupPlan) {
-      createTableBackup(this, { table: this.table, encryptionKey: key, retention: Duration.days(35) });
-    } else if (s.isDev) {
-      acknowledge(this.table, ...inPacks('DynamoDBInBackupPlan', "dev's table holds disposable data, rebuilt by re-running the workflow; every other environment backs it up daily with AWS Backup by default", [NIST, HIPAA]));
-    }
-    if (s.isDev && !s.pointInTimeRecovery) {
-      acknowledge(this.table,
-        { id: 'AwsSolutions-DDB3', reason: "dev's table holds disposable data, rebuilt by re-running the workflow; every other environment turns point-in-time recovery on by default" },
-        ...inPacks('DynamoDBPITREnabled', "dev's table holds disposable data, rebuilt by re-running the workflow; every other environment turns point-in-time recovery on by default", [NIST, HIPAA]));
-    }
-
-    this.repository = new ecr.Repository(this, 'ImageRepository', {
-      repositoryName: s.repositoryName,
-      imageScanOnPush: true,
-      encryption: ecr.RepositoryEncryption.KMS,
-      encryptionKey: key,
-      // The seed's push steps re-push `:latest`, so tags stay mutable.
-      imageTagMutability: ecr.TagMutability.MUTABLE,
-      lifecycleRules: [{ description: 'Keep the 30 newest images', maxImageCount: 30 }],
-      removalPolicy: s.removalPolicy,
-      emptyOnDelete: s.autoDeleteObjects,
-    });
+    this.bucket = data.bucket;
+    this.table = data.table;
+    this.repository = data.repository;
 
     const ops = s.operations;
     this.networkProfile = ops.networkProfile;
@@ -398,37 +118,10 @@ export class SandersBatchPlatform extends Construct {
     });
     this.vpc = network?.vpc ?? ops.vpc!;
 
-    const securityGroup = new ec2.SecurityGroup(this, 'JobSecurityGroup', {
-      vpc: this.vpc,
-      description: 'Batch jobs: no inbound traffic, outbound to AWS APIs and the image registry',
-      allowAllOutbound: true,
-    });
-    this.computeEnvironment = new batch.FargateComputeEnvironment(this, 'ComputeEnvironment', {
-      computeEnvironmentName: s.names.computeEnvironment(false),
-      vpc: this.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [securityGroup],
-      maxvCpus: s.maxvCpus,
-      spot: false,
-    });
-    if (ops.useSpot) {
-      this.spotComputeEnvironment = new batch.FargateComputeEnvironment(this, 'SpotComputeEnvironment', {
-        computeEnvironmentName: s.names.computeEnvironment(true),
-        vpc: this.vpc,
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        securityGroups: [securityGroup],
-        maxvCpus: s.maxvCpus,
-        spot: true,
-      });
-    }
-    this.jobQueue = new batch.JobQueue(this, 'JobQueue', {
-      jobQueueName: s.names.jobQueue,
-      // Spot first; the queue falls back to on-demand when the Spot environment is at its maxvCpus.
-      computeEnvironments: this.spotComputeEnvironment
-        ? [{ computeEnvironment: this.spotComputeEnvironment, order: 1 }, { computeEnvironment: this.computeEnvironment, order: 2 }]
-        : [{ computeEnvironment: this.computeEnvironment, order: 1 }],
-      priority: 1,
-    });
+    const compute = createCompute(this, s, this.vpc);
+    this.computeEnvironment = compute.computeEnvironment;
+    this.spotComputeEnvironment = compute.spotComputeEnvironment;
+    this.jobQueue = compute.jobQueue;
 
     this.jobLogGroup = new logs.LogGroup(this, 'JobLogs', {
       logGroupName: s.names.jobLogGroup,
@@ -449,7 +142,7 @@ export class SandersBatchPlatform extends Construct {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: "Batch job role: read-write on the platform's bucket and table, nothing else",
     });
-    grantDataAccess(this.jobRole, bucket, this.table, {});
+    grantDataAccess(this.jobRole, this.bucket, this.table, {});
 
     this.tierJobDefinitions = s.tiers.map(tier => {
       const def = this.createJobDefinition(`JobDefinition-${tier.name}`, s.names.jobDefinition(tier.name), tier, this.jobRole);

@@ -11,7 +11,7 @@ import {
   validateTableName, validateTiers, validateWorkflow,
 } from './validation';
 import { DefaultMemoryTiers, MemoryTier } from '../memory-tier';
-import type { SandersBatchPlatformProps } from '../sanders-batch-platform';
+import type { SandersBatchPlatformProps } from '../sanders-batch-platform-props';
 import { DefaultWorkflow, WorkflowJob } from '../workflow-job';
 
 /** The environment whose resources are disposable. Every other environment keeps its data. */
@@ -96,8 +96,17 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
 
   problems.throwIfAny('SandersBatchPlatform configuration');
   return {
-    environment, isDev, names, tiers, workflow, imageTag, bucketName, tableName, repositoryName,
-    removalPolicy, autoDeleteObjects,
+    environment,
+    isDev,
+    names,
+    tiers,
+    workflow,
+    imageTag,
+    bucketName,
+    tableName,
+    repositoryName,
+    removalPolicy,
+    autoDeleteObjects,
     pointInTimeRecovery: props.pointInTimeRecovery ?? !isDev,
     deletionProtection: props.deletionProtection ?? !isDev,
     versioned: props.versioned ?? !isDev,

@@ -69,7 +69,7 @@ function submitParameters(job: JobSubmission, jobQueueArn: string): { [key: stri
   if (job.dependsOn.length > 0) {
     params.DependsOn = job.dependsOn.map(d => ({ 'JobId.$': `$.jobs.${jobKey(d)}.JobId` }));
   }
-  params['Parameters'] = { 'date.$': '$.date' };
+  params.Parameters = { 'date.$': '$.date' };
   const environment = [
     { 'Name': 'RUN_DATE', 'Value.$': '$.date' },
     { Name: 'JOB_NAME', Value: job.name },

@@ -1,0 +1,205 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { MemoryTier } from './memory-tier';
+import { NetworkProfile } from './network-profile';
+import { WorkflowJob } from './workflow-job';
+import { WorkflowSchedule } from './workflow-schedule';
+
+/**
+ * Properties of a `SandersBatchPlatform`.
+ */
+export interface SandersBatchPlatformProps {
+  /**
+   * The environment name, the last part of every resource name.
+   *
+   * `dev` destroys everything on removal (the bucket and the repository are emptied first); any other
+   * name, `prod` included, keeps every resource that holds data and turns on point-in-time recovery,
+   * deletion protection and versioning. Each of these can also be set on its own.
+   *
+   * @default 'dev'
+   */
+  readonly environment?: string;
+
+  /**
+   * The first part of every resource name. S3 bucket names are global across all AWS accounts,
+   * so a second team deploying the platform needs a prefix of its own.
+   *
+   * @default 'sanders'
+   */
+  readonly namePrefix?: string;
+
+  /**
+   * The job sizes. Each becomes one AWS Batch job definition.
+   *
+   * @default - `DefaultMemoryTiers.all()`: 2 GiB/1 vCPU (`2gb`), 8 GiB/2 vCPU (`8gb`), 16 GiB/4 vCPU (`16gb`)
+   */
+  readonly memoryTiers?: MemoryTier[];
+
+  /**
+   * The jobs the workflow runs and their dependencies. Each job starts as soon as the jobs it depends on
+   * have succeeded.
+   *
+   * @default - `DefaultWorkflow.jobs()`: feature-extraction (8gb) and data-processing (2gb) in parallel,
+   *            then model-training (16gb)
+   */
+  readonly workflow?: WorkflowJob[];
+
+  /**
+   * The image tag the jobs run, from the platform's ECR repository.
+   *
+   * @default 'latest'
+   */
+  readonly imageTag?: string;
+
+  /**
+   * The S3 bucket's name. Bucket names are global: they must be unique across all AWS accounts.
+   *
+   * @default - `{namePrefix}-customer-platform-{environment}`
+   */
+  readonly bucketName?: string;
+
+  /**
+   * The DynamoDB table's name.
+   *
+   * @default - `{namePrefix}_daily_customer_features_{environment}`
+   */
+  readonly tableName?: string;
+
+  /**
+   * The ECR repository's name.
+   *
+   * @default - `{namePrefix}-customer-platform-{environment}`
+   */
+  readonly repositoryName?: string;
+
+  /**
+   * What happens to the bucket, table, repository, KMS key and log groups when they leave the stack.
+   *
+   * @default - `RemovalPolicy.DESTROY` for `dev`, `RemovalPolicy.RETAIN` for any other environment
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Empty the bucket and the repository before they are deleted. Needs `removalPolicy` DESTROY.
+   *
+   * @default - true for `dev`, false for any other environment
+   */
+  readonly autoDeleteObjects?: boolean;
+
+  /**
+   * DynamoDB point-in-time recovery (35 days of restorable history).
+   *
+   * @default - false for `dev`, true for any other environment
+   */
+  readonly pointInTimeRecovery?: boolean;
+
+  /**
+   * DynamoDB deletion protection: the table cannot be deleted until it is turned off.
+   *
+   * @default - false for `dev`, true for any other environment
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * S3 object versioning, so an overwritten or deleted object can be restored.
+   *
+   * @default - false for `dev`, true for any other environment
+   */
+  readonly versioned?: boolean;
+
+  /**
+   * Back the table up daily with AWS Backup, into a vault of its own encrypted with the platform's key,
+   * kept for 35 days. The vault is always retained.
+   *
+   * @default - false for `dev`, true for any other environment
+   */
+  readonly backupPlan?: boolean;
+
+  /**
+   * How long logs (jobs, workflow, VPC flow logs) are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The most vCPUs the compute environment runs at once; bounds the cost of a run.
+   *
+   * @default 64
+   */
+  readonly maxvCpus?: number;
+
+  /**
+   * Add the seed app's stack outputs with their exact keys: `S3BucketName`, `DynamoDBTableName`,
+   * `ECRRepositoryURI`, `VPCId`, `BatchJobQueueName`, `StepFunctionsStateMachineARN`.
+   * Only one platform per stack can have them.
+   *
+   * @default true
+   */
+  readonly createOutputs?: boolean;
+
+  /**
+   * How the VPC the platform creates reaches the internet, and what it costs while idle. Not allowed
+   * together with `vpc`.
+   *
+   * @default - `NetworkProfile.ON_DEMAND_EGRESS` for `dev` (no NAT while idle), `NetworkProfile.NAT_GATEWAY_PER_AZ`
+   *            for any other environment
+   */
+  readonly networkProfile?: NetworkProfile;
+
+  /**
+   * Run the jobs in this VPC instead of creating one. It needs private subnets with egress
+   * (`PRIVATE_WITH_EGRESS`) that reach ECR, CloudWatch Logs and the Batch and ECS endpoints, through a
+   * NAT gateway or interface endpoints; S3 and DynamoDB gateway endpoints keep data off the NAT.
+   *
+   * @default - the platform creates a VPC as `networkProfile` says
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Run jobs on Fargate Spot first: a Spot compute environment comes first in the job queue and the
+   * on-demand one second, and a job whose Spot task is interrupted is retried.
+   *
+   * @default - true for `dev`, false for any other environment
+   */
+  readonly useSpot?: boolean;
+
+  /**
+   * Start the workflow on a schedule (EventBridge Scheduler), with the scheduled time as input.
+   *
+   * @default - no schedule: runs are started by hand or by another system
+   */
+  readonly schedule?: WorkflowSchedule;
+
+  /**
+   * E-mail addresses subscribed to the alert topic. Each address gets a confirmation e-mail first.
+   *
+   * @default - no subscriptions
+   */
+  readonly alarmEmails?: string[];
+
+  /**
+   * Send alerts to this SNS topic instead of one the platform creates. Its policy must let
+   * `events.amazonaws.com` and `cloudwatch.amazonaws.com` publish (and use its KMS key, if encrypted).
+   *
+   * @default - a KMS-encrypted topic `{namePrefix}-batch-platform-alerts-{environment}`
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * How long a job may wait in RUNNABLE before the stuck-jobs alarm fires.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly runnableTimeout?: Duration;
+
+  /**
+   * Create a CloudWatch dashboard of runs, run durations, job failures and stuck jobs. An account's first
+   * three dashboards are free; each further one costs $3 a month.
+   *
+   * @default true
+   */
+  readonly createDashboard?: boolean;
+}
