@@ -34,8 +34,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Other teams consume the construct in their own language (built by `.ci/run`, tried by test-consumers/).
   publishToPypi: { distName: 'sanders-batch-platform', module: 'sanders.batch_platform' },
   publishToMaven: { javaPackage: 'com.sanders.batchplatform', mavenGroupId: 'com.sanders', mavenArtifactId: 'batch-platform' },
-  // No Go target yet: the generated go.mod pins cloud-assembly-schema-go v53.28.0 (the npm version installed here),
-  // which the Go module proxy does not serve, so `package:go` fails at its own `go mod tidy` (docs/languages.md).
+  // The Go module's go.mod pins cloud-assembly-schema-go at the npm version installed here; see the override below.
+  publishToGo: { moduleName: 'github.com/sanders/batch-platform-go' },
 
   devDeps: [
     'cdk-nag@^3.0.2',
@@ -43,6 +43,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-local-stepfunctions@^3.0.0',
     'asl-validator@^4.0.0',
     'fast-check@^4.11.0',
+    // aws-cdk-lib 2.257.0 asks for ^53.25.0 and npm would pick 53.28.0, whose Go twin (cloud-assembly-schema-go
+    // v53.28.0) the Go module proxy does not serve: the generated go.mod would not resolve. 53.25.0 is the version
+    // aws-cdk-go's awscdk v2.257.0 itself requires.
+    '@aws-cdk/cloud-assembly-schema@53.25.0',
     `aws-cdk@^2.1100.0`,
   ],
 

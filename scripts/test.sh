@@ -25,11 +25,14 @@ step "Python package (dist/python)"
 npx projen package:python
 step "Java package (dist/java)"
 npx projen package:java
+step "Go module (dist/go)"
+npx projen package:go
 
-step "consumer apps on the built packages: TypeScript (npm tarball), Python (wheel), Java (Maven artifact)"
+step "consumer apps on the built packages: TypeScript (npm tarball), Python (wheel), Java (Maven artifact), Go (module)"
 bash scripts/ci/consumer-typescript.sh
 bash scripts/ci/consumer-python.sh
 bash scripts/ci/consumer-java.sh
+bash scripts/ci/consumer-go.sh
 
 echo
 echo "=== all tests passed in $((SECONDS - start)) s"
