@@ -85,4 +85,11 @@ project.addTask('cost', {
   env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
 });
 
+// Workflow benchmark: run time against the critical path and size per job (the figures in docs/workflows.md).
+project.addTask('bench:workflow', {
+  description: 'Print simulated run time / critical path for several job graphs, and synth time, resources and sizes for 10, 50 and 200 jobs',
+  exec: 'ts-node --transpile-only -P tsconfig.dev.json scripts/bench-workflow.ts',
+  env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+
 project.synth();

@@ -4,6 +4,7 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import { describeFargateMemory, FARGATE_VCPUS, fargateMemoryValuesMiB, fargateVcpusForMemory } from './fargate';
+import { renderEvaluateOnExit } from './retry';
 import { findCycle } from './workflow-graph';
 import { MemoryTier } from '../memory-tier';
 import { AccessLevel, WorkflowJob } from '../workflow-job';
@@ -134,6 +135,32 @@ function validateDuration(problems: Problems, label: string, d: Duration | undef
   }
 }
 
+const EXIT_CODE_PATTERN = /^[0-9]*\*?$/;
+const REASON_PATTERN = /^[A-Za-z0-9.: \t]*\*?$/;
+
+/**
+ * One `evaluateOnExit` entry: exit code patterns are digits with an optional trailing `*`; reason patterns are
+ * letters, digits, periods, colons and white space with an optional trailing `*`; each at most 512 characters.
+ *
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_EvaluateOnExit.html
+ */
+function validateRetryRule(problems: Problems, label: string, rule: { [key: string]: string }): void {
+  const checks: Array<[string, string | undefined, RegExp, string]> = [
+    ['onExitCode', rule.OnExitCode, EXIT_CODE_PATTERN, "digits, optionally ending with '*', e.g. '137' or '1*'"],
+    ['onReason', rule.OnReason, REASON_PATTERN, "letters, digits, '.', ':' and spaces, optionally ending with '*'"],
+    ['onStatusReason', rule.OnStatusReason, REASON_PATTERN, "letters, digits, '.', ':' and spaces, optionally ending with '*'"],
+  ];
+  if (checks.every(([, value]) => value === undefined)) {
+    problems.add(`${label} has a retry strategy that matches nothing: give onExitCode, onReason or onStatusReason`);
+  }
+  for (const [field, value, pattern, allowed] of checks) {
+    if (value === undefined || Token.isUnresolved(value)) continue;
+    if (!pattern.test(value) || value.length > 512) {
+      problems.add(`${label} has a retry strategy with ${field} '${value}', which AWS Batch rejects: use up to 512 ${allowed}`);
+    }
+  }
+}
+
 /** Validates the workflow against the tiers. */
 export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers: Map<string, MemoryTier>): void {
   if (jobs.length === 0) {
@@ -171,6 +198,7 @@ export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers:
     if (job.retryStrategies !== undefined && (job.retryStrategies.length === 0 || job.retryStrategies.length > 5)) {
       problems.add(`${label} has ${job.retryStrategies.length} retryStrategies: AWS Batch allows 1 to 5 (leave it out for the default)`);
     }
+    for (const rule of renderEvaluateOnExit(job.retryStrategies ?? [])) validateRetryRule(problems, label, rule);
     validateDuration(problems, `${label} timeout`, job.timeout, 60);
     if (job.arraySize !== undefined && (!Number.isInteger(job.arraySize) || job.arraySize < 2 || job.arraySize > 10000)) {
       problems.add(`${label} has arraySize ${job.arraySize}: AWS Batch array jobs have 2 to 10,000 children (leave it out for a single job)`);
@@ -199,7 +227,8 @@ export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers:
     }
   }
   if (dependenciesExist) {
-    const cycle = findCycle(jobs);
+    // A job that depends on itself is reported above; it is not a cycle worth a second message.
+    const cycle = findCycle(jobs.map(j => ({ name: j.name, dependsOn: (j.dependsOn ?? []).filter(d => d !== j.name) })));
     if (cycle) problems.add(`workflow has a cycle: ${cycle.join(' -> ')}; remove one of these dependencies`);
   }
 }

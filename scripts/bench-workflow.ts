@@ -1,0 +1,258 @@
+/**
+ * Workflow benchmark: `npx projen bench:workflow`.
+ *
+ * 1. Run time against the critical path: chain, wide fan-out, diamond, N-shaped and random graphs are
+ *    synthesized through the construct and run in aws-local-stepfunctions against the simulated Batch, with
+ *    each job's start taking `START_DELAY` seconds (Batch scheduling and Fargate start) and each Batch API call
+ *    `API_LATENCY` seconds.
+ * 2. Size: for workflows of 10, 50 and 200 jobs, the synth time, CloudFormation resources, template size and
+ *    state machine definition size, their growth per job, and the largest workflow one stack holds.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { SandersBatchPlatform, WorkflowJob } from '../src';
+import { criticalPath } from '../src/private/workflow-graph';
+import { BatchSimulator } from '../test/sim/batch-simulator';
+import { runWorkflow } from '../test/sim/run-workflow';
+
+const START_DELAY = 30;
+const API_LATENCY = 0.2;
+/** CloudFormation: resources per stack; template body uploaded from S3 (CDK does so); Step Functions definition. */
+const MAX_RESOURCES = 500;
+const MAX_TEMPLATE_BYTES = 1_000_000;
+const MAX_DEFINITION_BYTES = 1_048_576;
+
+/** A deterministic random generator (Park-Miller), so every run prints the same figures. */
+function random(seed: number): () => number {
+  let state = (seed % 2147483646) + 1;
+  return () => {
+    state = (state * 48271) % 2147483647;
+    return (state - 1) / 2147483646;
+  };
+}
+
+interface Case {
+  readonly name: string;
+  readonly jobs: WorkflowJob[];
+  readonly durations: { [job: string]: number };
+}
+
+const j = (name: string, dependsOn: string[] = []): WorkflowJob => ({ name, tier: '2gb', dependsOn });
+
+function shapes(): Case[] {
+  const rnd = random(42);
+  const minutes = () => 60 * (1 + Math.floor(rnd() * 30));
+  const withDurations = (name: string, jobs: WorkflowJob[]): Case => ({
+    name, jobs, durations: Object.fromEntries(jobs.map(job => [job.name, minutes()])),
+  });
+  const cases: Case[] = [];
+  cases.push(withDurations('chain of 10', Array.from({ length: 10 }, (_, i) => j(`s${i}`, i ? [`s${i - 1}`] : []))));
+  cases.push(withDurations('fan-out 1 -> 100 -> 1', [
+    j('split'),
+    ...Array.from({ length: 100 }, (_, i) => j(`part${i}`, ['split'])),
+    // Batch allows 20 dependencies per job: join through 5 intermediate jobs.
+    ...Array.from({ length: 5 }, (_, k) => j(`merge${k}`, Array.from({ length: 20 }, (__, i) => `part${k * 20 + i}`))),
+    j('join', Array.from({ length: 5 }, (_, k) => `merge${k}`)),
+  ]));
+  cases.push(withDurations('wide fan-out 1 -> 150', [j('split'), ...Array.from({ length: 150 }, (_, i) => j(`leaf${i}`, ['split']))]));
+  cases.push(withDurations('diamond', [j('a'), j('b', ['a']), j('c', ['a']), j('d', ['b', 'c'])]));
+  cases.push({
+    name: 'N-shaped (A->C, A->D, B->D)',
+    jobs: [j('a'), j('b'), j('c', ['a']), j('d', ['a', 'b'])],
+    durations: { a: 600, b: 3000, c: 1800, d: 600 },
+  });
+  for (const n of [20, 50, 200]) {
+    const jobs: WorkflowJob[] = [];
+    for (let i = 0; i < n; i++) {
+      const deps = new Set<string>();
+      const k = i === 0 ? 0 : Math.floor(rnd() * 4);
+      for (let d = 0; d < k; d++) deps.add(`r${Math.floor(rnd() * i)}`);
+      jobs.push(j(`r${i}`, [...deps]));
+    }
+    cases.push(withDurations(`random ${n} jobs`, jobs));
+  }
+  return cases;
+}
+
+/** The time a level-by-level layout takes: each level waits for the slowest job of the level before. */
+function levelByLevel(c: Case): number {
+  const level = new Map<string, number>();
+  for (const job of c.jobs) level.set(job.name, Math.max(-1, ...(job.dependsOn ?? []).map(d => level.get(d)!)) + 1);
+  const slowest = new Map<number, number>();
+  for (const job of c.jobs) {
+    const l = level.get(job.name)!;
+    slowest.set(l, Math.max(slowest.get(l) ?? 0, c.durations[job.name] + START_DELAY));
+  }
+  return [...slowest.values()].reduce((a, b) => a + b, 0);
+}
+
+/** The state machine definition of a synthesized stack, with tokens replaced by ARNs of realistic length. */
+function definitionFrom(template: any): { definition: any; bytes: number } {
+  const machine = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::StepFunctions::StateMachine');
+  const def = machine.Properties.DefinitionString;
+  const parts: any[] = typeof def === 'string' ? [def] : def['Fn::Join'][1];
+  const text = parts.map(p => {
+    if (typeof p === 'string') return p;
+    const id: string = p.Ref ?? p['Fn::GetAtt']?.[0] ?? 'Token';
+    return id.includes('JobQueue')
+      ? 'arn:aws:batch:eu-central-1:123456789012:job-queue/sanders-batch-queue-prod'
+      : `arn:aws:batch:eu-central-1:123456789012:job-definition/sanders-batch-job-${id.slice(-24).toLowerCase()}-prod:12`;
+  }).join('');
+  return { definition: JSON.parse(text), bytes: Buffer.byteLength(text) };
+}
+
+interface Size {
+  readonly jobs: number;
+  readonly synthMs: number;
+  readonly resources: number;
+  readonly templateBytes: number;
+  readonly definitionBytes: number;
+  readonly states: number;
+}
+
+/**
+ * A realistic workflow of n jobs: 24-character names, a command, two environment variables, 3 dependencies on
+ * earlier jobs; with `ownDefinition`, each job also has a secret, so it gets a job definition of its own.
+ */
+function sizedWorkflow(n: number, ownDefinition: boolean, stack: Stack): WorkflowJob[] {
+  const rnd = random(n);
+  const secret = ownDefinition ? ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'ApiToken', { parameterName: '/jobs/api-token' }) : undefined;
+  return Array.from({ length: n }, (_, i) => {
+    const deps = new Set<string>();
+    for (let d = 0; d < Math.min(i, 3); d++) deps.add(`customer-feature-job-${String(Math.floor(rnd() * i)).padStart(3, '0')}`);
+    return {
+      name: `customer-feature-job-${String(i).padStart(3, '0')}`,
+      tier: ['2gb', '8gb', '16gb'][i % 3],
+      dependsOn: [...deps],
+      command: ['python', '-m', 'jobs.features', '--date', 'Ref::date', '--part', String(i)],
+      environment: { FEATURE_SET: `set-${i % 7}`, LOG_LEVEL: 'INFO' },
+      ...(secret ? { secrets: { API_TOKEN: batch.Secret.fromSsmParameter(secret) } } : {}),
+    };
+  });
+}
+
+function measure(n: number, ownDefinition: boolean): Size {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-workflow-'));
+  try {
+    const started = process.hrtime.bigint();
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'BenchStack', { env: { account: '123456789012', region: 'eu-central-1' } });
+    new SandersBatchPlatform(stack, 'Platform', { environment: 'prod', workflow: sizedWorkflow(n, ownDefinition, stack) });
+    const assembly = app.synth();
+    const synthMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const artifact = assembly.getStackByName('BenchStack');
+    const templateBytes = fs.statSync(path.join(outdir, artifact.templateFile)).size;
+    const template = artifact.template;
+    const { definition, bytes } = definitionFrom(template);
+    let states = 0;
+    const count = (m: any) => {
+      for (const s of Object.values<any>(m.States)) {
+        states++;
+        (s.Branches ?? []).forEach(count);
+        if (s.ItemProcessor) count(s.ItemProcessor);
+      }
+    };
+    count(definition);
+    return { jobs: n, synthMs, resources: Object.keys(template.Resources).length, templateBytes, definitionBytes: bytes, states };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function fits(s: Size): boolean {
+  return s.resources <= MAX_RESOURCES && s.templateBytes <= MAX_TEMPLATE_BYTES && s.definitionBytes <= MAX_DEFINITION_BYTES;
+}
+
+/** The largest n for which the workflow fits one stack, by bisection between a size that fits and one that does not. */
+function largest(ownDefinition: boolean, guess: number): { n: number; at: Size; over: Size } {
+  let lo = 1;
+  let hi = guess;
+  let loSize = measure(lo, ownDefinition);
+  let hiSize = measure(hi, ownDefinition);
+  while (fits(hiSize)) {
+    lo = hi;
+    loSize = hiSize;
+    hi *= 2;
+    hiSize = measure(hi, ownDefinition);
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const s = measure(mid, ownDefinition);
+    if (fits(s)) {
+      lo = mid;
+      loSize = s;
+    } else {
+      hi = mid;
+      hiSize = s;
+    }
+  }
+  return { n: lo, at: loSize, over: hiSize };
+}
+
+function limitHit(s: Size): string {
+  const hits: string[] = [];
+  if (s.resources > MAX_RESOURCES) hits.push(`${s.resources} resources > ${MAX_RESOURCES}`);
+  if (s.templateBytes > MAX_TEMPLATE_BYTES) hits.push(`template ${kb(s.templateBytes)} > ${kb(MAX_TEMPLATE_BYTES)}`);
+  if (s.definitionBytes > MAX_DEFINITION_BYTES) hits.push(`definition ${kb(s.definitionBytes)} > ${kb(MAX_DEFINITION_BYTES)}`);
+  return hits.join(', ');
+}
+
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+const pad = (s: string | number, w: number) => String(s).padStart(w);
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  console.log(`## Run time against the critical path (Batch start ${START_DELAY} s per job, ${API_LATENCY} s per Batch API call)\n`);
+  console.log('| graph | jobs | critical path (s) | simulated run (s) | run / critical path | run / (critical path + start delays) | level-by-level (s) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const c of shapes()) {
+    const { stack } = (() => {
+      const app = new App();
+      const s = new Stack(app, 'BenchShapes', { env: { account: '123456789012', region: 'eu-central-1' } });
+      new SandersBatchPlatform(s, 'Platform', { workflow: c.jobs });
+      return { stack: s };
+    })();
+    const { definition } = definitionFrom(app_template(stack));
+    const scripts = Object.fromEntries(Object.entries(c.durations).map(([k, d]) => [k, { duration: d }]));
+    const sim = new BatchSimulator({ scripts, startDelay: START_DELAY, apiLatency: API_LATENCY });
+    const run = await runWorkflow(definition, sim);
+    if (run.status !== 'SUCCEEDED') throw new Error(`${c.name}: ${run.error} ${run.cause}`);
+    const cp = criticalPath(c.jobs, n => c.durations[n]);
+    const cpWithStart = criticalPath(c.jobs, n => c.durations[n] + START_DELAY);
+    console.log(`| ${c.name} | ${c.jobs.length} | ${cp} | ${run.duration.toFixed(1)} | ${(run.duration / cp).toFixed(3)} | ${(run.duration / cpWithStart).toFixed(4)} | ${levelByLevel(c)} |`);
+  }
+
+  console.log('\n## Size per workflow (environment prod; jobs with 24-character names, a command, 2 variables, up to 3 dependencies)\n');
+  for (const ownDefinition of [false, true]) {
+    console.log(ownDefinition
+      ? '\nEach job with a secret, so each has a job definition of its own:\n'
+      : 'Jobs on the shared tier job definitions:\n');
+    console.log('| jobs | synth (ms) | resources | template | definition | states |');
+    console.log('|---:|---:|---:|---:|---:|---:|');
+    const sizes = [10, 50, 200].map(n => measure(n, ownDefinition));
+    for (const s of sizes) {
+      console.log(`| ${s.jobs} | ${pad(s.synthMs.toFixed(0), 5)} | ${s.resources} | ${kb(s.templateBytes)} | ${kb(s.definitionBytes)} | ${s.states} |`);
+    }
+    const [a, , c] = sizes;
+    const per = (f: (s: Size) => number) => (f(c) - f(a)) / (c.jobs - a.jobs);
+    console.log(`| per job | ${per(s => s.synthMs).toFixed(1)} | ${per(s => s.resources).toFixed(2)} | ${kb(per(s => s.templateBytes))} | ${kb(per(s => s.definitionBytes))} | ${per(s => s.states).toFixed(1)} |`);
+    if (!quick) {
+      const limit = largest(ownDefinition, ownDefinition ? 100 : 400);
+      console.log(`\nLargest workflow in one stack: ${limit.n} jobs (${limit.at.resources} resources, template ${kb(limit.at.templateBytes)}, `
+        + `definition ${kb(limit.at.definitionBytes)}); at ${limit.over.jobs} jobs: ${limitHit(limit.over)}.`);
+    }
+  }
+}
+
+function app_template(stack: Stack): any {
+  return (stack.node.root as App).synth().getStackByName(stack.stackName).template;
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,553 @@
+/**
+ * A simulated AWS Batch for tests: SubmitJob (DependsOn, RetryStrategy with EvaluateOnExit, ArrayProperties,
+ * Timeout), the Step Functions `.sync` wait, DescribeJobs, CancelJob and TerminateJob, on a virtual clock.
+ *
+ * Each job's behaviour is scripted by its name: how long an attempt runs and how each attempt ends. The rules
+ * follow AWS Batch's documentation:
+ * - a job with dependencies stays PENDING until every dependency SUCCEEDED, then becomes RUNNABLE; when any
+ *   dependency fails it goes from PENDING to FAILED
+ *   (https://docs.aws.amazon.com/batch/latest/userguide/job_dependencies.html). The status reason Batch gives
+ *   it is not documented; this simulator uses `Dependent Job failed`, the text seen in practice.
+ * - a failed attempt is retried while attempts remain, unless the first `EvaluateOnExit` entry whose conditions
+ *   all match says EXIT; when none matches, the job is retried; patterns match a prefix when they end with `*`
+ *   (https://docs.aws.amazon.com/batch/latest/userguide/job_retries.html).
+ * - an attempt that runs longer than `Timeout.AttemptDurationSeconds` is stopped and not retried
+ *   (https://docs.aws.amazon.com/batch/latest/userguide/job_timeouts.html).
+ * - an array job's children run independently; the parent SUCCEEDED when every child did, FAILED when any
+ *   failed, and jobs that depend on the parent wait for all children
+ *   (https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html).
+ * - CancelJob fails a job that has not reached STARTING and leaves a started job alone; TerminateJob also
+ *   stops a running one (https://docs.aws.amazon.com/batch/latest/APIReference/API_CancelJob.html).
+ *
+ * Compute capacity is unlimited: every RUNNABLE job starts after `startDelay` seconds.
+ */
+import { VirtualClock } from './virtual-clock';
+
+/** How one attempt of a job ends. */
+export type Outcome =
+  /** exit code 0 */
+  | 'succeed'
+  /** the application exits non-zero (`exitCode`, default 1) */
+  | 'fail'
+  /** Fargate Spot reclaims the task: status reason `Your Spot Task was interrupted.`, exit code 143 */
+  | 'spot-interruption'
+  /** the host fails: status reason `Host EC2 (instance ...) terminated.`, no exit code */
+  | 'host-failure'
+  /** the image cannot be pulled: container reason `CannotPullContainerError: ...`, no exit code */
+  | 'image-pull-failure';
+
+/** The behaviour of a job, by name. */
+export interface JobScript {
+  /** Seconds one attempt runs (each array child too). @default 60 */
+  readonly duration?: number;
+  /** How the first, second, ... attempt ends; the last entry repeats. @default ['succeed'] */
+  readonly outcomes?: Outcome[];
+  /** The exit code of a `fail` outcome. @default 1 */
+  readonly exitCode?: number;
+}
+
+export type JobStatus = 'SUBMITTED' | 'PENDING' | 'RUNNABLE' | 'STARTING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+/** What happened, when: the record tests assert on. */
+export interface SimEvent {
+  readonly time: number;
+  readonly job: string;
+  readonly type: 'SUBMITTED' | 'STARTED' | 'ATTEMPT_FAILED' | 'SUCCEEDED' | 'FAILED';
+  readonly attempt?: number;
+  readonly reason?: string;
+}
+
+interface Attempt {
+  startedAt: number;
+  stoppedAt?: number;
+  exitCode?: number;
+  containerReason?: string;
+  statusReason?: string;
+}
+
+interface SimJob {
+  readonly id: string;
+  readonly name: string;
+  readonly request: any;
+  readonly createdAt: number;
+  readonly dependsOn: string[];
+  readonly arraySize?: number;
+  readonly parentId?: string;
+  readonly children: SimJob[];
+  status: JobStatus;
+  statusReason?: string;
+  startedAt?: number;
+  stoppedAt?: number;
+  attempts: Attempt[];
+  /** Bumped when an attempt is stopped early, so its scheduled end is ignored. */
+  generation: number;
+  waiters: Array<() => void>;
+}
+
+export interface BatchSimulatorOptions {
+  /** Per job name; jobs without a script run 60 s and succeed. */
+  readonly scripts?: { [jobName: string]: JobScript };
+  /** Seconds from RUNNABLE to RUNNING (Batch scheduling and Fargate start). @default 0 */
+  readonly startDelay?: number;
+  /** Seconds each Batch API call takes. @default 0 */
+  readonly apiLatency?: number;
+  /** The clock to run on. @default - a new one */
+  readonly clock?: VirtualClock;
+  /** Names of jobs whose SubmitJob call Batch refuses (`Batch.ClientException`). @default - none */
+  readonly refuseSubmit?: string[];
+}
+
+const TERMINAL: JobStatus[] = ['SUCCEEDED', 'FAILED'];
+const NOT_STARTED: JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
+const EPOCH_MS = Date.UTC(2024, 4, 1, 3, 0, 0);
+
+/** Batch's error for a bad request, as Step Functions names it. */
+export class BatchClientError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Batch.ClientException';
+  }
+}
+
+export class BatchSimulator {
+  public readonly clock: VirtualClock;
+  public readonly events: SimEvent[] = [];
+  /** Every Batch API call, in order: the action and its request. */
+  public readonly calls: Array<{ time: number; action: string; request: any }> = [];
+  private readonly jobs = new Map<string, SimJob>();
+  private readonly scripts: { [name: string]: JobScript };
+  private readonly startDelay: number;
+  private readonly apiLatency: number;
+  private readonly refuseSubmit: string[];
+  private nextId = 1;
+  /** Jobs whose `.sync` wait is open: Step Functions stops them if their task is stopped. */
+  private readonly openWaits = new Set<string>();
+
+  constructor(options: BatchSimulatorOptions = {}) {
+    this.clock = options.clock ?? new VirtualClock();
+    this.scripts = options.scripts ?? {};
+    this.startDelay = options.startDelay ?? 0;
+    this.apiLatency = options.apiLatency ?? 0;
+    this.refuseSubmit = options.refuseSubmit ?? [];
+  }
+
+  // ---- The Batch API, as the Step Functions integrations call it (PascalCase) ----
+
+  /** `batch:submitJob`: returns `{ JobArn, JobId, JobName }`. */
+  public async submitJob(request: any): Promise<any> {
+    await this.clock.sleep(this.apiLatency);
+    this.calls.push({ time: this.clock.now, action: 'SubmitJob', request });
+    if (this.refuseSubmit.includes(request.JobName)) {
+      throw new BatchClientError(`Error executing request, Exception : Job definition ${request.JobDefinition} is INACTIVE.`);
+    }
+    const job = this.createJob(request);
+    return { JobArn: this.arn(job.id), JobId: job.id, JobName: job.name };
+  }
+
+  /**
+   * `batch:submitJob.sync`: submits, then waits for the job to end. Resolves with the job's description when
+   * it SUCCEEDED; rejects with `States.TaskFailed` and the description as the cause when it FAILED, as Step
+   * Functions does.
+   */
+  public async submitJobSync(request: any): Promise<any> {
+    const { JobId } = await this.submitJob(request);
+    this.openWaits.add(JobId);
+    await this.waitFor(JobId);
+    this.openWaits.delete(JobId);
+    const description = this.describe(this.jobs.get(JobId)!);
+    if (description.Status === 'FAILED') {
+      const error = new Error(JSON.stringify(description));
+      error.name = 'States.TaskFailed';
+      throw error;
+    }
+    return description;
+  }
+
+  /** `aws-sdk:batch:describeJobs`: unknown IDs are left out, as Batch does. */
+  public async describeJobs(request: any): Promise<any> {
+    await this.clock.sleep(this.apiLatency);
+    this.calls.push({ time: this.clock.now, action: 'DescribeJobs', request });
+    const ids: string[] = request.Jobs;
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100) {
+      throw new BatchClientError(`jobs must list 1 to 100 job IDs, got ${JSON.stringify(ids)}`);
+    }
+    return { Jobs: ids.flatMap(id => (this.jobs.has(id) ? [this.describe(this.jobs.get(id)!)] : [])) };
+  }
+
+  /** `aws-sdk:batch:cancelJob`. */
+  public async cancelJob(request: any): Promise<any> {
+    await this.clock.sleep(this.apiLatency);
+    this.calls.push({ time: this.clock.now, action: 'CancelJob', request });
+    const job = this.job(request.JobId);
+    if (NOT_STARTED.includes(job.status)) this.fail(job, request.Reason);
+    return {};
+  }
+
+  /** `aws-sdk:batch:terminateJob`, also what Step Functions calls when it stops a `.sync` task. */
+  public async terminateJob(request: any): Promise<any> {
+    await this.clock.sleep(this.apiLatency);
+    this.calls.push({ time: this.clock.now, action: 'TerminateJob', request });
+    this.terminate(this.job(request.JobId), request.Reason);
+    return {};
+  }
+
+  /**
+   * Step Functions stopped the task states that were waiting (`.sync`) for jobs, e.g. because another branch
+   * of their Parallel state failed: it terminates those jobs. The Batch `.sync` policy Step Functions
+   * generates includes `batch:TerminateJob` for this
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html).
+   */
+  public stopOpenWaits(reason: string): void {
+    for (const id of [...this.openWaits]) {
+      this.openWaits.delete(id);
+      this.calls.push({ time: this.clock.now, action: 'TerminateJob', request: { JobId: id, Reason: reason } });
+      this.terminate(this.jobs.get(id)!, reason);
+    }
+  }
+
+  // ---- What tests read ----
+
+  /** The jobs submitted under a name (the latest last). */
+  public jobsNamed(name: string): SimJob[] {
+    return [...this.jobs.values()].filter(j => j.name === name && j.parentId === undefined);
+  }
+
+  /** The one job submitted under a name. */
+  public jobNamed(name: string): SimJob {
+    const found = this.jobsNamed(name);
+    if (found.length !== 1) throw new Error(`expected one job named ${name}, found ${found.length}`);
+    return found[0];
+  }
+
+  /** Names of the jobs that started, in the order they started. */
+  public startOrder(): string[] {
+    return this.firstEvents('STARTED');
+  }
+
+  /** Names of the jobs that ended (SUCCEEDED or FAILED), in the order they ended. */
+  public endOrder(): string[] {
+    return this.events.filter(e => e.type === 'SUCCEEDED' || e.type === 'FAILED').map(e => e.job);
+  }
+
+  /** The submitted top-level jobs (not array children) with their status, start and stop times. */
+  public summary(): Array<{ name: string; status: JobStatus; startedAt?: number; stoppedAt?: number; statusReason?: string; attempts: number }> {
+    return [...this.jobs.values()].filter(j => j.parentId === undefined).map(j => ({
+      name: j.name,
+      status: j.status,
+      startedAt: j.startedAt,
+      stoppedAt: j.stoppedAt,
+      statusReason: j.statusReason,
+      attempts: j.arraySize ? Math.max(0, ...j.children.map(c => c.attempts.length)) : j.attempts.length,
+    }));
+  }
+
+  /** Whether any job has not ended. */
+  public get busy(): boolean {
+    return [...this.jobs.values()].some(j => !TERMINAL.includes(j.status));
+  }
+
+  // ---- The model ----
+
+  private firstEvents(type: SimEvent['type']): string[] {
+    const seen = new Set<string>();
+    const out: string[] = [];
+    for (const e of this.events) {
+      if (e.type === type && !seen.has(e.job)) {
+        seen.add(e.job);
+        out.push(e.job);
+      }
+    }
+    return out;
+  }
+
+  private job(id: string): SimJob {
+    const job = this.jobs.get(id);
+    if (!job) throw new BatchClientError(`job ${id} does not exist`);
+    return job;
+  }
+
+  private arn(id: string): string {
+    return `arn:aws:batch:eu-central-1:123456789012:job/${id}`;
+  }
+
+  private createJob(request: any, parent?: SimJob, index?: number): SimJob {
+    const name: string = request.JobName;
+    if (!parent) this.validateRequest(request);
+    const dependsOn: string[] = parent ? [] : (request.DependsOn ?? []).map((d: any) => d.JobId);
+    const id = parent ? `${parent.id}:${index}` : `job-${String(this.nextId++).padStart(4, '0')}`;
+    const job: SimJob = {
+      id,
+      name,
+      request,
+      createdAt: this.clock.now,
+      dependsOn,
+      arraySize: parent ? undefined : request.ArrayProperties?.Size,
+      parentId: parent?.id,
+      children: [],
+      status: 'SUBMITTED',
+      attempts: [],
+      generation: 0,
+      waiters: [],
+    };
+    this.jobs.set(id, job);
+    if (parent) {
+      parent.children.push(job);
+      this.makeRunnable(job);
+      return job;
+    }
+    this.events.push({ time: this.clock.now, job: name, type: 'SUBMITTED' });
+    job.status = 'PENDING';
+    this.checkDependencies(job);
+    return job;
+  }
+
+  private validateRequest(request: any): void {
+    if (typeof request.JobName !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(request.JobName)) {
+      throw new BatchClientError(`invalid job name ${JSON.stringify(request.JobName)}`);
+    }
+    if (typeof request.JobQueue !== 'string' || typeof request.JobDefinition !== 'string') {
+      throw new BatchClientError('jobQueue and jobDefinition are required');
+    }
+    const deps = request.DependsOn ?? [];
+    if (deps.length > 20) throw new BatchClientError(`a job may depend on at most 20 jobs, got ${deps.length}`);
+    for (const d of deps) {
+      if (typeof d.JobId !== 'string' || !this.jobs.has(d.JobId)) {
+        throw new BatchClientError(`dependency ${JSON.stringify(d.JobId)} is not a job`);
+      }
+    }
+    const attempts = request.RetryStrategy?.Attempts;
+    if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1 || attempts > 10)) {
+      throw new BatchClientError(`retryStrategy.attempts must be 1-10, got ${attempts}`);
+    }
+    if ((request.RetryStrategy?.EvaluateOnExit ?? []).length > 5) throw new BatchClientError('evaluateOnExit allows at most 5 entries');
+    const timeout = request.Timeout?.AttemptDurationSeconds;
+    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 60)) {
+      throw new BatchClientError(`timeout.attemptDurationSeconds must be at least 60, got ${timeout}`);
+    }
+    const size = request.ArrayProperties?.Size;
+    if (size !== undefined && (!Number.isInteger(size) || size < 2 || size > 10000)) {
+      throw new BatchClientError(`arrayProperties.size must be 2-10,000, got ${size}`);
+    }
+  }
+
+  /** PENDING -> RUNNABLE once every dependency SUCCEEDED; -> FAILED when one failed. */
+  private checkDependencies(job: SimJob): void {
+    if (job.status !== 'PENDING') return;
+    const deps = job.dependsOn.map(id => this.jobs.get(id)!);
+    if (deps.some(d => d.status === 'FAILED')) {
+      this.fail(job, 'Dependent Job failed');
+    } else if (deps.every(d => d.status === 'SUCCEEDED')) {
+      if (job.arraySize !== undefined) {
+        job.status = 'RUNNABLE';
+        for (let i = 0; i < job.arraySize; i++) this.createJob(job.request, job, i);
+      } else {
+        this.makeRunnable(job);
+      }
+    }
+  }
+
+  private makeRunnable(job: SimJob): void {
+    job.status = 'RUNNABLE';
+    const generation = job.generation;
+    this.clock.schedule(this.startDelay, () => {
+      if (job.status === 'RUNNABLE' && job.generation === generation) this.startAttempt(job);
+    });
+  }
+
+  private scriptOf(job: SimJob): JobScript {
+    return this.scripts[job.name] ?? {};
+  }
+
+  private startAttempt(job: SimJob): void {
+    job.status = 'RUNNING';
+    const attempt: Attempt = { startedAt: this.clock.now };
+    job.attempts.push(attempt);
+    job.startedAt ??= this.clock.now;
+    const parent = job.parentId ? this.jobs.get(job.parentId)! : undefined;
+    if (parent) {
+      if (parent.startedAt === undefined) {
+        parent.startedAt = this.clock.now;
+        parent.status = 'RUNNING';
+        this.events.push({ time: this.clock.now, job: parent.name, type: 'STARTED', attempt: 1 });
+      }
+    } else {
+      this.events.push({ time: this.clock.now, job: job.name, type: 'STARTED', attempt: job.attempts.length });
+    }
+
+    const script = this.scriptOf(job);
+    const outcomes = script.outcomes ?? ['succeed'];
+    const outcome = outcomes[Math.min(job.attempts.length - 1, outcomes.length - 1)];
+    const duration = script.duration ?? 60;
+    const timeout: number | undefined = job.request.Timeout?.AttemptDurationSeconds;
+    const generation = job.generation;
+    if (timeout !== undefined && duration > timeout) {
+      this.clock.schedule(timeout, () => {
+        if (job.generation !== generation) return;
+        this.endAttempt(job, { statusReason: 'Job attempt duration exceeded timeout', exitCode: 137 }, false);
+      });
+      return;
+    }
+    this.clock.schedule(duration, () => {
+      if (job.generation !== generation) return;
+      switch (outcome) {
+        case 'succeed':
+          return this.endAttempt(job, { exitCode: 0, statusReason: 'Essential container in task exited' }, true);
+        case 'fail':
+          return this.endAttempt(job, { exitCode: script.exitCode ?? 1, statusReason: 'Essential container in task exited' }, true);
+        case 'spot-interruption':
+          return this.endAttempt(job, { exitCode: 143, statusReason: 'Your Spot Task was interrupted.' }, true);
+        case 'host-failure':
+          return this.endAttempt(job, { statusReason: 'Host EC2 (instance i-0123456789abcdef0) terminated.' }, true);
+        case 'image-pull-failure':
+          return this.endAttempt(job, {
+            statusReason: 'Task failed to start',
+            containerReason: 'CannotPullContainerError: pull image manifest has been retried 1 time(s)',
+          }, true);
+      }
+    });
+  }
+
+  private endAttempt(job: SimJob, end: Omit<Attempt, 'startedAt'>, retryable: boolean): void {
+    const attempt = job.attempts[job.attempts.length - 1];
+    Object.assign(attempt, end, { stoppedAt: this.clock.now });
+    if (end.exitCode === 0) {
+      this.succeed(job);
+      return;
+    }
+    const label = job.parentId ? `${job.name}[${job.id.split(':')[1]}]` : job.name;
+    this.events.push({ time: this.clock.now, job: label, type: 'ATTEMPT_FAILED', attempt: job.attempts.length, reason: end.statusReason });
+    const maxAttempts = job.request.RetryStrategy?.Attempts ?? 1;
+    if (retryable && job.attempts.length < maxAttempts && this.shouldRetry(job.request.RetryStrategy?.EvaluateOnExit ?? [], attempt)) {
+      job.generation++;
+      this.makeRunnable(job);
+      return;
+    }
+    this.fail(job, end.statusReason ?? 'Essential container in task exited');
+  }
+
+  /** The first EvaluateOnExit entry whose conditions all match decides; none matching means retry. */
+  private shouldRetry(rules: Array<{ [key: string]: string }>, attempt: Attempt): boolean {
+    for (const rule of rules) {
+      const checks: Array<[string | undefined, string | undefined]> = [
+        [rule.OnExitCode, attempt.exitCode === undefined ? undefined : String(attempt.exitCode)],
+        [rule.OnReason, attempt.containerReason],
+        [rule.OnStatusReason, attempt.statusReason],
+      ];
+      const matches = checks.every(([pattern, value]) => pattern === undefined || (value !== undefined && globMatch(pattern, value)));
+      if (matches) return String(rule.Action).toUpperCase() === 'RETRY';
+    }
+    return true;
+  }
+
+  private succeed(job: SimJob): void {
+    job.status = 'SUCCEEDED';
+    job.stoppedAt = this.clock.now;
+    if (job.parentId) {
+      this.childEnded(this.jobs.get(job.parentId)!);
+      return;
+    }
+    this.events.push({ time: this.clock.now, job: job.name, type: 'SUCCEEDED' });
+    this.settled(job);
+  }
+
+  private fail(job: SimJob, reason: string): void {
+    if (TERMINAL.includes(job.status)) return;
+    job.generation++;
+    job.status = 'FAILED';
+    job.statusReason = reason;
+    job.stoppedAt = this.clock.now;
+    if (job.parentId) {
+      this.childEnded(this.jobs.get(job.parentId)!);
+      return;
+    }
+    for (const child of job.children) {
+      if (!TERMINAL.includes(child.status)) this.fail(child, reason);
+    }
+    this.events.push({ time: this.clock.now, job: job.name, type: 'FAILED', reason });
+    this.settled(job);
+  }
+
+  private childEnded(parent: SimJob): void {
+    if (TERMINAL.includes(parent.status)) return;
+    if (!parent.children.every(c => TERMINAL.includes(c.status))) return;
+    const failed = parent.children.filter(c => c.status === 'FAILED');
+    if (failed.length === 0) {
+      this.succeed(parent);
+    } else {
+      this.fail(parent, `Array Child Job failed: ${failed.length} of ${parent.children.length} children failed`);
+    }
+  }
+
+  private terminate(job: SimJob, reason: string): void {
+    if (TERMINAL.includes(job.status)) return;
+    if (job.arraySize !== undefined) {
+      for (const child of job.children) this.terminate(child, reason);
+    }
+    const attempt = job.attempts[job.attempts.length - 1];
+    if (job.status === 'RUNNING' && attempt && attempt.stoppedAt === undefined) {
+      Object.assign(attempt, { stoppedAt: this.clock.now, exitCode: 143, statusReason: reason });
+    }
+    this.fail(job, reason);
+  }
+
+  /** Wakes the `.sync` waiters of a job that ended and the jobs that depend on it. */
+  private settled(job: SimJob): void {
+    for (const w of job.waiters.splice(0)) w();
+    for (const other of this.jobs.values()) {
+      if (other.dependsOn.includes(job.id)) this.checkDependencies(other);
+    }
+  }
+
+  private waitFor(id: string): Promise<void> {
+    const job = this.jobs.get(id)!;
+    if (TERMINAL.includes(job.status)) return Promise.resolve();
+    return new Promise(resolve => job.waiters.push(resolve));
+  }
+
+  /** A job as DescribeJobs (and a `.sync` task's output) shows it. */
+  private describe(job: SimJob): any {
+    const lastAttempt = job.attempts[job.attempts.length - 1];
+    const environment = job.request.ContainerOverrides?.Environment ?? [];
+    return {
+      JobArn: this.arn(job.id),
+      JobName: job.name,
+      JobId: job.id,
+      JobQueue: job.request.JobQueue,
+      Status: job.status,
+      ...(job.statusReason !== undefined ? { StatusReason: job.statusReason } : {}),
+      CreatedAt: EPOCH_MS + job.createdAt * 1000,
+      ...(job.startedAt !== undefined ? { StartedAt: EPOCH_MS + job.startedAt * 1000 } : {}),
+      ...(job.stoppedAt !== undefined ? { StoppedAt: EPOCH_MS + job.stoppedAt * 1000 } : {}),
+      DependsOn: job.dependsOn.map(JobId => ({ JobId })),
+      JobDefinition: job.request.JobDefinition,
+      Parameters: job.request.Parameters ?? {},
+      Container: {
+        Command: job.request.ContainerOverrides?.Command ?? [],
+        Environment: environment,
+        ...(lastAttempt?.exitCode !== undefined ? { ExitCode: lastAttempt.exitCode } : {}),
+        ...(lastAttempt?.containerReason !== undefined ? { Reason: lastAttempt.containerReason } : {}),
+      },
+      Attempts: job.attempts.filter(a => a.stoppedAt !== undefined).map(a => ({
+        Container: { ...(a.exitCode !== undefined ? { ExitCode: a.exitCode } : {}), ...(a.containerReason ? { Reason: a.containerReason } : {}) },
+        StartedAt: EPOCH_MS + a.startedAt * 1000,
+        StoppedAt: EPOCH_MS + a.stoppedAt! * 1000,
+        StatusReason: a.statusReason,
+      })),
+      ...(job.arraySize !== undefined ? { ArrayProperties: { Size: job.arraySize, StatusSummary: this.statusSummary(job) } } : {}),
+      ...(job.request.RetryStrategy ? { RetryStrategy: job.request.RetryStrategy } : {}),
+      ...(job.request.Timeout ? { Timeout: job.request.Timeout } : {}),
+    };
+  }
+
+  private statusSummary(job: SimJob): { [status: string]: number } {
+    const summary: { [status: string]: number } = {};
+    for (const s of ['STARTING', 'FAILED', 'RUNNING', 'SUCCEEDED', 'RUNNABLE', 'SUBMITTED', 'PENDING']) summary[s] = 0;
+    for (const c of job.children) summary[c.status]++;
+    return summary;
+  }
+}
+
+/** Batch's EvaluateOnExit patterns: exact, or a prefix when they end with `*`. */
+export function globMatch(pattern: string, value: string): boolean {
+  return pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value;
+}

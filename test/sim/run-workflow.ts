@@ -1,0 +1,177 @@
+/**
+ * Runs a state machine definition in aws-local-stepfunctions with every AWS Batch call answered by a
+ * `BatchSimulator`, on the simulator's virtual clock. The run takes milliseconds of real time; its duration
+ * in simulated seconds is exact.
+ */
+import { BatchSimulator } from './batch-simulator';
+
+// aws-local-stepfunctions 3 calls Promise.withResolvers (Node >= 22). On Node 20 every Task state would fail
+// inside with "Promise.withResolvers is not a function", which a States.ALL catch hides.
+if (typeof (Promise as any).withResolvers !== 'function') {
+  (Promise as any).withResolvers = function withResolvers<T>() {
+    let resolve!: (value: T) => void;
+    let reject!: (reason?: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}
+
+// The package's exports map sends `import` to an ES module that ts-jest cannot load; `require` gets the CJS build.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { StateMachine, ExecutionError } = require('aws-local-stepfunctions');
+
+/** How a run ended. */
+export interface WorkflowRun {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  /** The execution's output when it succeeded. */
+  readonly output?: any;
+  /** The execution's error and cause when it failed. */
+  readonly error?: string;
+  readonly cause?: string;
+  /** Simulated seconds from the start of the execution to its end. */
+  readonly duration: number;
+  /** Every state entered, in order (Parallel branches and Map iterations included). */
+  readonly statesEntered: string[];
+}
+
+export interface RunOptions {
+  /** The execution input. @default {} */
+  readonly input?: any;
+  /** When the execution starts (`$$.Execution.StartTime`). @default '2024-05-01T03:00:00.000Z' */
+  readonly startTime?: string;
+}
+
+type Handler = (input: any) => Promise<any>;
+
+/** The simulator's handler for each Task state of the definition, by state name (nested states included). */
+export function batchHandlers(definition: any, sim: BatchSimulator): { [stateName: string]: Handler } {
+  const byResource: { [resource: string]: Handler } = {
+    'arn:aws:states:::batch:submitJob': input => sim.submitJob(input),
+    'arn:aws:states:::batch:submitJob.sync': input => sim.submitJobSync(input),
+    'arn:aws:states:::aws-sdk:batch:describeJobs': input => sim.describeJobs(input),
+    'arn:aws:states:::aws-sdk:batch:cancelJob': input => sim.cancelJob(input),
+    'arn:aws:states:::aws-sdk:batch:terminateJob': input => sim.terminateJob(input),
+  };
+  const handlers: { [stateName: string]: Handler } = {};
+  for (const [name, state] of allStates(definition)) {
+    if (state.Type !== 'Task') continue;
+    const handler = byResource[state.Resource];
+    if (!handler) throw new Error(`state '${name}' calls ${state.Resource}, which the simulated Batch does not answer`);
+    handlers[name] = handler;
+  }
+  return handlers;
+}
+
+/** Every state of a definition with its name, nested ones included. */
+export function allStates(definition: any): Array<[string, any]> {
+  const out: Array<[string, any]> = [];
+  const walk = (machine: any) => {
+    for (const [name, state] of Object.entries<any>(machine.States)) {
+      out.push([name, state]);
+      for (const branch of state.Branches ?? []) walk(branch);
+      if (state.ItemProcessor ?? state.Iterator) walk(state.ItemProcessor ?? state.Iterator);
+    }
+  };
+  walk(definition);
+  return out;
+}
+
+/** Lets every pending promise chain and I/O callback run, until nothing new happens. */
+async function quiesce(activity: () => number): Promise<void> {
+  let before: number;
+  do {
+    before = activity();
+    for (let i = 0; i < 5; i++) await new Promise(resolve => setImmediate(resolve));
+  } while (activity() !== before);
+}
+
+/**
+ * Executes the definition against the simulated Batch. The virtual clock moves only when the state machine is
+ * idle (every branch waits on Batch), so Step Functions' own work takes no simulated time and the duration is
+ * exactly what Batch's scheduling makes it.
+ */
+export async function runWorkflow(definition: any, sim: BatchSimulator, options: RunOptions = {}): Promise<WorkflowRun> {
+  const handlers = batchHandlers(definition, sim);
+  let activity = 0;
+  const counted: { [name: string]: Handler } = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    counted[name] = async input => {
+      activity++;
+      try {
+        return await handler(input);
+      } finally {
+        activity++;
+      }
+    };
+  }
+  // Retries wait for real otherwise; their waits are not what is measured.
+  const retryIntervalOverrides: { [name: string]: number } = {};
+  for (const [name, state] of allStates(definition)) if (state.Retry) retryIntervalOverrides[name] = 0;
+
+  const machine = new StateMachine(definition);
+  const startedAt = sim.clock.now;
+  // The library stamps `$$.Execution.StartTime` with `new Date()` synchronously when the run starts.
+  const startTime = new Date(options.startTime ?? '2024-05-01T03:00:00.000Z');
+  const RealDate = Date;
+  class FixedDate extends RealDate {
+    static now(): number {
+      return startTime.getTime();
+    }
+
+    constructor(...args: any[]) {
+      if (args.length === 0) super(startTime.getTime());
+      else super(...(args as [any]));
+    }
+  }
+  (global as any).Date = FixedDate;
+  let execution: any;
+  try {
+    execution = machine.run(options.input ?? {}, { overrides: { taskResourceLocalHandlers: counted, retryIntervalOverrides } });
+  } finally {
+    (global as any).Date = RealDate;
+  }
+
+  const statesEntered: string[] = [];
+  // When a Parallel state fails, Step Functions stops its other branches, and with them the `.sync` tasks
+  // that wait for Batch jobs; it terminates those jobs.
+  void (async () => {
+    for await (const event of execution.eventLogs) {
+      activity++;
+      if (event.type === 'StateEntered') statesEntered.push(event.state.name);
+      if (event.type === 'StateFailed' && event.state?.type === 'Parallel') {
+        sim.stopOpenWaits('Step Functions stopped the task: another branch of its Parallel state failed');
+      }
+    }
+  })();
+
+  let settled = false;
+  let outcome: { output?: any; error?: any } = {};
+  execution.result.then(
+    (output: any) => { outcome = { output }; settled = true; },
+    (error: any) => { outcome = { error }; settled = true; },
+  );
+  while (!settled) {
+    await quiesce(() => activity);
+    if (settled) break;
+    if (!sim.clock.advance()) {
+      await quiesce(() => activity);
+      if (!settled) throw new Error('the workflow is stuck: nothing is scheduled and the execution has not ended');
+    }
+  }
+  await quiesce(() => activity);
+  const duration = sim.clock.now - startedAt;
+  if (outcome.error === undefined) return { status: 'SUCCEEDED', output: outcome.output, duration, statesEntered };
+  const error = outcome.error;
+  if (!(error instanceof ExecutionError)) throw error;
+  const cause = (error as any).cause;
+  return {
+    status: 'FAILED',
+    error: cause?.name ?? String(error),
+    cause: cause?.message,
+    duration,
+    statesEntered,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Builds workflows through the public construct, takes the state machine definition from the synthesized
+ * template and runs it against the simulated Batch.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { BatchSimulator, BatchSimulatorOptions } from './batch-simulator';
+import { runWorkflow, RunOptions, WorkflowRun } from './run-workflow';
+import { SandersBatchPlatform, SandersBatchPlatformProps, WorkflowJob } from '../../src';
+import { criticalPath } from '../../src/private/workflow-graph';
+import { workflowDefinition } from '../util';
+
+/** Synthesizes a platform with this workflow, as a consuming team's app would, and returns its stack. */
+export function synthWorkflowStack(workflow: WorkflowJob[], props: SandersBatchPlatformProps = {}): Stack {
+  const app = new App();
+  const stack = new Stack(app, 'ConsumerStack', { env: { account: '123456789012', region: 'eu-central-1' } });
+  new SandersBatchPlatform(stack, 'Platform', { ...props, workflow });
+  return stack;
+}
+
+/** The state machine definition (ASL) of a platform with this workflow, from its synthesized template. */
+export function definitionOf(workflow: WorkflowJob[], props: SandersBatchPlatformProps = {}): any {
+  return workflowDefinition(Template.fromStack(synthWorkflowStack(workflow, props)));
+}
+
+/** Runs a definition on a fresh simulated Batch. */
+export async function simulate(
+  definition: any, sim: BatchSimulatorOptions = {}, run: RunOptions = {},
+): Promise<{ run: WorkflowRun; sim: BatchSimulator }> {
+  const simulator = new BatchSimulator(sim);
+  const result = await runWorkflow(definition, simulator, run);
+  return { run: result, sim: simulator };
+}
+
+/** The least time any schedule of the graph takes, with each job's scripted duration plus the start delay. */
+export function criticalPathOf(workflow: WorkflowJob[], options: BatchSimulatorOptions = {}): number {
+  return criticalPath(workflow, name => (options.scripts?.[name]?.duration ?? 60) + (options.startDelay ?? 0));
+}
+
+/**
+ * Checks Batch's dependency rule on a finished simulation: every job that started did so after each of its
+ * dependencies had SUCCEEDED. Returns the violations.
+ */
+export function dependencyViolations(workflow: WorkflowJob[], sim: BatchSimulator): string[] {
+  const problems: string[] = [];
+  const byName = new Map(sim.summary().map(s => [s.name, s]));
+  for (const job of workflow) {
+    const started = byName.get(job.name)?.startedAt;
+    if (started === undefined) continue;
+    for (const dep of job.dependsOn ?? []) {
+      const d = byName.get(dep);
+      if (!d || d.status !== 'SUCCEEDED' || d.stoppedAt === undefined || d.stoppedAt > started) {
+        problems.push(`${job.name} started at ${started} before ${dep} succeeded (${d?.status} at ${d?.stoppedAt})`);
+      }
+    }
+  }
+  return problems;
+}

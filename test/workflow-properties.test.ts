@@ -1,0 +1,112 @@
+/**
+ * Property-based tests over random job graphs (fast-check): every graph synthesizes through the public
+ * construct, its state machine passes asl-validator, no job starts before its dependencies succeeded, a run
+ * takes the critical path, and a failure stops everything downstream of it.
+ */
+import * as fc from 'fast-check';
+import { WorkflowJob } from '../src';
+import { definitionOf, criticalPathOf, dependencyViolations, simulate } from './sim/workflow-fixture';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator');
+
+interface Graph {
+  readonly jobs: WorkflowJob[];
+  readonly durations: number[];
+}
+
+/**
+ * A random acyclic graph: job i may depend on any earlier job (at most 4), which yields chains, fan-outs,
+ * fan-ins, diamonds and graphs that are not series-parallel (such as A -> C, A -> D, B -> D).
+ */
+const graphArb: fc.Arbitrary<Graph> = fc.integer({ min: 1, max: 14 }).chain(n => fc.tuple(
+  fc.tuple(...Array.from({ length: n }, (_, i) => fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, i - 1) }), { maxLength: Math.min(i, 4) }))),
+  fc.array(fc.integer({ min: 1, max: 3600 }), { minLength: n, maxLength: n }),
+).map(([deps, durations]) => ({
+  jobs: deps.map((d, i) => ({ name: `job-${i}`, tier: ['2gb', '8gb', '16gb'][i % 3], dependsOn: i === 0 ? [] : d.map(j => `job-${j}`) })),
+  durations,
+})));
+
+function scriptsOf(g: Graph) {
+  return Object.fromEntries(g.jobs.map((j, i) => [j.name, { duration: g.durations[i] }]));
+}
+
+/** Every job that depends on `name`, directly or not. */
+function downstream(jobs: WorkflowJob[], name: string): Set<string> {
+  const out = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const j of jobs) {
+      if (!out.has(j.name) && (j.dependsOn ?? []).some(d => d === name || out.has(d))) {
+        out.add(j.name);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+describe('any acyclic graph', () => {
+  test('synthesizes, passes asl-validator, respects dependencies and runs in its critical path', async () => {
+    await fc.assert(fc.asyncProperty(graphArb, fc.integer({ min: 0, max: 120 }), async (g, startDelay) => {
+      const definition = definitionOf(g.jobs);
+      const { isValid, errors } = aslValidator(definition, { checkArn: true, checkPaths: true });
+      expect(errors).toEqual([]);
+      expect(isValid).toBe(true);
+
+      const options = { scripts: scriptsOf(g), startDelay };
+      const { run, sim } = await simulate(definition, options);
+      expect(run.status).toBe('SUCCEEDED');
+      expect(dependencyViolations(g.jobs, sim)).toEqual([]);
+      expect(sim.summary().every(s => s.status === 'SUCCEEDED')).toBe(true);
+      // Step Functions' own transitions take no simulated time here, so the run is exactly the critical path.
+      expect(run.duration).toBe(criticalPathOf(g.jobs, options));
+    }), {
+      numRuns: 15,
+      // Always try the smallest graph that is not series-parallel: A -> C, A -> D, B -> D.
+      examples: [[{
+        jobs: [
+          { name: 'a', tier: '2gb' }, { name: 'b', tier: '2gb' },
+          { name: 'c', tier: '2gb', dependsOn: ['a'] }, { name: 'd', tier: '2gb', dependsOn: ['a', 'b'] },
+        ],
+        durations: [10, 100, 50, 20],
+      }, 0]],
+    });
+  });
+
+  test('with slow Batch API calls, a run stays within one call per job of its critical path', async () => {
+    await fc.assert(fc.asyncProperty(graphArb, async g => {
+      const options = { scripts: scriptsOf(g), apiLatency: 0.2 };
+      const { run } = await simulate(definitionOf(g.jobs), options);
+      expect(run.status).toBe('SUCCEEDED');
+      const cp = criticalPathOf(g.jobs, options);
+      expect(run.duration).toBeGreaterThanOrEqual(cp);
+      expect(run.duration).toBeLessThanOrEqual(cp + 0.2 * g.jobs.length + 1e-9);
+    }), { numRuns: 6 });
+  });
+
+  test('when a job fails, nothing downstream of it starts, nothing not yet started starts later, and the run fails naming it', async () => {
+    await fc.assert(fc.asyncProperty(graphArb, fc.nat(), fc.integer({ min: 1, max: 60 }), async (g, pick, startDelay) => {
+      const failing = g.jobs[pick % g.jobs.length].name;
+      const scripts: { [name: string]: any } = scriptsOf(g);
+      scripts[failing] = { ...scripts[failing], outcomes: ['fail'] };
+      const { run, sim } = await simulate(definitionOf(g.jobs), { scripts, startDelay });
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toBe('JobFailed');
+      expect(run.cause).toMatch(new RegExp(`(job ${failing} failed|${failing}: FAILED \\()`));
+      expect(run.cause).toContain('Essential container in task exited');
+      const failedAt = sim.jobNamed(failing).stoppedAt!;
+      expect(run.duration).toBe(failedAt);
+      // Let Batch carry on after the run ended.
+      while (sim.clock.advance()) { /* drain */ }
+      expect(dependencyViolations(g.jobs, sim)).toEqual([]);
+      for (const name of downstream(g.jobs, failing)) expect(sim.jobNamed(name).startedAt).toBeUndefined();
+      for (const s of sim.summary()) {
+        if (s.startedAt !== undefined) expect(s.startedAt).toBeLessThanOrEqual(failedAt);
+        // Nothing is reported as succeeded that did not succeed: every job ends SUCCEEDED only by running.
+        if (s.status === 'SUCCEEDED') expect(s.startedAt).toBeDefined();
+      }
+    }), { numRuns: 12 });
+  });
+});

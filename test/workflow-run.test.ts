@@ -1,0 +1,307 @@
+/**
+ * Runs the synthesized state machine in aws-local-stepfunctions against a simulated AWS Batch and checks what
+ * happens: which jobs start and end when, how the run ends, and how long it takes against the critical path.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { DefaultWorkflow, SandersBatchPlatform, WorkflowJob } from '../src';
+import { criticalPathOf, definitionOf, dependencyViolations, simulate } from './sim/workflow-fixture';
+import { workflowDefinition } from './util';
+
+/** A chain of jobs, each depending on the one before. */
+function chain(n: number): WorkflowJob[] {
+  return Array.from({ length: n }, (_, i) => ({ name: `step-${i}`, tier: '2gb', dependsOn: i > 0 ? [`step-${i - 1}`] : [] }));
+}
+
+describe('the seed workflow', () => {
+  const definition = definitionOf(DefaultWorkflow.jobs());
+  const scripts = { 'feature-extraction': { duration: 600 }, 'data-processing': { duration: 240 }, 'model-training': { duration: 900 } };
+
+  test('runs feature-extraction and data-processing together, then model-training, and succeeds in the critical path', async () => {
+    const { run, sim } = await simulate(definition, { scripts });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.startOrder()).toEqual(['feature-extraction', 'data-processing', 'model-training']);
+    expect(sim.endOrder()).toEqual(['data-processing', 'feature-extraction', 'model-training']);
+    expect(sim.jobNamed('feature-extraction').startedAt).toBe(0);
+    expect(sim.jobNamed('data-processing').startedAt).toBe(0);
+    expect(sim.jobNamed('model-training').startedAt).toBe(600);
+    expect(run.duration).toBe(1500);
+    expect(run.duration).toBe(criticalPathOf(DefaultWorkflow.jobs(), { scripts }));
+  });
+
+  test('with a scheduling delay, the run takes the critical path plus one delay per job on it', async () => {
+    const { run } = await simulate(definition, { scripts, startDelay: 45 });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.duration).toBe(600 + 45 + 900 + 45);
+  });
+});
+
+describe('graphs that are not series-parallel', () => {
+  // A -> C, A -> D, B -> D: a level-by-level layout would hold C until B finished.
+  const nShape: WorkflowJob[] = [
+    { name: 'a', tier: '2gb' },
+    { name: 'b', tier: '2gb' },
+    { name: 'c', tier: '2gb', dependsOn: ['a'] },
+    { name: 'd', tier: '2gb', dependsOn: ['a', 'b'] },
+  ];
+  const scripts = { a: { duration: 10 }, b: { duration: 100 }, c: { duration: 50 }, d: { duration: 20 } };
+
+  test('N-shaped: c starts when a ends, without waiting for b', async () => {
+    const { run, sim } = await simulate(definitionOf(nShape), { scripts });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.jobNamed('c').startedAt).toBe(10);
+    expect(sim.jobNamed('d').startedAt).toBe(100);
+    expect(sim.endOrder()).toEqual(['a', 'c', 'b', 'd']);
+    expect(run.duration).toBe(120);
+    expect(run.duration).toBe(criticalPathOf(nShape, { scripts }));
+    expect(dependencyViolations(nShape, sim)).toEqual([]);
+  });
+
+  test('each job is submitted with Batch dependencies on exactly the jobs it depends on', async () => {
+    const { sim } = await simulate(definitionOf(nShape), { scripts });
+    const submitted = Object.fromEntries(sim.calls.filter(c => c.action === 'SubmitJob').map(c => [c.request.JobName, c.request]));
+    const idOf = (name: string) => sim.jobNamed(name).id;
+    expect(submitted.c.DependsOn).toEqual([{ JobId: idOf('a') }]);
+    expect(submitted.d.DependsOn).toEqual([{ JobId: idOf('a') }, { JobId: idOf('b') }]);
+    expect(submitted.a.DependsOn).toBeUndefined();
+  });
+});
+
+describe('graph shapes', () => {
+  test('diamond: the join starts when the slower branch ends', async () => {
+    const diamond: WorkflowJob[] = [
+      { name: 'top', tier: '2gb' },
+      { name: 'left', tier: '8gb', dependsOn: ['top'] },
+      { name: 'right', tier: '2gb', dependsOn: ['top'] },
+      { name: 'bottom', tier: '16gb', dependsOn: ['left', 'right'] },
+    ];
+    const scripts = { top: { duration: 30 }, left: { duration: 300 }, right: { duration: 60 }, bottom: { duration: 90 } };
+    const { run, sim } = await simulate(definitionOf(diamond), { scripts });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.startOrder()).toEqual(['top', 'left', 'right', 'bottom']);
+    expect(sim.jobNamed('bottom').startedAt).toBe(330);
+    expect(run.duration).toBe(420);
+  });
+
+  test('chain: each job starts when the one before ends', async () => {
+    const jobs = chain(6);
+    const { run, sim } = await simulate(definitionOf(jobs), { scripts: {} });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.startOrder()).toEqual(jobs.map(j => j.name));
+    expect(sim.summary().map(s => s.startedAt)).toEqual([0, 60, 120, 180, 240, 300]);
+    expect(run.duration).toBe(360);
+  });
+
+  test('wide fan-out: 60 jobs after one start together, beyond the 40 branches one Parallel state runs at once', async () => {
+    const jobs: WorkflowJob[] = [
+      { name: 'split', tier: '2gb' },
+      ...Array.from({ length: 60 }, (_, i) => ({ name: `part-${i}`, tier: '2gb', dependsOn: ['split'] })),
+    ];
+    const scripts: { [name: string]: { duration: number } } = { split: { duration: 10 } };
+    jobs.slice(1).forEach((j, i) => { scripts[j.name] = { duration: 100 + i }; });
+    const definition = definitionOf(jobs);
+    expect(definition.States['Wait for final jobs'].Branches).toHaveLength(2);
+    const { run, sim } = await simulate(definition, { scripts });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.summary().filter(s => s.name !== 'split').every(s => s.startedAt === 10)).toBe(true);
+    expect(run.duration).toBe(10 + 159);
+  });
+
+  test('array job: every child runs, and the jobs after it wait for all of them', async () => {
+    const jobs: WorkflowJob[] = [
+      { name: 'shard', tier: '2gb', arraySize: 8, command: ['python', 'shard.py', '--date', 'Ref::date'] },
+      { name: 'merge', tier: '8gb', dependsOn: ['shard'] },
+    ];
+    const { run, sim } = await simulate(definitionOf(jobs), { scripts: { shard: { duration: 120 }, merge: { duration: 30 } } });
+    expect(run.status).toBe('SUCCEEDED');
+    const shard = sim.jobNamed('shard');
+    expect(shard.request.ArrayProperties).toEqual({ Size: 8 });
+    expect(shard.children).toHaveLength(8);
+    expect(shard.children.every(c => c.status === 'SUCCEEDED' && c.startedAt === 0)).toBe(true);
+    expect(sim.jobNamed('merge').startedAt).toBe(120);
+    expect(run.duration).toBe(150);
+  });
+
+  test('a single job', async () => {
+    const { run, sim } = await simulate(definitionOf([{ name: 'only', tier: '2gb' }]), { scripts: { only: { duration: 42 } } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.startOrder()).toEqual(['only']);
+    expect(run.duration).toBe(42);
+  });
+});
+
+describe('failure', () => {
+  // root fails; mid depends on it; other runs long; after-other waits on other and has a final job after it.
+  const jobs: WorkflowJob[] = [
+    { name: 'root', tier: '2gb' },
+    { name: 'other', tier: '2gb' },
+    { name: 'mid', tier: '2gb', dependsOn: ['root'] },
+    { name: 'after-other', tier: '2gb', dependsOn: ['other'] },
+    { name: 'final', tier: '2gb', dependsOn: ['mid'] },
+    { name: 'final-other', tier: '2gb', dependsOn: ['after-other'] },
+    { name: 'lonely', tier: '2gb', dependsOn: ['other'] },
+  ];
+  const definition = definitionOf(jobs);
+  const scripts = { root: { duration: 50, outcomes: ['fail' as const], exitCode: 3 }, other: { duration: 500 } };
+
+  test('a failed job stops the run: dependents never start, jobs not started are cancelled, the run fails naming the job', async () => {
+    const { run, sim } = await simulate(definition, { scripts, startDelay: 5 });
+    expect(run.status).toBe('FAILED');
+    expect(run.duration).toBe(55);
+    expect(run.error).toBe('JobFailed');
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job final failed: Dependent Job failed\./);
+    expect(run.cause).toContain('root: FAILED (Essential container in task exited)');
+    expect(run.cause).toContain('mid: FAILED (Dependent Job failed)');
+    expect(run.cause).toContain('after-other: cancelled, it was PENDING');
+    expect(run.cause).toContain('other: RUNNING, left to finish');
+    // Let Batch carry on after the run: nothing that had not started by the failure ever starts.
+    while (sim.clock.advance()) { /* drain */ }
+    expect(sim.startOrder()).toEqual(['root', 'other']);
+    expect(sim.jobNamed('root').attempts).toHaveLength(1);
+    expect(sim.jobNamed('other').status).toBe('SUCCEEDED');
+    for (const name of ['mid', 'after-other', 'final', 'final-other', 'lonely']) {
+      expect(sim.jobNamed(name).startedAt).toBeUndefined();
+      expect(sim.jobNamed(name).status).toBe('FAILED');
+    }
+    // Final jobs whose wait Step Functions stopped are terminated; upstream ones are cancelled.
+    expect(sim.calls.filter(c => c.action === 'CancelJob').map(c => c.request.JobId)).toEqual([sim.jobNamed('after-other').id]);
+    expect(sim.jobNamed('lonely').statusReason).toMatch(/Step Functions stopped the task/);
+    expect(sim.jobNamed('final-other').statusReason).toMatch(/Step Functions stopped the task|Dependent Job failed/);
+  });
+
+  test('a final job that fails names itself and its reason', async () => {
+    const { run } = await simulate(definitionOf(DefaultWorkflow.jobs()), { scripts: { 'model-training': { outcomes: ['fail'] } } });
+    expect(run.status).toBe('FAILED');
+    expect(run.cause).toBe('Run of 2024-05-01 failed: job model-training failed: Essential container in task exited. '
+      + 'Jobs submitted before the final ones: ["feature-extraction: SUCCEEDED","data-processing: SUCCEEDED"]');
+  });
+
+  test('a job Batch refuses to submit fails the run with Batch\'s error, and the jobs already submitted are cancelled', async () => {
+    const { run, sim } = await simulate(definition, { scripts, refuseSubmit: ['mid'], startDelay: 5 });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('Batch.ClientException');
+    expect(run.cause).toMatch(/INACTIVE/);
+    expect(run.cause).toContain('mid: not submitted');
+    expect(run.cause).toContain('root: cancelled, it was RUNNABLE');
+    expect(sim.startOrder()).toEqual([]);
+  });
+
+  test('a workflow of final jobs only reports the failed one', async () => {
+    const { run } = await simulate(definitionOf([{ name: 'x', tier: '2gb' }, { name: 'y', tier: '2gb' }]), { scripts: { y: { outcomes: ['fail'] } } });
+    expect(run.status).toBe('FAILED');
+    expect(run.cause).toBe('Run of 2024-05-01 failed: job y failed: Essential container in task exited.');
+  });
+});
+
+describe('retries', () => {
+  const one = (job: Partial<WorkflowJob>) => definitionOf([{ name: 'job', tier: '2gb', ...job }]);
+
+  test('a Fargate Spot interruption is retried and the run succeeds', async () => {
+    const { run, sim } = await simulate(one({}), { scripts: { job: { duration: 100, outcomes: ['spot-interruption', 'succeed'] } } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.jobNamed('job').attempts).toHaveLength(2);
+    expect(run.duration).toBe(200);
+  });
+
+  test('a host failure and an image pull failure are retried', async () => {
+    const { run, sim } = await simulate(one({}), { scripts: { job: { outcomes: ['host-failure', 'image-pull-failure', 'succeed'] } } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.jobNamed('job').attempts).toHaveLength(3);
+  });
+
+  test('an application error is not retried', async () => {
+    const { run, sim } = await simulate(one({}), { scripts: { job: { outcomes: ['fail', 'succeed'] } } });
+    expect(run.status).toBe('FAILED');
+    expect(sim.jobNamed('job').attempts).toHaveLength(1);
+    expect(run.cause).toContain('job job failed: Essential container in task exited');
+  });
+
+  test('retries stop after retryAttempts', async () => {
+    const { run, sim } = await simulate(one({ retryAttempts: 2 }), { scripts: { job: { outcomes: ['spot-interruption'] } } });
+    expect(run.status).toBe('FAILED');
+    expect(sim.jobNamed('job').attempts).toHaveLength(2);
+    expect(run.cause).toContain('Your Spot Task was interrupted.');
+  });
+
+  test('custom retry strategies replace the default', async () => {
+    const retryStrategies = [batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onExitCode: '3' }))];
+    const { run, sim } = await simulate(one({ retryStrategies }), { scripts: { job: { outcomes: ['fail', 'succeed'], exitCode: 3 } } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.jobNamed('job').attempts).toHaveLength(2);
+  });
+
+  test('a timed-out attempt is stopped and not retried', async () => {
+    const { run, sim } = await simulate(one({ timeout: Duration.minutes(2) }), { scripts: { job: { duration: 600 } } });
+    expect(run.status).toBe('FAILED');
+    expect(run.duration).toBe(120);
+    expect(sim.jobNamed('job').attempts).toHaveLength(1);
+    expect(sim.jobNamed('job').request.Timeout).toEqual({ AttemptDurationSeconds: 120 });
+    expect(run.cause).toContain('Job attempt duration exceeded timeout');
+  });
+});
+
+describe('the run date', () => {
+  const definition = definitionOf([
+    { name: 'extract', tier: '2gb', command: ['python', 'extract.py', '--date', 'Ref::date'], environment: { MODE: 'full' } },
+    { name: 'load', tier: '2gb', dependsOn: ['extract'] },
+  ]);
+
+  test('is the input\'s date, given to every job as RUN_DATE and as the Ref::date parameter', async () => {
+    const { run, sim } = await simulate(definition, {}, { input: { date: '2023-12-31' } });
+    expect(run.status).toBe('SUCCEEDED');
+    for (const name of ['extract', 'load']) {
+      const request = sim.jobNamed(name).request;
+      expect(request.Parameters).toEqual({ date: '2023-12-31' });
+      expect(request.ContainerOverrides.Environment).toEqual(expect.arrayContaining([
+        { Name: 'RUN_DATE', Value: '2023-12-31' },
+        { Name: 'JOB_NAME', Value: name },
+      ]));
+    }
+    expect(sim.jobNamed('extract').request.ContainerOverrides.Command).toEqual(['python', 'extract.py', '--date', 'Ref::date']);
+    expect(sim.jobNamed('extract').request.ContainerOverrides.Environment).toContainEqual({ Name: 'MODE', Value: 'full' });
+  });
+
+  test('is the day the execution started (UTC) when the input has none', async () => {
+    const { run, sim } = await simulate(definition, {}, { input: {}, startTime: '2025-03-09T23:59:59.000Z' });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.jobNamed('load').request.Parameters).toEqual({ date: '2025-03-09' });
+  });
+
+  test.each([['2024-13-01'], ['2024-05-01T00:00:00Z'], ['yesterday'], [20240501], [null]])('fails before submitting anything when it is %p', async date => {
+    const { run, sim } = await simulate(definition, {}, { input: { date } });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('InvalidInput');
+    expect(sim.calls).toEqual([]);
+  });
+});
+
+describe('secrets', () => {
+  test('reach the job through a job definition of its own, never through the state machine', async () => {
+    const app = new App();
+    const stack = new Stack(app, 'ConsumerStack', { env: { account: '123456789012', region: 'eu-central-1' } });
+    const apiKey = new secretsmanager.Secret(stack, 'ApiKey');
+    const token = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Token', { parameterName: '/team/token' });
+    new SandersBatchPlatform(stack, 'Platform', {
+      workflow: [{
+        name: 'report',
+        tier: '2gb',
+        secrets: { API_KEY: batch.Secret.fromSecretsManager(apiKey), TOKEN: batch.Secret.fromSsmParameter(token) },
+      }],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Batch::JobDefinition', {
+      JobDefinitionName: 'sanders-batch-job-report-dev',
+      ContainerProperties: Match.objectLike({
+        Secrets: Match.arrayWith([Match.objectLike({ Name: 'API_KEY', ValueFrom: { Ref: stack.getLogicalId(apiKey.node.defaultChild as any) } })]),
+      }),
+    });
+    const definition = workflowDefinition(template);
+    expect(JSON.stringify(definition)).not.toMatch(/API_KEY|TOKEN/);
+    const { run, sim } = await simulate(definition);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.jobNamed('report').request.JobDefinition).toMatch(/JobDefinitionjobreport/);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * Synth-time validation of the workflow: every mistake fails with a message that names the job and the fix.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import { SandersBatchPlatform, WorkflowJob } from '../src';
+import { definitionOf } from './sim/workflow-fixture';
+
+function build(workflow: WorkflowJob[]): () => void {
+  return () => {
+    const app = new App();
+    new SandersBatchPlatform(new Stack(app, 'ConsumerStack'), 'Platform', { workflow });
+  };
+}
+
+const job = (name: string, more: Partial<WorkflowJob> = {}): WorkflowJob => ({ name, tier: '2gb', ...more });
+
+describe('workflow validation', () => {
+  test('fails when the workflow is empty', () => {
+    expect(build([])).toThrow(/workflow is empty: give at least one job, e.g. \{ name: 'daily', tier: '2gb' \}/);
+  });
+
+  test('fails when two jobs have the same name', () => {
+    expect(build([job('load'), job('load')])).toThrow(/workflow job 'load' is defined twice: job names must be unique/);
+  });
+
+  test('fails when two names differ only in - and _', () => {
+    expect(build([job('load-a'), job('load_a')])).toThrow(/workflow jobs 'load-a' and 'load_a' differ only in '-' versus '_': rename one/);
+  });
+
+  test('fails when a job depends on a job that does not exist, and lists the jobs there are', () => {
+    expect(build([job('a'), job('b', { dependsOn: ['c'] })]))
+      .toThrow(/workflow job 'b' depends on 'c', which is not a job of the workflow: use one of 'a', 'b'/);
+  });
+
+  test('fails when a job depends on itself', () => {
+    expect(build([job('a', { dependsOn: ['a'] })])).toThrow(/workflow job 'a' depends on itself: remove 'a' from its dependsOn/);
+  });
+
+  test('fails on a cycle and names it', () => {
+    expect(build([job('a', { dependsOn: ['c'] }), job('b', { dependsOn: ['a'] }), job('c', { dependsOn: ['b'] }), job('d')]))
+      .toThrow(/workflow has a cycle: a -> c -> b -> a; remove one of these dependencies/);
+  });
+
+  test('fails when a dependency is listed twice', () => {
+    expect(build([job('a'), job('b', { dependsOn: ['a', 'a'] })])).toThrow(/workflow job 'b' lists a dependency twice in dependsOn/);
+  });
+
+  test('fails when a job depends on more jobs than AWS Batch allows', () => {
+    const roots = Array.from({ length: 21 }, (_, i) => job(`r${i}`));
+    expect(build([...roots, job('join', { dependsOn: roots.map(r => r.name) })]))
+      .toThrow(/workflow job 'join' depends on 21 jobs: AWS Batch allows at most 20; add an intermediate job that depends on some of them/);
+  });
+
+  test('accepts a job with exactly 20 dependencies', () => {
+    const roots = Array.from({ length: 20 }, (_, i) => job(`r${i}`));
+    expect(build([...roots, job('join', { dependsOn: roots.map(r => r.name) })])).not.toThrow();
+  });
+
+  test.each(['', 'has space', '-leading', 'a'.repeat(65), 'dot.name', 'ünïcode', 'slash/name'])(
+    'fails when a job name is %p, which AWS Batch or Step Functions would reject', name => {
+      expect(build([job(name)])).toThrow(/is not valid: use 1-64 letters, digits, hyphens and underscores, starting with a letter or digit/);
+    });
+
+  test('fails when a job uses a tier that does not exist', () => {
+    expect(build([job('train', { tier: '64gb' })]))
+      .toThrow(/workflow job 'train' uses tier '64gb', which does not exist: use one of '2gb', '8gb', '16gb' or add it to memoryTiers/);
+  });
+
+  test.each([0, 11, 2.5])('fails when retryAttempts is %p', attempts => {
+    expect(build([job('a', { retryAttempts: attempts })])).toThrow(new RegExp(`workflow job 'a' has retryAttempts ${attempts}: AWS Batch allows a whole number from 1 to 10`));
+  });
+
+  test('fails when there are no or more than 5 retry strategies', () => {
+    const s = batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.SPOT_INSTANCE_RECLAIMED);
+    expect(build([job('a', { retryStrategies: [] })])).toThrow(/workflow job 'a' has 0 retryStrategies: AWS Batch allows 1 to 5/);
+    expect(build([job('a', { retryStrategies: [s, s, s, s, s, s] })])).toThrow(/workflow job 'a' has 6 retryStrategies: AWS Batch allows 1 to 5/);
+  });
+
+  test('fails when a retry strategy has a pattern AWS Batch rejects', () => {
+    const strategies = [
+      batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onExitCode: 'one' })),
+      batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onStatusReason: 'a*b' })),
+    ];
+    expect(build([job('a', { retryStrategies: strategies })]))
+      .toThrow(/workflow job 'a' has a retry strategy with onExitCode 'one', which AWS Batch rejects[\s\S]*onStatusReason 'a\*b'/);
+  });
+
+  test.each([Duration.seconds(30), Duration.millis(90_500)])('fails when the timeout is %p', timeout => {
+    expect(build([job('a', { timeout })])).toThrow(/workflow job 'a' timeout is [\d.]+ seconds: AWS Batch needs a whole number of at least 60 seconds/);
+  });
+
+  test.each([1, 10_001, 3.5])('fails when arraySize is %p', arraySize => {
+    expect(build([job('a', { arraySize })])).toThrow(/workflow job 'a' has arraySize .*: AWS Batch array jobs have 2 to 10,000 children/);
+  });
+
+  test('fails when an environment variable is one the platform sets', () => {
+    expect(build([job('a', { environment: { RUN_DATE: 'x' } })])).toThrow(/workflow job 'a' sets environment variable 'RUN_DATE', which the platform sets itself/);
+  });
+
+  test('reports every problem of every job at once', () => {
+    expect(build([job('a', { dependsOn: ['a'], retryAttempts: 0 }), job('b', { tier: 'x', timeout: Duration.seconds(1) })]))
+      .toThrow(/4 problems[\s\S]*'a' depends on itself[\s\S]*'a' has retryAttempts 0[\s\S]*'b' uses tier 'x'[\s\S]*'b' timeout/);
+  });
+
+  test('job names that read like the workflow\'s own states do not clash with them', () => {
+    const definition = definitionOf([job('succeeded'), job('failed'), job('jobs', { dependsOn: ['succeeded'] })]);
+    expect(definition.States['Submit succeeded'].Type).toBe('Task');
+    expect(definition.States['All jobs succeeded'].Type).toBe('Succeed');
+    expect(definition.States['Workflow failed'].Type).toBe('Fail');
+    const branchStates = definition.States['Wait for final jobs'].Branches.flatMap((b: any) => Object.keys(b.States));
+    expect(branchStates).toEqual(['Run failed', 'Run jobs']);
+  });
+});
