@@ -168,8 +168,8 @@ describe('failure', () => {
     }
     // Final jobs whose wait Step Functions stopped are terminated; upstream ones are cancelled.
     expect(sim.calls.filter(c => c.action === 'CancelJob').map(c => c.request.JobId)).toEqual([sim.jobNamed('after-other').id]);
-    expect(sim.jobNamed('lonely').statusReason).toMatch(/Step Functions stopped the task/);
-    expect(sim.jobNamed('final-other').statusReason).toMatch(/Step Functions stopped the task|Dependent Job failed/);
+    expect(sim.jobNamed('lonely').statusReason).toMatch(/^The Task state in AWS Step Functions execution \[.*\] which was managing this resource was aborted$/);
+    expect(sim.jobNamed('final-other').statusReason).toMatch(/which was managing this resource was aborted|Dependent Job failed/);
   });
 
   test('a final job that fails names itself and its reason', async () => {

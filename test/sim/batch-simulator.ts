@@ -195,7 +195,9 @@ export class BatchSimulator {
    * Step Functions stopped the task states that were waiting (`.sync`) for jobs, e.g. because another branch
    * of their Parallel state failed: it terminates those jobs. The Batch `.sync` policy Step Functions
    * generates includes `batch:TerminateJob` for this
-   * (https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html).
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html), and a job whose execution was stopped
+   * is reported terminated with `The Task state in AWS Step Functions execution [...] which was managing this
+   * resource was aborted` (https://stackoverflow.com/questions/45596276).
    */
   public stopOpenWaits(reason: string): void {
     for (const id of [...this.openWaits]) {

@@ -46,6 +46,9 @@ export interface RunOptions {
 
 type Handler = (input: any) => Promise<any>;
 
+/** The execution the simulated runs stand for, as it appears in Batch status reasons. */
+const EXECUTION_ARN = 'arn:aws:states:eu-central-1:123456789012:execution:workflow:simulated-run';
+
 /** The simulator's handler for each Task state of the definition, by state name (nested states included). */
 export function batchHandlers(definition: any, sim: BatchSimulator): { [stateName: string]: Handler } {
   const byResource: { [resource: string]: Handler } = {
@@ -136,13 +139,14 @@ export async function runWorkflow(definition: any, sim: BatchSimulator, options:
 
   const statesEntered: string[] = [];
   // When a Parallel state fails, Step Functions stops its other branches, and with them the `.sync` tasks
-  // that wait for Batch jobs; it terminates those jobs.
+  // that wait for Batch jobs; it terminates those jobs, with the status reason it gives a job whose execution
+  // was stopped (https://stackoverflow.com/questions/45596276).
   void (async () => {
     for await (const event of execution.eventLogs) {
       activity++;
       if (event.type === 'StateEntered') statesEntered.push(event.state.name);
       if (event.type === 'StateFailed' && event.state?.type === 'Parallel') {
-        sim.stopOpenWaits('Step Functions stopped the task: another branch of its Parallel state failed');
+        sim.stopOpenWaits(`The Task state in AWS Step Functions execution [${EXECUTION_ARN}] which was managing this resource was aborted`);
       }
     }
   })();
