@@ -125,6 +125,37 @@ describe('graph shapes', () => {
     expect(run.duration).toBe(150);
   });
 
+  test('the larger example of the docs: each job starts when its last dependency ends', async () => {
+    const jobs: WorkflowJob[] = [
+      { name: 'ingest-orders', tier: '2gb', command: ['python', '-m', 'jobs.ingest', 'orders', '--date', 'Ref::date'] },
+      { name: 'ingest-clicks', tier: '2gb', command: ['python', '-m', 'jobs.ingest', 'clicks', '--date', 'Ref::date'] },
+      { name: 'ingest-crm', tier: '2gb' },
+      { name: 'clean-orders', tier: '8gb', dependsOn: ['ingest-orders'], timeout: Duration.hours(1) },
+      { name: 'sessionize', tier: '8gb', dependsOn: ['ingest-clicks'], arraySize: 16 },
+      { name: 'customer-features', tier: '16gb', dependsOn: ['clean-orders', 'sessionize', 'ingest-crm'] },
+      { name: 'order-report', tier: '2gb', dependsOn: ['clean-orders'], retryAttempts: 1 },
+      { name: 'train', tier: '16gb', dependsOn: ['customer-features'], environment: { MODEL: 'gbm' } },
+      { name: 'publish', tier: '2gb', dependsOn: ['train', 'order-report'] },
+    ];
+    const scripts = {
+      'ingest-orders': { duration: 300 },
+      'ingest-clicks': { duration: 900 },
+      'ingest-crm': { duration: 120 },
+      'clean-orders': { duration: 600 },
+      'sessionize': { duration: 1200 },
+      'customer-features': { duration: 1800 },
+      'order-report': { duration: 240 },
+      'train': { duration: 3600 },
+      'publish': { duration: 60 },
+    };
+    const { run, sim } = await simulate(definitionOf(jobs), { scripts, startDelay: 30 });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.jobNamed('order-report').startedAt).toBe(30 + 300 + 30 + 600 + 30);
+    expect(sim.jobNamed('customer-features').startedAt).toBe(30 + 900 + 30 + 1200 + 30);
+    expect(dependencyViolations(jobs, sim)).toEqual([]);
+    expect(run.duration).toBe(criticalPathOf(jobs, { scripts, startDelay: 30 }));
+  });
+
   test('a single job', async () => {
     const { run, sim } = await simulate(definitionOf([{ name: 'only', tier: '2gb' }]), { scripts: { only: { duration: 42 } } });
     expect(run.status).toBe('SUCCEEDED');
