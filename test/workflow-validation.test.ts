@@ -1,16 +1,14 @@
 /**
  * Synth-time validation of the workflow: every mistake fails with a message that names the job and the fix.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
-import { SandersBatchPlatform, WorkflowJob } from '../src';
+import { WorkflowJob } from '../src';
 import { definitionOf } from './sim/workflow-fixture';
+import { platformStack } from './util';
 
 function build(workflow: WorkflowJob[]): () => void {
-  return () => {
-    const app = new App();
-    new SandersBatchPlatform(new Stack(app, 'ConsumerStack'), 'Platform', { workflow });
-  };
+  return () => platformStack({ workflow });
 }
 
 const job = (name: string, more: Partial<WorkflowJob> = {}): WorkflowJob => ({ name, tier: '2gb', ...more });

@@ -2,20 +2,17 @@
  * Builds workflows through the public construct, takes the state machine definition from the synthesized
  * template and runs it against the simulated Batch.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BatchSimulator, BatchSimulatorOptions } from './batch-simulator';
 import { runWorkflow, RunOptions, WorkflowRun } from './run-workflow';
-import { SandersBatchPlatform, SandersBatchPlatformProps, WorkflowJob } from '../../src';
+import { SandersBatchPlatformProps, WorkflowJob } from '../../src';
 import { criticalPath } from '../../src/private/workflow-graph';
-import { workflowDefinition } from '../util';
+import { platformStack, workflowDefinition } from '../util';
 
 /** Synthesizes a platform with this workflow, as a consuming team's app would, and returns its stack. */
 export function synthWorkflowStack(workflow: WorkflowJob[], props: SandersBatchPlatformProps = {}): Stack {
-  const app = new App();
-  const stack = new Stack(app, 'ConsumerStack', { env: { account: '123456789012', region: 'eu-central-1' } });
-  new SandersBatchPlatform(stack, 'Platform', { ...props, workflow });
-  return stack;
+  return platformStack({ ...props, workflow }, 'ConsumerStack').stack;
 }
 
 /** The state machine definition (ASL) of a platform with this workflow, from its synthesized template. */
