@@ -210,13 +210,10 @@ async function main(): Promise<void> {
   console.log('| graph | jobs | critical path (s) | simulated run (s) | run / critical path | run / (critical path + start delays) | level-by-level (s) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const c of shapes()) {
-    const { stack } = (() => {
-      const app = new App();
-      const s = new Stack(app, 'BenchShapes', { env: { account: '123456789012', region: 'eu-central-1' } });
-      new SandersBatchPlatform(s, 'Platform', { workflow: c.jobs });
-      return { stack: s };
-    })();
-    const { definition } = definitionFrom(app_template(stack));
+    const app = new App();
+    const stack = new Stack(app, 'BenchShapes', { env: { account: '123456789012', region: 'eu-central-1' } });
+    new SandersBatchPlatform(stack, 'Platform', { workflow: c.jobs });
+    const { definition } = definitionFrom(app.synth().getStackByName(stack.stackName).template);
     const scripts = Object.fromEntries(Object.entries(c.durations).map(([k, d]) => [k, { duration: d }]));
     const sim = new BatchSimulator({ scripts, startDelay: START_DELAY, apiLatency: API_LATENCY });
     const run = await runWorkflow(definition, sim);
@@ -246,10 +243,6 @@ async function main(): Promise<void> {
         + `definition ${kb(limit.at.definitionBytes)}); at ${limit.over.jobs} jobs: ${limitHit(limit.over)}.`);
     }
   }
-}
-
-function app_template(stack: Stack): any {
-  return (stack.node.root as App).synth().getStackByName(stack.stackName).template;
 }
 
 main().catch(e => {
