@@ -47,7 +47,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // v53.28.0) the Go module proxy does not serve: the generated go.mod would not resolve. 53.25.0 is the version
     // aws-cdk-go's awscdk v2.257.0 itself requires.
     '@aws-cdk/cloud-assembly-schema@53.25.0',
-    `aws-cdk@^2.1100.0`,
+    'aws-cdk@^2.1100.0',
   ],
 
   gitignore: [
@@ -66,6 +66,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 });
+
+// The dev tsconfig's `**/*.ts` skips dotfiles, so ESLint has no type information for this file without it.
+project.tsconfigDev.addInclude('.projenrc.ts');
 
 // Added after construction: projen drops ignore patterns under /test/ when it re-includes /test/.
 project.gitignore.exclude('/test/integ/**/*.snapshot/asset.*', '/test/integ/cdk-integ.out.*', '/test/.snippets-*/');
