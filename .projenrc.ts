@@ -81,7 +81,7 @@ project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA}`, De
 // The consumer apps build against the packed packages in a directory of their own, not against src/.
 project.tsconfigDev.addExclude('test-consumers');
 
-// The idle monthly cost of each network profile, from synthesized templates (the table in docs/operations.md).
+// The idle monthly cost of each network profile, from synthesized templates (the table in the README).
 project.addTask('cost', {
   description: 'Print the idle monthly cost of the dev and prod stacks and each network profile, from their synthesized templates',
   exec: 'ts-node --prefer-ts-exts --transpile-only -P tsconfig.dev.json scripts/idle-cost.ts',

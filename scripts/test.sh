@@ -30,6 +30,7 @@ npx projen package:go
 
 step "consumer apps on the built packages: TypeScript (npm tarball), Python (wheel), Java (Maven artifact), Go (module)"
 bash scripts/ci/consumer-typescript.sh
+bash scripts/ci/consumer-nag.sh
 bash scripts/ci/consumer-python.sh
 bash scripts/ci/consumer-java.sh
 bash scripts/ci/consumer-go.sh

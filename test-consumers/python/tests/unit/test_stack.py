@@ -286,7 +286,7 @@ def test_custom_tiers_and_workflow():
 
 def test_every_kind_of_prop_from_python():
     # GIVEN the platform used directly, with a name prefix, a library tier constant, per-job data access,
-    # a timeout and an environment map (the example of docs/languages.md)
+    # a timeout and an environment map (the example of the README's usage section)
     app = cdk.App()
     stack = cdk.Stack(app, "Analytics", env=cdk.Environment(account="123456789012", region="eu-central-1"))
     platform = SandersBatchPlatform(
