@@ -17,6 +17,14 @@ bash scripts/ci/python-venv.sh
 step "build: compile, unit tests, integ snapshots, lint, API.md, JS package"
 npx projen build
 
+step "generated files are committed: API.md, projen files, lint fixes, integ snapshots"
+if [ -n "$(git status --porcelain)" ]; then
+  git status --short
+  echo "the build changed or added files (above): run 'npx projen build' and commit what it generates" >&2
+  exit 1
+fi
+jest_tests=$(sed -n 's/.*<testsuites [^>]*tests="\([0-9]*\)".*/\1/p' test-reports/junit.xml | head -1)
+
 step "cfn-lint (AWS, from PyPI) over every synthesized template: no errors, no warnings"
 bash scripts/ci/cfn-lint.sh
 
@@ -36,4 +44,6 @@ bash scripts/ci/consumer-java.sh
 bash scripts/ci/consumer-go.sh
 
 echo
-echo "=== all tests passed in $((SECONDS - start)) s"
+echo "=== all tests passed in $((SECONDS - start)) s: jest (unit, workflow simulation, compliance), integ snapshots,"
+echo "    cfn-lint, and the TypeScript, cdk-nag, Python (pytest), Java and Go consumer apps"
+echo "jest: ${jest_tests} passed, 0 failed"
