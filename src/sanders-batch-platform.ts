@@ -20,6 +20,7 @@ import { createCompute } from './private/compute';
 import { grantDataAccess } from './private/data-access';
 import { createDataStores } from './private/data-stores';
 import { createEgressRunWorkflow } from './private/egress-workflow';
+import { createLoggedStateMachine } from './private/logged-state-machine';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { createMonitoring } from './private/monitoring';
 import { createPlatformVpc } from './private/network';
@@ -285,22 +286,13 @@ export class SandersBatchPlatform extends Construct {
     const definition = buildWorkflowDefinition(submissions, this.jobQueue.jobQueueArn);
     const jobDefinitionArns = [...this.jobDefinitionNames].map(n => stack.formatArn({ service: 'batch', resource: 'job-definition', resourceName: `${n}:*` }));
     const jobArns = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
-    const logGroup = new logs.LogGroup(this, 'WorkflowLogs', {
-      logGroupName: this.settings.names.workflowLogGroup,
-      retention: this.settings.logRetention,
-      encryptionKey: this.encryptionKey,
-      removalPolicy: this.settings.removalPolicy,
-    });
-    const role = new ManagedPolicyRole(this, 'WorkflowRole', {
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: 'Role of the batch platform workflow: submits, watches and stops the platform\'s Batch jobs, writes its logs and traces',
-    });
-    const stateMachine = new sfn.StateMachine(this, 'Workflow', {
+    const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {
       stateMachineName: this.settings.names.stateMachine,
-      role,
       definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      roleDescription: 'Role of the batch platform workflow: submits, watches and stops the platform\'s Batch jobs, writes its logs and traces',
+      encryptionKey: this.encryptionKey,
+      logRetention: this.settings.logRetention,
+      removalPolicy: this.settings.removalPolicy,
     });
     // At most 20 job definitions per statement, so a large workflow's grants spread over managed policies
     // that each stay under IAM's 6,144-character limit (see ManagedPolicyRole).

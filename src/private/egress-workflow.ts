@@ -26,6 +26,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards } from './compliance';
+import { createLoggedStateMachine } from './logged-state-machine';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { PlatformNames } from './names';
 import { OnDemandEgressTarget } from './network';
@@ -234,24 +235,14 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
       sfn.Condition.booleanEquals('$.input.teardownOnly', true)), teardown)
     .otherwise(resolveDate);
 
-  const logGroup = new logs.LogGroup(scope, 'RunWorkflowLogs', {
-    logGroupName: `/aws/vendedlogs/states/${name}`,
-    retention: props.logRetention,
-    encryptionKey: props.encryptionKey,
-    removalPolicy: props.removalPolicy,
-  });
-  // Managed policies, not inline ones (IAMNoInlinePolicy of the NIST, HIPAA and PCI packs).
-  const role = new ManagedPolicyRole(scope, 'RunWorkflowRole', {
-    assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-    description: 'Role of the run workflow: creates and deletes the run\'s NAT gateway, address and routes, runs the job workflow',
-  });
-  const stateMachine = new sfn.StateMachine(scope, 'RunWorkflow', {
+  const { stateMachine, role } = createLoggedStateMachine(scope, 'RunWorkflow', {
     stateMachineName: name,
-    role,
-    comment: 'Runs the job workflow with a NAT gateway that exists only for the run (NetworkProfile.ON_DEMAND_EGRESS)',
     definitionBody: sfn.DefinitionBody.fromChainable(definition),
-    tracingEnabled: true,
-    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    roleDescription: 'Role of the run workflow: creates and deletes the run\'s NAT gateway, address and routes, runs the job workflow',
+    comment: 'Runs the job workflow with a NAT gateway that exists only for the run (NetworkProfile.ON_DEMAND_EGRESS)',
+    encryptionKey: props.encryptionKey,
+    logRetention: props.logRetention,
+    removalPolicy: props.removalPolicy,
   });
 
   new events.Rule(scope, 'RunAbortedCleanup', {

@@ -23,6 +23,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards } from './compliance';
+import { createLoggedStateMachine } from './logged-state-machine';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { PlatformNames } from './names';
 
@@ -243,23 +244,14 @@ function createRunnableWatch(scope: Construct, props: MonitoringProps): sfn.Stat
         count.next(done))
       .otherwise(done),
   );
-  const logGroup = new logs.LogGroup(scope, 'RunnableWatchLogs', {
-    logGroupName: `/aws/vendedlogs/states/${name}`,
-    retention: props.logRetention,
-    encryptionKey: props.encryptionKey,
-    removalPolicy: props.removalPolicy,
-  });
-  const role = new ManagedPolicyRole(scope, 'RunnableWatchRole', {
-    assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-    description: 'Role of the runnable-job watch: describes Batch jobs, puts one metric, writes its logs and traces',
-  });
-  const watch = new sfn.StateMachine(scope, 'RunnableWatch', {
+  const { stateMachine: watch, role } = createLoggedStateMachine(scope, 'RunnableWatch', {
     stateMachineName: name,
-    role,
-    comment: `Counts a job still RUNNABLE ${props.runnableTimeout.toHumanString()} after it entered RUNNABLE`,
     definitionBody: sfn.DefinitionBody.fromChainable(definition),
-    tracingEnabled: true,
-    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    roleDescription: 'Role of the runnable-job watch: describes Batch jobs, puts one metric, writes its logs and traces',
+    comment: `Counts a job still RUNNABLE ${props.runnableTimeout.toHumanString()} after it entered RUNNABLE`,
+    encryptionKey: props.encryptionKey,
+    logRetention: props.logRetention,
+    removalPolicy: props.removalPolicy,
   });
   acknowledgeWildcards(role, role.grantedStatements, [
     { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: batch:DescribeJobs, cloudwatch:PutMetricData (IAM has no resource type for metrics), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
