@@ -31,28 +31,20 @@ for env in dev prod; do
   echo "--- cdk synth -c environment=$env"
   "$repo/node_modules/.bin/cdk" synth -c environment="$env" -o "cdk.out.$env" --quiet \
     --app "mvn -B -e -q compile exec:java -Dsanders.repository=file://$repo/dist/java -Dbatch-platform.version=$version" > /dev/null
+  node "$repo/scripts/ci/check-seed-stack.js" consumer-java "cdk.out.$env" "$env"
   node - "$env" <<'JS'
 const env = process.argv[2];
 const fail = (msg) => { console.error(`consumer-java: ${msg}`); process.exit(1); };
 const load = (stack) => require(`${process.cwd()}/cdk.out.${env}/${stack}.template.json`);
 const ofType = (t, type) => Object.values(t.Resources).filter(r => r.Type === type);
 const memoryOf = (r) => Number(r.Properties.ContainerProperties.ResourceRequirements.find(x => x.Type === 'MEMORY').Value);
-const seedOutputs = ['S3BucketName', 'DynamoDBTableName', 'ECRRepositoryURI', 'VPCId', 'BatchJobQueueName', 'StepFunctionsStateMachineARN'];
-const seed = load(`SandersCustomerPlatformStack-${env}`);
-const missing = seedOutputs.filter(k => !(k in (seed.Outputs ?? {})));
-if (missing.length) fail(`${env}: default stack misses outputs ${missing}`);
-const memory = [...new Set(ofType(seed, 'AWS::Batch::JobDefinition').map(memoryOf))].sort((a, b) => a - b);
-if (JSON.stringify(memory) !== '[2048,8192,16384]') fail(`${env}: default tiers are ${memory}`);
-const table = ofType(seed, 'AWS::DynamoDB::Table').find(r => r.Properties.TableName === `sanders_daily_customer_features_${env}`);
-if (!table) fail(`${env}: no table sanders_daily_customer_features_${env}`);
-if (table.DeletionPolicy !== (env === 'dev' ? 'Delete' : 'Retain')) fail(`${env}: table deletion policy ${table.DeletionPolicy}`);
 const reporting = load(`ReportingPlatformStack-${env}`);
 const customMemory = [...new Set(ofType(reporting, 'AWS::Batch::JobDefinition').map(memoryOf))].sort((a, b) => a - b);
 if (JSON.stringify(customMemory) !== '[2048,30720]') fail(`${env}: custom tiers are ${customMemory}`);
 const definition = JSON.stringify(ofType(reporting, 'AWS::StepFunctions::StateMachine').map(r => r.Properties.DefinitionString));
 for (const job of ['extract', 'aggregate']) if (!definition.includes(`\\"JobName\\":\\"${job}\\"`)) fail(`${env}: custom workflow has no job ${job}`);
 if (!ofType(reporting, 'AWS::S3::Bucket').some(r => r.Properties.BucketName === `reporting-customer-platform-${env}`)) fail(`${env}: custom stack has no bucket reporting-customer-platform-${env}`);
-console.log(`${env}: default stack ${Object.keys(seed.Resources).length} resources, custom stack tiers ${customMemory} MiB`);
+console.log(`${env}: custom stack tiers ${customMemory} MiB`);
 JS
 done
 echo "consumer-java: OK"

@@ -57,4 +57,4 @@ PY
 done
 
 echo "--- pytest tests/"
-python -m pytest tests/ -q -p no:cacheprovider
+SANDERS_README="$repo/README.md" python -m pytest tests/ -q -p no:cacheprovider
