@@ -9,6 +9,13 @@ import { Construct } from 'constructs';
 const MAX_POLICY_CHARACTERS = 5_000;
 
 /**
+ * IAM's default quota of managed policies attached to one role.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ */
+export const MAX_MANAGED_POLICIES_PER_ROLE = 10;
+
+/**
  * An IAM role whose granted permissions land in customer-managed policies (`Policy`, then `Policy2`, ...
  * under the role) instead of an inline `DefaultPolicy`.
  *
@@ -19,10 +26,19 @@ const MAX_POLICY_CHARACTERS = 5_000;
  */
 export class ManagedPolicyRole extends iam.Role {
   private readonly grantPolicies: iam.ManagedPolicy[] = [];
+  /** Each statement granted so far (as resolved JSON), with the policy that holds it. */
+  private readonly granted = new Map<string, iam.ManagedPolicy>();
   private currentSize = 0;
 
   constructor(scope: Construct, id: string, props: iam.RoleProps) {
     super(scope, id, props);
+    const attached = () => this.grantPolicies.length + (props.managedPolicies?.length ?? 0);
+    this.node.addValidation({
+      validate: () => attached() <= MAX_MANAGED_POLICIES_PER_ROLE ? [] : [
+        `role ${this.node.path} needs ${attached()} managed policies, more than the ${MAX_MANAGED_POLICIES_PER_ROLE} IAM attaches to a role by default: ` +
+        'give fewer workflow jobs a job definition of their own (secrets or dataAccess), e.g. by sharing one dataAccess role per group of jobs',
+      ],
+    });
   }
 
   /** The statements granted to the role so far, across its managed policies, as CloudFormation JSON. */
@@ -31,7 +47,11 @@ export class ManagedPolicyRole extends iam.Role {
   }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    const size = JSON.stringify(Stack.of(this).resolve(statement.toStatementJson())).length;
+    const json = JSON.stringify(Stack.of(this).resolve(statement.toStatementJson()));
+    // Every job definition of a tier or job grants the execution role the same statements again: keep one.
+    const holder = this.granted.get(json);
+    if (holder) return { statementAdded: true, policyDependable: holder };
+    const size = json.length;
     let policy = this.grantPolicies[this.grantPolicies.length - 1];
     if (!policy || this.currentSize + size > MAX_POLICY_CHARACTERS) {
       const n = this.grantPolicies.length + 1;
@@ -43,6 +63,7 @@ export class ManagedPolicyRole extends iam.Role {
       this.currentSize = 0;
     }
     policy.addStatements(statement);
+    this.granted.set(json, policy);
     this.currentSize += size;
     return { statementAdded: true, policyDependable: policy };
   }
