@@ -72,7 +72,11 @@ project.tsconfigDev.addInclude('.projenrc.ts');
 
 // Added after construction: projen drops ignore patterns under /test/ when it re-includes /test/.
 project.gitignore.exclude('/test/integ/**/*.snapshot/asset.*', '/test/integ/cdk-integ.out.*', '/test/.snippets-*/');
-project.npmignore?.exclude('/.ci/', '/test-consumers/', '/scripts/', '/cdk.json', '/.venv/');
+project.npmignore?.exclude('/.ci/', '/test-consumers/', '/scripts/', '/cdk.json', '/.venv/', '/cdk.out/', '/requirements-dev.txt');
+
+// `integ:update` rewrites the snapshots without deploying: the integ stacks use the real platform names, and a
+// deploy test needs an account where those (global) bucket names are free; prod's data would stay behind.
+project.tasks.tryFind('integ:update')?.reset('integ-runner $@ --language typescript --update-on-failed --dry-run', { receiveArgs: true });
 
 // Pin the integ-tests alpha to a version the registry serves (projen adds `@latest`).
 project.deps.removeDependency('@aws-cdk/integ-tests-alpha');

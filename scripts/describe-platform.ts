@@ -32,7 +32,7 @@ for (const [type, rs] of [...byType.entries()].sort()) {
 const sm = resources.find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
 if (sm) {
   const def = sm[1].Properties.DefinitionString;
-  const text = typeof def === 'string' ? def : def['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : '<ref>')).join('');
+  const text = typeof def === 'string' ? def : def['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : `<ref:${p.Ref ?? '?'}>`)).join('');
   const states: Array<[string, any]> = [];
   const collect = (s: any) => {
     for (const [name, st] of Object.entries<any>(s.States ?? {})) {
@@ -49,12 +49,18 @@ if (sm) {
     const nameByKey = new Map(jobs.map(([, st]) => [String(st.Parameters.JobName).replace(/-/g, '_'), st.Parameters.JobName]));
     for (const [name, st] of jobs) {
       const deps = (st.Parameters.DependsOn ?? []).map((d: any) => nameByKey.get(String(d['JobId.$']).split('.')[2]));
-      console.log(`- ${st.Parameters.JobName} (${name.startsWith('Run') ? 'awaited with .sync' : 'submitted'})${deps.length ? ` after ${deps.join(', ')}` : ''}`);
+      const def = template.Resources[String(st.Parameters.JobDefinition).replace(/^<ref:(.*)>$/, '$1')];
+      const req = def?.Properties?.ContainerProperties?.ResourceRequirements ?? [];
+      const size = (type: string) => req.find((r: any) => r.Type === type)?.Value;
+      const on = def ? ` on ${def.Properties.JobDefinitionName} (${size('MEMORY')} MiB, ${size('VCPU')} vCPU)` : '';
+      console.log(`- ${st.Parameters.JobName}${on}, ${name.startsWith('Run') ? 'awaited with .sync' : 'submitted'}${deps.length ? `, after ${deps.join(', ')}` : ''}`);
     }
   }
 }
 
 console.log('\nOutputs:');
 for (const [key, o] of Object.entries<any>(template.Outputs ?? {})) {
-  console.log(`- ${key}: ${o.Description ?? ''}`);
+  const refs = [...JSON.stringify(o.Value).matchAll(/"(?:Ref|Fn::GetAtt)":(?:"|\[")([A-Za-z0-9]+)/g)].map(m => m[1]);
+  const names = [...new Set(refs.map(id => nameOf(template.Resources[id] ?? {})).filter(n => n !== ''))];
+  console.log(`- ${key}: ${o.Description ?? ''}${names.length ? ` (${names.join(', ')})` : refs.length ? ` (${refs.join(', ')})` : ''}`);
 }

@@ -25,8 +25,10 @@ export const PRICES = {
   publicIpv4PerHour: 0.005,
   interfaceEndpointPerAzHour: 0.012,
   instancePerHour: { 't4g.nano': 0.0048 } as Record<string, number>,
-  /** A customer-managed key in its first year; each automatic rotation adds $1 for the first two years. */
+  /** A customer-managed key: $1 a month, plus $1 for each of its first two rotations. */
   kmsKeyPerMonth: 1,
+  /** A key with automatic yearly rotation costs $3 a month from its second rotation on: the figure counted. */
+  kmsRotationsCharged: 2,
   /** Per standard-resolution alarm metric. */
   alarmMetricPerMonth: 0.1,
   /**
@@ -75,7 +77,8 @@ export function idleMonthlyCost(template: { Resources?: { [id: string]: Resource
   }
   add('EC2 instances', instances.length, instanceCost);
   const keys = ofType('AWS::KMS::Key');
-  add('KMS keys', keys.length, keys.length * PRICES.kmsKeyPerMonth);
+  const keyCost = (k: Resource) => PRICES.kmsKeyPerMonth * (1 + (k.Properties?.EnableKeyRotation === true ? PRICES.kmsRotationsCharged : 0));
+  add('KMS keys (rotated: from year 3)', keys.length, keys.reduce((sum, k) => sum + keyCost(k), 0));
   const alarmMetrics = ofType('AWS::CloudWatch::Alarm')
     .reduce((n, r) => n + (Array.isArray(r.Properties?.Metrics) ? r.Properties!.Metrics.filter((m: any) => m.MetricStat).length : 1), 0);
   add('CloudWatch alarm metrics', alarmMetrics, alarmMetrics * PRICES.alarmMetricPerMonth);
@@ -134,6 +137,6 @@ if (require.main === module) {
   console.log(markdownTable(costs));
   console.log();
   console.log(`List prices ${PRICES.region}, ${PRICES.hoursPerMonth} h/month: NAT gateway $${PRICES.natGatewayPerHour}/h, public IPv4 $${PRICES.publicIpv4PerHour}/h, `
-    + `interface endpoint $${PRICES.interfaceEndpointPerAzHour}/h per AZ, KMS key $${PRICES.kmsKeyPerMonth}/month, alarm $${PRICES.alarmMetricPerMonth}/metric-month, `
+    + `interface endpoint $${PRICES.interfaceEndpointPerAzHour}/h per AZ, KMS key $${PRICES.kmsKeyPerMonth}/month + $${PRICES.kmsKeyPerMonth} for each of its first ${PRICES.kmsRotationsCharged} rotations, alarm $${PRICES.alarmMetricPerMonth}/metric-month, `
     + `dashboard $${PRICES.dashboardPerMonth}/month (counted although an account's first three are free). Usage (NAT hours during runs, Fargate, data) is not included.`);
 }

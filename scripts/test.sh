@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests need and runs the whole suite: `bash scripts/test.sh`.
-# Needs only Node 20+ with npm and Python 3.9+ (Java 17 + Maven and Go for those packages).
+# Needs Node 20+ with npm, Python 3.10+, Java 17 with Maven and Go 1.25+ (it builds and uses every package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_REGION="${AWS_REGION:-eu-central-1}" CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 \

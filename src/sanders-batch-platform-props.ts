@@ -160,9 +160,10 @@ export interface SandersBatchPlatformProps {
 
   /**
    * Run jobs on Fargate Spot first: a Spot compute environment comes first in the job queue and the
-   * on-demand one second, and a job whose Spot task is interrupted is retried.
+   * on-demand one second, and a job whose Spot task is interrupted is retried. Fargate Spot runs only
+   * X86_64 tasks, so it cannot be combined with an ARM64 memory tier.
    *
-   * @default - true for `dev`, false for any other environment
+   * @default - true for `dev` unless a memory tier is ARM64, false for any other environment
    */
   readonly useSpot?: boolean;
 
@@ -199,7 +200,14 @@ export interface SandersBatchPlatformProps {
    * Create a CloudWatch dashboard of runs, run durations, job failures and stuck jobs. An account's first
    * three dashboards are free; each further one costs $3 a month.
    *
-   * @default true
+   * @default - false for `dev` (so it idles at $5 a month or less), true for any other environment
    */
   readonly createDashboard?: boolean;
+
+  /**
+   * How long a run may wait for each of its final jobs, from the job's submission, before it fails with `States.Timeout` and stops the jobs that have not started.
+   *
+   * @default Duration.hours(24)
+   */
+  readonly runTimeout?: Duration;
 }

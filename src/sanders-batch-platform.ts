@@ -27,6 +27,7 @@ import { createPlatformVpc } from './private/network';
 import { defaultRetryStrategies, renderEvaluateOnExit } from './private/retry';
 import { createRunSchedule } from './private/schedule';
 import { resolveSettings, PlatformSettings } from './private/settings';
+import { claimStackNames } from './private/stack-names';
 import { buildWorkflowDefinition, JobSubmission } from './private/workflow-definition';
 import { SandersBatchPlatformProps } from './sanders-batch-platform-props';
 import { AccessLevel, WorkflowJob } from './workflow-job';
@@ -61,7 +62,10 @@ export class SandersBatchPlatform extends Construct {
   public readonly executionRole: iam.IRole;
   /** The role the jobs run with, unless a job declares `dataAccess`: read-write on the bucket and table. */
   public readonly jobRole: iam.IRole;
-  /** The workflow. */
+  /**
+   * The job workflow: runs the jobs in dependency order. With `NetworkProfile.ON_DEMAND_EGRESS` (dev's default)
+   * start runs with `runStateMachine` instead, which creates the network egress the jobs need first.
+   */
   public readonly stateMachine: sfn.IStateMachine;
   /**
    * The state machine a run is started with (the `StepFunctionsStateMachineARN` output): with
@@ -96,8 +100,9 @@ export class SandersBatchPlatform extends Construct {
    */
   constructor(scope: Construct, id: string, props: SandersBatchPlatformProps = {}) {
     super(scope, id);
-    // Everything is validated before the first child is created.
-    const s = resolveSettings(props);
+    // Everything is validated before the first child is created. JavaScript callers may pass null.
+    const s = resolveSettings(props ?? {});
+    claimStackNames(this, s);
     this.settings = s;
     this.environment = s.environment;
 
@@ -283,7 +288,7 @@ export class SandersBatchPlatform extends Construct {
 
   private createStateMachine(submissions: JobSubmission[]): sfn.StateMachine {
     const stack = Stack.of(this);
-    const definition = buildWorkflowDefinition(submissions, this.jobQueue.jobQueueArn);
+    const definition = buildWorkflowDefinition(submissions, this.jobQueue.jobQueueArn, { runTimeoutSeconds: this.settings.runTimeout.toSeconds() });
     const jobDefinitionArns = [...this.jobDefinitionNames].map(n => stack.formatArn({ service: 'batch', resource: 'job-definition', resourceName: `${n}:*` }));
     const jobArns = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
     const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {

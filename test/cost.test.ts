@@ -16,6 +16,7 @@ describe('idleMonthlyCost', () => {
         S3: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Gateway' } },
         Nano: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't4g.nano' } },
         Key: { Type: 'AWS::KMS::Key' },
+        RotatedKey: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } },
         Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'x' } },
         MathAlarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Expression: 'a+b' }, { MetricStat: {} }, { MetricStat: {} }] } },
         Dashboard: { Type: 'AWS::CloudWatch::Dashboard' },
@@ -31,7 +32,9 @@ describe('idleMonthlyCost', () => {
     expect(line('Interface endpoints (per AZ)')).toMatchObject({ count: 2, monthly: 17.52 });
     expect(line('EC2 instances').monthly).toBeCloseTo(0.0048 * MONTH, 2);
     expect(line('CloudWatch alarm metrics').count).toBe(3);
-    expect(cost.total).toBeCloseTo(37.96 + 3.65 + 17.52 + 3.5 + 1 + 0.3 + 3, 1);
+    // A key without rotation is $1; a rotated key $3 from its second rotation on.
+    expect(line('KMS keys (rotated: from year 3)')).toEqual({ item: 'KMS keys (rotated: from year 3)', count: 2, monthly: 1 + 3 });
+    expect(cost.total).toBeCloseTo(37.96 + 3.65 + 17.52 + 3.5 + 4 + 0.3 + 3, 1);
   });
 
   test('fails when an instance type has no price', () => {

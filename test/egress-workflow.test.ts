@@ -1,9 +1,11 @@
 /**
  * Runs the ON_DEMAND_EGRESS run workflow's real definition (from the template) in aws-local-stepfunctions,
- * with every AWS call replaced by a local handler that records it.
+ * with every AWS call replaced by a local handler that records it. The lock table is a small in-memory
+ * DynamoDB that evaluates the workflow's own condition expressions, shared by runs that execute concurrently.
  */
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { platformStack } from './util';
+import { EGRESS_TAG, LOCK_ITEM, LOCK_KEY, LOCK_MAX_WAITS } from '../src/private/egress-workflow';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node >= 22).
 if (!(Promise as any).withResolvers) {
@@ -14,39 +16,118 @@ if (!(Promise as any).withResolvers) {
   };
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { StateMachine } = require('aws-local-stepfunctions');
 
-const ME = 'arn:aws:states:eu-central-1:123456789012:execution:sanders-customer-platform-run-dev:me';
-const OLDER = 'arn:aws:states:eu-central-1:123456789012:execution:sanders-customer-platform-run-dev:older';
+const RUNS = 'arn:aws:states:eu-central-1:123456789012:execution:sanders-customer-platform-run-dev';
+const ME = `${RUNS}:me`;
+const OTHER = `${RUNS}:other`;
+
+const { stack } = platformStack();
+const template = Template.fromStack(stack);
 
 function runDefinition(): any {
-  const template = Template.fromStack(platformStack().stack);
   const [, sm]: any = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('RunWorkflow'))!;
   const def = sm.Properties.DefinitionString;
   const parts: any[] = typeof def === 'string' ? [def] : def['Fn::Join'][1];
   return JSON.parse(parts.map(p => (typeof p === 'string' ? p : 'token')).join(''));
 }
 
-interface Scenario {
-  readonly input: unknown;
-  /** What ListExecutions returns, call by call (newest first). */
-  readonly listings?: string[][];
-  readonly jobWorkflow?: (input: any) => any;
-  readonly createRouteFails?: boolean;
+class ConditionalCheckFailed extends Error {
+  constructor() {
+    super('The conditional request failed');
+    this.name = 'DynamoDB.ConditionalCheckFailedException';
+  }
 }
 
-async function run(scenario: Scenario): Promise<{ calls: Array<[string, any]>; result?: any; error?: any }> {
+/** The lock table: one item per key, and the workflow's condition expressions (`a OR b`, `attribute_not_exists(#n)`, `#n = :v`) evaluated for real. */
+class LockTable {
+  public readonly items = new Map<string, any>();
+
+  public put(input: any): void {
+    this.check(input);
+    this.items.set(input.Item[LOCK_KEY].S, input.Item);
+  }
+
+  public get(input: any): any {
+    const item = this.items.get(input.Key[LOCK_KEY].S);
+    return item ? { Item: item } : {};
+  }
+
+  public delete(input: any): void {
+    this.check(input);
+    this.items.delete(input.Key[LOCK_KEY].S);
+  }
+
+  private check(input: any): void {
+    if (!input.ConditionExpression) return;
+    const item = this.items.get((input.Item ?? input.Key)[LOCK_KEY].S);
+    const names = input.ExpressionAttributeNames ?? {};
+    const values = input.ExpressionAttributeValues ?? {};
+    const holds = (term: string): boolean => {
+      const notExists = /^attribute_not_exists\((#\w+)\)$/.exec(term);
+      if (notExists) return item?.[names[notExists[1]]] === undefined;
+      const equals = /^(#\w+) = (:\w+)$/.exec(term);
+      if (equals) return item?.[names[equals[1]]]?.S !== undefined && item[names[equals[1]]].S === values[equals[2]].S;
+      throw new Error(`unsupported condition term ${term}`);
+    };
+    if (!input.ConditionExpression.split(' OR ').some((t: string) => holds(t.trim()))) throw new ConditionalCheckFailed();
+  }
+}
+
+interface World {
+  readonly lock: LockTable;
+  /** Execution ARN to status, as DescribeExecution reports it. */
+  readonly executions: Map<string, string>;
+  /** Every call of every run, in order. */
+  readonly log: Array<[string, string, any]>;
+}
+
+function world(): World {
+  return { lock: new LockTable(), executions: new Map(), log: [] };
+}
+
+interface Scenario {
+  readonly input: unknown;
+  readonly executionId?: string;
+  readonly world?: World;
+  readonly jobWorkflow?: (input: any) => any;
+  readonly createRouteFails?: boolean;
+  readonly findNatGatewaysFails?: boolean;
+  /** Called each time this run sees the lock owner RUNNING. */
+  readonly onOwnerRunning?: (count: number) => void;
+}
+
+interface Outcome {
+  readonly calls: Array<[string, any]>;
+  readonly waits: number[];
+  readonly result?: any;
+  readonly error?: any;
+}
+
+async function run(scenario: Scenario): Promise<Outcome> {
+  const w = scenario.world ?? world();
+  const id = scenario.executionId ?? ME;
+  w.executions.set(id, 'RUNNING');
   const calls: Array<[string, any]> = [];
-  let listing = 0;
+  let ownerRunning = 0;
   const record = (name: string, output: (input: any) => any = () => ({})) => async (input: any) => {
     calls.push([name, input]);
+    w.log.push([id, name, input]);
     return output(input);
   };
   const handlers: { [state: string]: (input: any) => Promise<any> } = {
-    'List running runs': record('ListExecutions', () => {
-      const arns = (scenario.listings ?? [[ME]])[Math.min(listing++, (scenario.listings ?? [[ME]]).length - 1)];
-      return { Executions: arns.map(ExecutionArn => ({ ExecutionArn })) };
+    'Take the lock': record('PutItem', input => { w.lock.put(input); return {}; }),
+    'Read the lock': record('GetItem', input => w.lock.get(input)),
+    'Describe the lock owner': record('DescribeExecution', input => {
+      const status = w.executions.get(input.ExecutionArn);
+      if (!status) throw Object.assign(new Error('no such execution'), { name: 'Sfn.ExecutionDoesNotExistException' });
+      if (status === 'RUNNING') scenario.onOwnerRunning?.(++ownerRunning);
+      return { Status: status };
     }),
+    'Take over the stale lock': record('TakeOver', input => { w.lock.put(input); return {}; }),
+    'Release the lock': record('DeleteItem', input => { w.lock.delete(input); return {}; }),
     'Allocate Address': record('AllocateAddress', () => ({ AllocationId: 'eipalloc-1' })),
     'Create NAT Gateway': record('CreateNatGateway', () => ({ NatGateway: { NatGatewayId: 'nat-1' } })),
     'Describe NAT Gateway': record('DescribeNatGateways', () => ({ NatGateways: [{ State: 'available' }] })),
@@ -54,43 +135,72 @@ async function run(scenario: Scenario): Promise<{ calls: Array<[string, any]>; r
     'Create Route 2': record('CreateRoute'),
     'Replace Route 1': record('ReplaceRoute'),
     'Replace Route 2': record('ReplaceRoute'),
-    'Run job workflow': record('StartExecution', input => ({ Output: (scenario.jobWorkflow ?? (() => ({ ok: true })))(input), ExecutionArn: 'inner' })),
+    'Run job workflow': record('StartExecution', async input => ({ Output: await (scenario.jobWorkflow ?? (() => ({ ok: true })))(input), ExecutionArn: 'inner' })),
     'Delete Route 1': record('DeleteRoute'),
     'Delete Route 2': record('DeleteRoute'),
-    'Find NAT Gateways': record('FindNatGateways', () => ({ NatGateways: [{ NatGatewayId: 'nat-1' }] })),
+    'Find NAT Gateways': record('FindNatGateways', () => {
+      if (scenario.findNatGatewaysFails) throw Object.assign(new Error('throttled'), { name: 'Ec2.RequestLimitExceeded' });
+      return { NatGateways: [{ NatGatewayId: 'nat-1' }] };
+    }),
     'Delete NAT Gateway': record('DeleteNatGateway'),
     'Check NAT Gateways Gone': record('CheckNatGatewaysGone', () => ({ NatGateways: [] })),
     'Find Addresses': record('FindAddresses', () => ({ Addresses: [{ AllocationId: 'eipalloc-1' }] })),
     'Release Address': record('ReleaseAddress'),
   };
-  const waits = Object.fromEntries(['Wait in line', 'Wait for NAT gateway', 'Wait for NAT gateways to go'].map(w => [w, 0]));
+  const waits = Object.fromEntries(['Wait for the lock', 'Wait for NAT gateway', 'Wait for NAT gateways to go'].map(n => [n, 0]));
+  const noRetryDelay = new Proxy({}, { get: () => 0 });
   const machine = new StateMachine(runDefinition(), { validationOptions: { checkPaths: false, checkArn: false } });
   const execution = machine.run(scenario.input, {
-    overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits },
+    overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits, retryIntervalOverrides: noRetryDelay },
     context: {
-      Execution: { Id: ME, Name: 'me', StartTime: '2026-11-26T23:59:30.000Z', Input: scenario.input },
+      Execution: { Id: id, Name: id.split(':').pop(), StartTime: '2026-11-26T23:59:30.000Z', Input: scenario.input },
       StateMachine: { Id: 'arn:aws:states:eu-central-1:123456789012:stateMachine:sanders-customer-platform-run-dev' },
+      State: { Name: 'any', EnteredTime: '2026-11-26T23:59:31.000Z' },
     },
   });
+  const lockWaits: number[] = [];
+  const events = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered' && event.state.name === 'Wait for the lock') lockWaits.push(event.state.input.lockWait.seconds);
+    }
+  })();
+  let outcome: Outcome;
   try {
-    return { calls, result: await execution.result };
+    outcome = { calls, waits: lockWaits, result: await execution.result };
   } catch (error) {
-    return { calls, error };
+    outcome = { calls, waits: lockWaits, error };
   }
+  await events;
+  w.executions.set(id, outcome.error ? 'FAILED' : 'SUCCEEDED');
+  return outcome;
 }
 
 const names = (calls: Array<[string, any]>) => calls.map(([n]) => n);
+const TEARDOWN = ['DeleteRoute', 'DeleteRoute', 'FindNatGateways', 'DeleteNatGateway', 'CheckNatGatewaysGone', 'FindAddresses', 'ReleaseAddress'];
 
 describe('the on-demand egress run workflow', () => {
-  test('creates egress, runs the jobs with the scheduled date, then removes everything it created', async () => {
+  test('passes asl-validator', () => {
+    const { isValid, errors } = aslValidator(runDefinition(), { checkArn: false, checkPaths: true });
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  test('takes the lock, creates egress, runs the jobs with the scheduled date, removes everything it created and releases the lock', async () => {
     // GIVEN a scheduled start WHEN it runs
-    const { calls, result, error } = await run({ input: { scheduledTime: '2026-11-26T02:30:00Z' } });
+    const w = world();
+    const { calls, result, error } = await run({ input: { scheduledTime: '2026-11-26T02:30:00Z' }, world: w });
     // THEN
     expect(error).toBeUndefined();
     expect(names(calls)).toEqual([
-      'ListExecutions', 'AllocateAddress', 'CreateNatGateway', 'DescribeNatGateways', 'CreateRoute', 'CreateRoute', 'StartExecution',
-      'DeleteRoute', 'DeleteRoute', 'FindNatGateways', 'DeleteNatGateway', 'CheckNatGatewaysGone', 'FindAddresses', 'ReleaseAddress',
+      'PutItem', 'AllocateAddress', 'CreateNatGateway', 'DescribeNatGateways', 'CreateRoute', 'CreateRoute', 'StartExecution',
+      ...TEARDOWN, 'DeleteItem',
     ]);
+    expect(calls[0][1]).toMatchObject({
+      Item: { [LOCK_KEY]: { S: LOCK_ITEM }, owner: { S: ME } },
+      ConditionExpression: 'attribute_not_exists(#lock) OR #owner = :me',
+    });
+    expect(calls.find(([n]) => n === 'DeleteItem')![1]).toMatchObject({ ConditionExpression: '#owner = :me', ExpressionAttributeValues: { ':me': { S: ME } } });
+    expect(w.lock.items.size).toBe(0);
     expect(calls.find(([n]) => n === 'StartExecution')![1]).toMatchObject({ Input: { scheduledTime: '2026-11-26T02:30:00Z', date: '2026-11-26' } });
     expect(calls.find(([n]) => n === 'CreateNatGateway')![1]).toMatchObject({ AllocationId: 'eipalloc-1' });
     expect(calls.filter(([n]) => n === 'CreateRoute').map(([, i]) => i.NatGatewayId)).toEqual(['nat-1', 'nat-1']);
@@ -106,15 +216,88 @@ describe('the on-demand egress run workflow', () => {
     expect(none.calls.find(([n]) => n === 'StartExecution')![1].Input).toEqual({ date: '2026-11-26' });
   });
 
-  test('tears down and fails when the job workflow fails', async () => {
-    const { calls, error } = await run({ input: {}, jobWorkflow: () => { throw new Error('job model-training failed'); } });
+  test('tears down, releases the lock and fails when the job workflow fails', async () => {
+    const w = world();
+    const { calls, error } = await run({ input: {}, world: w, jobWorkflow: () => { throw new Error('job model-training failed'); } });
     expect(error).toBeDefined();
-    expect(names(calls).slice(-7)).toEqual(['DeleteRoute', 'DeleteRoute', 'FindNatGateways', 'DeleteNatGateway', 'CheckNatGatewaysGone', 'FindAddresses', 'ReleaseAddress']);
+    expect(names(calls).slice(-8)).toEqual([...TEARDOWN, 'DeleteItem']);
+    expect(w.lock.items.size).toBe(0);
   });
 
-  test('waits in line while an older run is running', async () => {
-    const { calls } = await run({ input: {}, listings: [[ME, OLDER], [ME, OLDER], [ME]] });
-    expect(names(calls).slice(0, 4)).toEqual(['ListExecutions', 'ListExecutions', 'ListExecutions', 'AllocateAddress']);
+  test('releases the lock and fails when the teardown itself fails', async () => {
+    const w = world();
+    const { calls, error } = await run({ input: {}, world: w, findNatGatewaysFails: true });
+    expect(error.cause.name).toBe('Ec2.RequestLimitExceeded');
+    expect(names(calls).slice(-2)).toEqual(['FindNatGateways', 'DeleteItem']);
+    expect(w.lock.items.size).toBe(0);
+  });
+
+  test('a second run waits, backing off, until the first releases the lock, and only then creates egress', async () => {
+    // GIVEN two runs started together, the first holding the lock while its jobs run
+    const w = world();
+    let finishJobs: () => void = () => {};
+    const jobsDone = new Promise<void>(resolve => { finishJobs = resolve; });
+    // If the waiting run never sees the first one running, let the jobs finish anyway, so the assertions fail rather than the test hanging.
+    const safety = setTimeout(() => finishJobs(), 2000);
+    const first = run({ input: {}, world: w, executionId: ME, jobWorkflow: async () => { await jobsDone; return { run: 1 }; } });
+    // WHEN the second has seen the first running six times
+    const second = run({ input: {}, world: w, executionId: OTHER, onOwnerRunning: n => { if (n === 6) finishJobs(); } });
+    const [a, b] = await Promise.all([first, second]);
+    clearTimeout(safety);
+    // THEN both succeed, one after the other
+    expect(a.error).toBeUndefined();
+    expect(b.error).toBeUndefined();
+    const log = w.log.map(([who, call]) => `${who === ME ? 'A' : 'B'}:${call}`);
+    const firstRelease = log.indexOf('A:DeleteItem');
+    expect(log.indexOf('A:AllocateAddress')).toBeGreaterThan(-1);
+    expect(log.indexOf('A:AllocateAddress')).toBeLessThan(firstRelease);
+    // The second did not create anything while the first held the lock...
+    expect(log.slice(0, firstRelease).filter(c => c.startsWith('B:')).every(c => ['B:PutItem', 'B:GetItem', 'B:DescribeExecution'].includes(c))).toBe(true);
+    expect(log.indexOf('B:AllocateAddress')).toBeGreaterThan(firstRelease);
+    // ... saw the first as the owner, and waited 30 s, doubling up to 5 minutes.
+    const described = b.calls.filter(([n]) => n === 'DescribeExecution').map(([, i]) => i.ExecutionArn);
+    expect(described.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(described)).toEqual(new Set([ME]));
+    expect(b.waits.slice(0, 6)).toEqual([30, 60, 120, 240, 300, 300]);
+    expect(b.waits.slice(6).every(s => s === 300)).toBe(true);
+    expect(w.lock.items.size).toBe(0);
+  });
+
+  test('a lock whose owner is no longer running is taken over', async () => {
+    // GIVEN a lock left by a run that was stopped before it could release it
+    const w = world();
+    w.lock.items.set(LOCK_ITEM, { [LOCK_KEY]: { S: LOCK_ITEM }, owner: { S: OTHER } });
+    w.executions.set(OTHER, 'ABORTED');
+    // WHEN a run starts
+    const { calls, error } = await run({ input: {}, world: w });
+    // THEN it takes the lock over (conditioned on the stale owner), runs and releases it
+    expect(error).toBeUndefined();
+    expect(names(calls).slice(0, 5)).toEqual(['PutItem', 'GetItem', 'DescribeExecution', 'TakeOver', 'AllocateAddress']);
+    expect(calls[3][1]).toMatchObject({ ConditionExpression: '#owner = :stale', ExpressionAttributeValues: { ':stale': { S: OTHER } }, Item: { owner: { S: ME } } });
+    expect(w.lock.items.size).toBe(0);
+  });
+
+  test('a lock whose owner execution does not exist is taken over', async () => {
+    const w = world();
+    w.lock.items.set(LOCK_ITEM, { [LOCK_KEY]: { S: LOCK_ITEM }, owner: { S: `${RUNS}:deleted` } });
+    const { calls, error } = await run({ input: {}, world: w });
+    expect(error).toBeUndefined();
+    expect(names(calls).slice(0, 4)).toEqual(['PutItem', 'GetItem', 'DescribeExecution', 'TakeOver']);
+  });
+
+  test('gives up, creating nothing and leaving the lock to its owner, after waiting about 24 hours', async () => {
+    const w = world();
+    w.lock.items.set(LOCK_ITEM, { [LOCK_KEY]: { S: LOCK_ITEM }, owner: { S: OTHER } });
+    w.executions.set(OTHER, 'RUNNING');
+    const { calls, waits, error } = await run({ input: {}, world: w });
+    expect(error.cause.name).toBe('EgressLockTimeout');
+    expect(waits).toHaveLength(LOCK_MAX_WAITS);
+    const seconds = waits.reduce((sum, s) => sum + s, 0);
+    expect(seconds / 3600).toBeGreaterThan(23.5);
+    expect(seconds / 3600).toBeLessThan(24.5);
+    expect(names(calls)).not.toContain('AllocateAddress');
+    expect(names(calls)).not.toContain('DeleteItem');
+    expect(w.lock.items.get(LOCK_ITEM).owner.S).toBe(OTHER);
   });
 
   test('replaces a default route an earlier run left behind', async () => {
@@ -123,9 +306,101 @@ describe('the on-demand egress run workflow', () => {
     expect(names(calls).slice(4, 8)).toEqual(['CreateRoute', 'ReplaceRoute', 'CreateRoute', 'StartExecution']);
   });
 
-  test('a teardown-only run (after a stopped run) creates nothing and removes what is tagged', async () => {
-    const { calls, error } = await run({ input: { teardownOnly: true } });
+  test('a teardown-only run (after a stopped run) takes over the stopped run\'s lock, creates nothing, removes what is tagged and releases the lock', async () => {
+    // GIVEN a run stopped while it held the lock
+    const w = world();
+    w.lock.items.set(LOCK_ITEM, { [LOCK_KEY]: { S: LOCK_ITEM }, owner: { S: OTHER } });
+    w.executions.set(OTHER, 'ABORTED');
+    // WHEN the teardown-only run starts
+    const { calls, error } = await run({ input: { teardownOnly: true }, world: w });
+    // THEN
     expect(error).toBeUndefined();
-    expect(names(calls)).toEqual(['ListExecutions', 'DeleteRoute', 'DeleteRoute', 'FindNatGateways', 'DeleteNatGateway', 'CheckNatGatewaysGone', 'FindAddresses', 'ReleaseAddress']);
+    expect(names(calls)).toEqual(['PutItem', 'GetItem', 'DescribeExecution', 'TakeOver', ...TEARDOWN, 'DeleteItem']);
+    expect(w.lock.items.size).toBe(0);
+  });
+
+  test('a teardown-only run waits while another run holds the lock', async () => {
+    const w = world();
+    let finishJobs: () => void = () => {};
+    const jobsDone = new Promise<void>(resolve => { finishJobs = resolve; });
+    // If the waiting run never sees the first one running, let the jobs finish anyway, so the assertions fail rather than the test hanging.
+    const safety = setTimeout(() => finishJobs(), 2000);
+    const running = run({ input: {}, world: w, executionId: OTHER, jobWorkflow: async () => { await jobsDone; return {}; } });
+    const teardown = run({ input: { teardownOnly: true }, world: w, executionId: ME, onOwnerRunning: () => finishJobs() });
+    await Promise.all([running, teardown]);
+    clearTimeout(safety);
+    const log = w.log.map(([who, call]) => `${who === ME ? 'T' : 'R'}:${call}`);
+    expect(log.indexOf('T:DeleteRoute')).toBeGreaterThan(log.indexOf('R:DeleteItem'));
+  });
+});
+
+describe('the run workflow\'s permissions', () => {
+  const statements = () => (Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as any[])
+    .concat(Object.values(template.findResources('AWS::IAM::Policy')))
+    .flatMap(p => p.Properties.PolicyDocument.Statement);
+  /** IAM actions are case-insensitive; CallAwsService writes them camelCase (`ec2:deleteNatGateway`). */
+  const withAction = (action: string) => statements().filter(s => [s.Action].flat().some((a: string) => a.toLowerCase() === action.toLowerCase()));
+  const tagKey = (kind: 'ec2:ResourceTag' | 'aws:RequestTag') => `${kind}/${EGRESS_TAG}`;
+  const vpcRef = { Ref: expect.stringMatching(/Vpc/) };
+
+  test('deletes and releases only NAT gateways and addresses tagged for the platform VPC', () => {
+    for (const action of ['ec2:DeleteNatGateway', 'ec2:ReleaseAddress']) {
+      const found = withAction(action);
+      expect(found).toHaveLength(1);
+      expect(found[0].Condition).toEqual({ StringEquals: { [tagKey('ec2:ResourceTag')]: vpcRef } });
+    }
+  });
+
+  test('creates addresses and NAT gateways only tagged for the platform VPC, in its first public subnet only', () => {
+    const [allocate] = withAction('ec2:AllocateAddress');
+    expect(allocate.Condition).toEqual({ StringEquals: { [tagKey('aws:RequestTag')]: vpcRef } });
+    const createNat = withAction('ec2:CreateNatGateway');
+    const natgateway = createNat.find(s => JSON.stringify(s.Resource).includes(':natgateway/*'));
+    expect(natgateway.Condition).toEqual({ StringEquals: { [tagKey('aws:RequestTag')]: vpcRef } });
+    const address = createNat.find(s => JSON.stringify(s.Resource).includes(':elastic-ip/*'));
+    expect(address.Condition).toEqual({ StringEquals: { [tagKey('ec2:ResourceTag')]: vpcRef } });
+    const subnet = createNat.filter(s => JSON.stringify(s.Resource).includes(':subnet/'));
+    expect(subnet).toHaveLength(1);
+    const [prefix, subnetRef] = subnet[0].Resource['Fn::Join'][1].slice(-2);
+    expect(prefix).toMatch(/:subnet\/$/);
+    expect(subnetRef).toEqual({ Ref: expect.stringMatching(/PublicSubnet1Subnet/) });
+    expect(JSON.stringify(createNat)).not.toContain('subnet/*');
+    const [tagging] = withAction('ec2:CreateTags');
+    expect(tagging.Condition.StringEquals).toMatchObject({ 'ec2:CreateAction': ['AllocateAddress', 'CreateNatGateway'], [tagKey('aws:RequestTag')]: vpcRef });
+  });
+
+  test('routes to a NAT gateway only if it is tagged for the platform VPC', () => {
+    const target = withAction('ec2:CreateRoute').filter(s => JSON.stringify(s.Resource).includes(':natgateway/*'));
+    expect(target.length).toBeGreaterThan(0);
+    for (const s of target) expect(s.Condition).toEqual({ StringEquals: { [tagKey('ec2:ResourceTag')]: vpcRef } });
+  });
+
+  test('reads and writes only the lock table, and describes only its own executions', () => {
+    const lockTable = Object.keys(template.findResources('AWS::DynamoDB::Table')).find(id => id.includes('RunLockTable'))!;
+    for (const action of ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem']) {
+      const found = withAction(action).filter(s => JSON.stringify(s.Resource).includes(lockTable));
+      expect(found.length).toBeGreaterThan(0);
+    }
+    const [describe] = withAction('states:DescribeExecution').filter(s => JSON.stringify(s.Resource).includes('sanders-customer-platform-run-dev:*'));
+    expect(describe).toBeDefined();
+  });
+});
+
+describe('the lock table', () => {
+  test('is created with the run workflow: on demand, encrypted with the platform key, destroyed with the dev stack', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        TableName: 'sanders-customer-platform-run-dev-lock',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: LOCK_KEY, KeyType: 'HASH' }],
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EncryptionKey'), 'Arn'] } },
+      }),
+    });
+  });
+
+  test('is not created without ON_DEMAND_EGRESS', () => {
+    const prod = Template.fromStack(platformStack({ environment: 'prod' }).stack);
+    expect(Object.keys(prod.findResources('AWS::DynamoDB::Table')).filter(id => id.includes('RunLockTable'))).toHaveLength(0);
   });
 });

@@ -40,7 +40,7 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   ['a tier has 3 GiB with 0.25 vCPU', { memoryTiers: [tier('2gb', 3, 0.25)], workflow: [job('a')] }, /memory tier '2gb' has 3072 MiB of memory with vcpu 0\.25, which Fargate rejects: with 0\.25 vCPU use 512, 1024, 2048 MiB; 3072 MiB fits vcpu 0\.5 or 1/],
   ['a tier has 3 vCPUs', { memoryTiers: [tier('2gb', 8, 3)], workflow: [job('a')] }, /memory tier '2gb' has vcpu 3, which Fargate does not offer: use one of 0\.25, 0\.5, 1, 2, 4, 8, 16/],
   ['a tier has 64 GiB with 4 vCPUs', { memoryTiers: [tier('2gb', 64, 4)], workflow: [job('a')] }, /65536 MiB of memory with vcpu 4, which Fargate rejects: with 4 vCPU use 8192-30720 MiB in steps of 1024 MiB; 65536 MiB fits vcpu 16/],
-  ['a tier has 10 GiB of ephemeral storage', { memoryTiers: [tier('2gb', 2, 1, { ephemeralStorage: Size.gibibytes(10) })], workflow: [job('a')] }, /memory tier '2gb' has 10 GiB of ephemeral storage: Fargate allows 21-200 GiB/],
+  ['a tier has 10 GiB of ephemeral storage', { memoryTiers: [tier('2gb', 2, 1, { ephemeralStorage: Size.gibibytes(10) })], workflow: [job('a')] }, /memory tier '2gb' has 10 GiB of ephemeral storage: Fargate allows a whole number of GiB from 21 to 200/],
   ['a tier needs more vCPUs than maxvCpus', { maxvCpus: 2 }, /memory tier '16gb' needs 4 vCPUs but maxvCpus is 2: raise maxvCpus/],
   ['maxvCpus is zero', { maxvCpus: 0 }, /maxvCpus 0 is not valid: give a whole number from 1 to 10000/],
   ['a job has 11 retry attempts', { workflow: [job('a', { retryAttempts: 11 })] }, /workflow job 'a' has retryAttempts 11: AWS Batch allows a whole number from 1 to 10/],

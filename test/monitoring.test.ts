@@ -87,9 +87,15 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
     expect(text).toContain('aws-sdk:cloudwatch:putMetricData');
   });
 
-  test('has two alarms and a dashboard of runs, durations, job failures and stuck jobs', () => {
+  test('has two alarms, and a dashboard by default outside dev', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
-    const { Properties } = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as any;
+    // Dev leaves the $3/month dashboard out by default, to idle at $5 or less.
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', environment === 'dev' ? 0 : 1);
+  });
+
+  test('the dashboard shows runs, durations, job failures and stuck jobs', () => {
+    const withDashboard = platformTemplate({ environment, createDashboard: true });
+    const { Properties } = Object.values(withDashboard.findResources('AWS::CloudWatch::Dashboard'))[0] as any;
     expect(Properties.DashboardName).toBe(`sanders-batch-platform-${environment}`);
     const body = JSON.stringify(Properties.DashboardBody);
     for (const metric of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionTime', 'TriggeredRules', 'JobsStuckRunnable']) {

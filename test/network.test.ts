@@ -87,25 +87,39 @@ describe('dev: NetworkProfile.ON_DEMAND_EGRESS (the default)', () => {
     expect(states.Outcome.Choices[0]).toEqual({ Variable: '$.error', IsPresent: true, Next: 'Run failed' });
   });
 
-  test('the run workflow runs one run at a time, oldest first', () => {
+  test('the run workflow runs one run at a time: it takes a lock before it creates anything, and releases it after the teardown', () => {
     const states = runWorkflowDefinition(template).States;
-    expect(states['List running runs'].Parameters).toMatchObject({ 'StateMachineArn.$': '$$.StateMachine.Id', 'StatusFilter': 'RUNNING' });
-    expect(states['My turn?'].Choices[0]).toEqual({
-      Not: { Variable: '$.queue.oldest.ExecutionArn', StringEqualsPath: '$.queue.me' }, Next: 'Wait in line',
-    });
+    expect(states['Keep input'].Next).toBe('Take the lock');
+    expect(states['Take the lock'].Resource).toMatch(/states:::dynamodb:putItem$/);
+    expect(states['Take the lock'].Parameters.ConditionExpression).toBe('attribute_not_exists(#lock) OR #owner = :me');
+    expect(states['Take the lock'].Parameters.TableName).toEqual(expect.stringMatching(/^\$\{.*RunLockTable.*\}$/));
+    expect(states['Release the lock'].Resource).toMatch(/states:::dynamodb:deleteItem$/);
+    expect(states['Release the lock'].Parameters.ConditionExpression).toBe('#owner = :me');
+    expect(states['Release the lock'].Next).toBe('Outcome');
+    expect(states['Release addresses'].Next).toBe('Release the lock');
+    // A stale lock is taken over only if its owner no longer runs.
+    expect(states['Owner still running?'].Choices[0]).toEqual({ Variable: '$.lock.owner.status', StringEquals: 'RUNNING', Next: 'Waited too long?' });
+    expect(states['Owner still running?'].Default).toBe('Take over the stale lock');
   });
 
-  test('the run workflow may change only the private route tables', () => {
+  test('the run workflow may change only the private route tables, and route only to NAT gateways tagged for the VPC', () => {
     const tables = privateRouteTables(template);
     // Inline or managed, whichever the roles use.
     const policies = [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))] as any[];
     const routeStatements = policies.flatMap(p => p.Properties.PolicyDocument.Statement)
       .filter((s: any) => [s.Action].flat().some((a: string) => /^ec2:(create|replace|delete)Route$/i.test(a)));
-    expect(routeStatements.length).toBeGreaterThanOrEqual(3);
-    for (const statement of routeStatements) {
+    const onTables = routeStatements.filter((s: any) => !JSON.stringify(s.Resource).includes(':natgateway/'));
+    const onTargets = routeStatements.filter((s: any) => JSON.stringify(s.Resource).includes(':natgateway/'));
+    expect(onTables.length).toBeGreaterThanOrEqual(3);
+    for (const statement of onTables) {
       const text = JSON.stringify(statement.Resource);
       expect(tables.some(t => text.includes(t))).toBe(true);
       expect(text).not.toContain('"*"');
+    }
+    // The NAT gateway a route points to is authorized too: only one tagged for this VPC.
+    expect(onTargets.length).toBeGreaterThan(0);
+    for (const statement of onTargets) {
+      expect(statement.Condition).toEqual({ StringEquals: { [`ec2:ResourceTag/${EGRESS_TAG}`]: { Ref: expect.stringMatching(/Vpc/) } } });
     }
   });
 

@@ -22,13 +22,15 @@ describe('SandersBatchPlatform with default props (dev)', () => {
         BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
       },
     });
+    // The data bucket's own policy (the access-log bucket has one too) denies plain HTTP and old TLS.
+    const bucketId = stack.getLogicalId(platform.bucket.node.defaultChild as any);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Effect: 'Deny',
-          Action: 's3:*',
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+        ]),
       },
     });
   });
@@ -68,16 +70,16 @@ describe('SandersBatchPlatform with default props (dev)', () => {
     expect(services.some(s => s.includes('.dynamodb'))).toBe(true);
   });
 
-  test('runs Batch on Fargate in the private subnets only', () => {
-    // dev has a Spot and an on-demand environment, in the same subnets.
-    const resource: any = Object.values(template.findResources('AWS::Batch::ComputeEnvironment'))[0];
-    expect(resource.Properties.Type).toBe('managed');
-    const subnetRefs: any[] = resource.Properties.ComputeResources.Subnets;
+  test('runs Batch on Fargate in the private subnets only, Spot first in dev', () => {
     const privateIds = Object.entries(template.findResources('AWS::EC2::Subnet'))
       .filter(([, s]: any) => s.Properties.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-type' && t.Value === 'Private'))
       .map(([id]) => id);
-    expect(subnetRefs.map(r => r.Ref).sort()).toEqual(privateIds.sort());
-    expect(['FARGATE', 'FARGATE_SPOT']).toContain(resource.Properties.ComputeResources.Type);
+    const environments = Object.values(template.findResources('AWS::Batch::ComputeEnvironment')) as any[];
+    expect(environments.map(e => e.Properties.ComputeResources.Type).sort()).toEqual(['FARGATE', 'FARGATE_SPOT']);
+    for (const resource of environments) {
+      expect(resource.Properties.Type).toBe('managed');
+      expect(resource.Properties.ComputeResources.Subnets.map((r: any) => r.Ref).sort()).toEqual(privateIds.sort());
+    }
   });
 
   test('creates the job queue with the seed name', () => {
@@ -158,7 +160,15 @@ describe('SandersBatchPlatform with default props (dev)', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
       'BatchJobQueueName', 'DynamoDBTableName', 'ECRRepositoryURI', 'S3BucketName', 'StepFunctionsStateMachineARN', 'VPCId',
     ]);
-    template.hasOutput('ECRRepositoryURI', { Value: Match.anyValue() });
+    // Each output points at its resource.
+    const id = (c: any) => stack.getLogicalId((c.node.defaultChild ?? c) as any);
+    template.hasOutput('S3BucketName', { Value: { Ref: id(platform.bucket) } });
+    template.hasOutput('DynamoDBTableName', { Value: { Ref: id(platform.table) } });
+    template.hasOutput('VPCId', { Value: { Ref: id(platform.vpc) } });
+    template.hasOutput('StepFunctionsStateMachineARN', { Value: { Ref: id(platform.runStateMachine) } });
+    // The queue's name and the repository's URI are cut from their ARNs.
+    expect(JSON.stringify(template.toJSON().Outputs.BatchJobQueueName.Value)).toContain(id(platform.jobQueue));
+    expect(JSON.stringify(template.toJSON().Outputs.ECRRepositoryURI.Value)).toContain(id(platform.repository));
   });
 
   test('dev destroys data resources on removal and empties the bucket and repository first', () => {
@@ -179,8 +189,10 @@ describe('SandersBatchPlatform in prod', () => {
   const template = platformTemplate({ environment: 'prod' });
 
   test('retains every data resource and turns on recovery, protection and versioning', () => {
-    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::ECR::Repository', 'AWS::KMS::Key']) {
-      template.hasResource(type, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::ECR::Repository', 'AWS::KMS::Key', 'AWS::Logs::LogGroup']) {
+      const resources = Object.values(template.findResources(type)) as any[];
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) expect([type, r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual([type, 'Retain', 'Retain']);
     }
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -232,7 +244,19 @@ describe('environment-driven behaviour can be set on its own', () => {
     new SandersBatchPlatform(stack, 'Second', { environment: 'prod', createOutputs: false });
     const template = Template.fromStack(stack);
     expect(template.toJSON().Outputs).toBeUndefined();
-    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+    for (const env of ['dev', 'prod']) {
+      template.resourceCountIs('AWS::S3::Bucket', 4); // a data bucket and an access-log bucket each
+      template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: `sanders_daily_customer_features_${env}` });
+    }
+  });
+
+  test('fails when two platforms in one stack would share names or both add the seed outputs', () => {
+    const { stack } = platformStack();
+    expect(() => new SandersBatchPlatform(stack, 'Second'))
+      .toThrow(/bucket name 'sanders-customer-platform-dev' is already used by platform 'TestStack\/Platform': give each platform its own namePrefix or environment[\s\S]*the seed's stack outputs .* set createOutputs: false on all but one platform/);
+    expect(stack.node.tryFindChild('Second')?.node.children).toHaveLength(0);
+    // A platform of its own prefix and no outputs fits.
+    new SandersBatchPlatform(stack, 'Third', { namePrefix: 'team-b', createOutputs: false });
   });
 
   test('custom tiers and workflow build their own job definitions', () => {

@@ -86,7 +86,7 @@ describe('any acyclic graph', () => {
     }), { numRuns: 6 });
   });
 
-  test('when a job fails, nothing downstream of it starts, nothing not yet started starts later, and the run fails naming it', async () => {
+  test('when a job fails, nothing downstream of it starts, nothing not yet started starts later, and the run fails naming it and its exit code', async () => {
     await fc.assert(fc.asyncProperty(graphArb, fc.nat(), fc.integer({ min: 1, max: 60 }), async (g, pick, startDelay) => {
       const failing = g.jobs[pick % g.jobs.length].name;
       const scripts: { [name: string]: any } = scriptsOf(g);
@@ -94,8 +94,8 @@ describe('any acyclic graph', () => {
       const { run, sim } = await simulate(definitionOf(g.jobs), { scripts, startDelay });
       expect(run.status).toBe('FAILED');
       expect(run.error).toBe('JobFailed');
-      expect(run.cause).toMatch(new RegExp(`(job ${failing} failed|${failing}: FAILED \\()`));
-      expect(run.cause).toContain('Essential container in task exited');
+      // The headline names the failed job itself with its exit code, wherever it is in the graph.
+      expect(run.cause).toMatch(new RegExp(`^Run of 2024-05-01 failed: job ${failing} failed: Essential container in task exited \\(exit code 1\\)\\.`));
       const failedAt = sim.jobNamed(failing).stoppedAt!;
       expect(run.duration).toBe(failedAt);
       // Let Batch carry on after the run ended.

@@ -8,8 +8,14 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DefaultWorkflow, SandersBatchPlatform, WorkflowJob } from '../src';
+import { BatchSimulator } from './sim/batch-simulator';
+import { allStates, runWorkflow } from './sim/run-workflow';
 import { criticalPathOf, definitionOf, dependencyViolations, simulate } from './sim/workflow-fixture';
 import { workflowDefinition } from './util';
+
+// The emulator's CommonJS build (see test/sim/run-workflow.ts, which also polyfills what it needs on Node 20).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { StateMachine } = require('aws-local-stepfunctions');
 
 /** A chain of jobs, each depending on the one before. */
 function chain(n: number): WorkflowJob[] {
@@ -183,10 +189,11 @@ describe('failure', () => {
     expect(run.status).toBe('FAILED');
     expect(run.duration).toBe(55);
     expect(run.error).toBe('JobFailed');
-    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job final failed: Dependent Job failed\./);
-    expect(run.cause).toContain('root: FAILED (Essential container in task exited)');
+    // The headline names the job that failed first-hand with its exit code, not the final job Batch failed after it.
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job root failed: Essential container in task exited \(exit code 3\)\. /);
+    expect(run.cause).toContain('root: FAILED (Essential container in task exited, exit code 3)');
     expect(run.cause).toContain('mid: FAILED (Dependent Job failed)');
-    expect(run.cause).toContain('after-other: cancelled, it was PENDING');
+    expect(run.cause).toContain('after-other: cancel requested, it was PENDING');
     expect(run.cause).toContain('other: RUNNING, left to finish');
     // Let Batch carry on after the run: nothing that had not started by the failure ever starts.
     while (sim.clock.advance()) { /* drain */ }
@@ -206,7 +213,7 @@ describe('failure', () => {
   test('a final job that fails names itself and its reason', async () => {
     const { run } = await simulate(definitionOf(DefaultWorkflow.jobs()), { scripts: { 'model-training': { outcomes: ['fail'] } } });
     expect(run.status).toBe('FAILED');
-    expect(run.cause).toBe('Run of 2024-05-01 failed: job model-training failed: Essential container in task exited. '
+    expect(run.cause).toBe('Run of 2024-05-01 failed: job model-training failed: Essential container in task exited (exit code 1). '
       + 'Jobs submitted before the final ones: ["feature-extraction: SUCCEEDED","data-processing: SUCCEEDED"]');
   });
 
@@ -216,14 +223,109 @@ describe('failure', () => {
     expect(run.error).toBe('Batch.ClientException');
     expect(run.cause).toMatch(/INACTIVE/);
     expect(run.cause).toContain('mid: not submitted');
-    expect(run.cause).toContain('root: cancelled, it was RUNNABLE');
+    expect(run.cause).toContain('root: cancel requested, it was RUNNABLE');
     expect(sim.startOrder()).toEqual([]);
   });
 
   test('a workflow of final jobs only reports the failed one', async () => {
     const { run } = await simulate(definitionOf([{ name: 'x', tier: '2gb' }, { name: 'y', tier: '2gb' }]), { scripts: { y: { outcomes: ['fail'] } } });
     expect(run.status).toBe('FAILED');
-    expect(run.cause).toBe('Run of 2024-05-01 failed: job y failed: Essential container in task exited.');
+    expect(run.cause).toBe('Run of 2024-05-01 failed: job y failed: Essential container in task exited (exit code 1).');
+  });
+
+  test('a job deep in the graph that fails is named, whichever final job Batch failed after it', async () => {
+    const deep: WorkflowJob[] = [
+      { name: 'a', tier: '2gb' },
+      { name: 'b', tier: '2gb', dependsOn: ['a'] },
+      { name: 'c', tier: '2gb', dependsOn: ['b'] },
+      { name: 'z1', tier: '2gb', dependsOn: ['c'] },
+      { name: 'z2', tier: '2gb', dependsOn: ['c'] },
+    ];
+    const { run } = await simulate(definitionOf(deep), { scripts: { b: { outcomes: ['fail'], exitCode: 42 } } });
+    expect(run.error).toBe('JobFailed');
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job b failed: Essential container in task exited \(exit code 42\)\. /);
+    expect(run.cause).toContain('"a: SUCCEEDED","b: FAILED (Essential container in task exited, exit code 42)","c: FAILED (Dependent Job failed)"');
+  });
+
+  test('a job DescribeJobs no longer knows is reported as unknown, and the run still ends with its error', async () => {
+    class ForgetfulBatch extends BatchSimulator {
+      public async describeJobs(request: any): Promise<any> {
+        await super.describeJobs(request);
+        return { Jobs: [] };
+      }
+    }
+    const sim = new ForgetfulBatch({ scripts });
+    const run = await runWorkflow(definition, sim);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('JobFailed');
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job final failed: Dependent Job failed\. /);
+    expect(run.cause).toMatch(/"root \(job-\d+\): status unknown, not cancelled"/);
+  });
+
+  test('a .sync failure whose cause is not JSON is reported as it is', async () => {
+    class OpaqueBatch extends BatchSimulator {
+      public async submitJobSync(request: any, timeoutSeconds?: number): Promise<any> {
+        try {
+          return await super.submitJobSync(request, timeoutSeconds);
+        } catch (e) {
+          const error = new Error('the job could not be described');
+          error.name = (e as Error).name;
+          throw error;
+        }
+      }
+    }
+    const sim = new OpaqueBatch({ scripts: { only: { outcomes: ['fail'] } } });
+    const run = await runWorkflow(definitionOf([{ name: 'only', tier: '2gb' }]), sim);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('States.TaskFailed');
+    expect(run.cause).toBe('Run of 2024-05-01 failed: States.TaskFailed: the job could not be described.');
+  });
+});
+
+describe('runTimeout', () => {
+  const jobs: WorkflowJob[] = [
+    { name: 'root', tier: '2gb' },
+    { name: 'other', tier: '2gb' },
+    { name: 'final', tier: '2gb', dependsOn: ['root'] },
+    { name: 'final-other', tier: '2gb', dependsOn: ['other'] },
+  ];
+
+  test('is 24 hours on every final job\'s .sync task by default', () => {
+    const definition = definitionOf(jobs);
+    const branches = definition.States['Wait for final jobs'].Branches;
+    expect(branches.map((b: any) => b.States[b.StartAt].TimeoutSeconds)).toEqual([86400, 86400]);
+  });
+
+  test('fails a run whose final job Batch never ends with States.Timeout, naming the job that failed and stopping the rest', async () => {
+    // root fails before final is submitted (slow API calls), and this Batch then holds final PENDING for ever.
+    const definition = definitionOf(jobs, { runTimeout: Duration.minutes(10) });
+    const { run, sim } = await simulate(definition, {
+      holdOnFailedDependency: true,
+      apiLatency: 2,
+      scripts: { root: { duration: 1, outcomes: ['fail'] }, other: { duration: 3000 } },
+    });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('States.Timeout');
+    // final was submitted at 6 s (three calls of 2 s); it times out 600 s after its task started at 4 s.
+    expect(run.duration).toBeGreaterThanOrEqual(604);
+    expect(run.duration).toBeLessThan(620);
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: States\.Timeout: a final job did not end within runTimeout \(600 seconds after its submission\); job root failed: Essential container in task exited \(exit code 1\)\. /);
+    expect(run.cause).toContain('"other: RUNNING, left to finish"');
+    // The timed-out job and the final job of the other branch were terminated, so nothing is left PENDING.
+    while (sim.clock.advance()) { /* drain */ }
+    expect(sim.jobNamed('final').status).toBe('FAILED');
+    expect(sim.jobNamed('final').startedAt).toBeUndefined();
+    expect(sim.jobNamed('final-other').startedAt).toBeUndefined();
+  });
+
+  test('without a timeout, the same run would wait for ever', async () => {
+    const definition = definitionOf(jobs);
+    for (const [, state] of allStates(definition)) delete state.TimeoutSeconds;
+    await expect(simulate(definition, {
+      holdOnFailedDependency: true,
+      apiLatency: 2,
+      scripts: { root: { duration: 1, outcomes: ['fail'] }, other: { duration: 30 } },
+    })).rejects.toThrow(/the workflow is stuck/);
   });
 });
 
@@ -237,10 +339,24 @@ describe('retries', () => {
     expect(run.duration).toBe(200);
   });
 
-  test('a host failure and an image pull failure are retried', async () => {
-    const { run, sim } = await simulate(one({}), { scripts: { job: { outcomes: ['host-failure', 'image-pull-failure', 'succeed'] } } });
+  test('Fargate resource initialization and image pull failures are retried', async () => {
+    const { run, sim } = await simulate(one({}), { scripts: { job: { outcomes: ['resource-initialization-error', 'image-pull-failure', 'succeed'] } } });
     expect(run.status).toBe('SUCCEEDED');
     expect(sim.jobNamed('job').attempts).toHaveLength(3);
+  });
+
+  test('an infrastructure error no rule lists has no exit code, so Batch retries it', async () => {
+    const { run, sim } = await simulate(one({}), { scripts: { job: { outcomes: ['unlisted-infrastructure-error', 'succeed'] } } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.jobNamed('job').attempts).toHaveLength(2);
+  });
+
+  test('the default rules are Fargate\'s: no EC2 host rule, at most 5, ending with exit on any exit code', () => {
+    const rules = one({}).States['Wait for final jobs'].Branches[0].States['Run job'].Parameters.RetryStrategy.EvaluateOnExit;
+    expect(rules.length).toBeLessThanOrEqual(5);
+    expect(JSON.stringify(rules)).not.toMatch(/Host EC2/);
+    expect(rules[0]).toEqual({ Action: 'RETRY', OnStatusReason: 'Your Spot Task was interrupted*' });
+    expect(rules[rules.length - 1]).toEqual({ Action: 'EXIT', OnExitCode: '*' });
   });
 
   test('an application error is not retried', async () => {
@@ -274,6 +390,33 @@ describe('retries', () => {
   });
 });
 
+/**
+ * The date check of a definition, run in the emulator (the given date's Pass state and its Choice, with the way
+ * on to the jobs replaced by a Succeed state): whether a date would be accepted.
+ */
+function dateCheck(definition: any): (date: string) => Promise<boolean> {
+  const given = definition.States['Use given date'];
+  const check = JSON.parse(JSON.stringify(definition.States['Check given date']));
+  for (const choice of check.Choices) if (choice.Next !== 'Invalid input') choice.Next = 'Accepted';
+  const machine = new StateMachine({
+    StartAt: 'Use given date',
+    States: {
+      'Use given date': given,
+      'Check given date': check,
+      'Invalid input': { Type: 'Fail', Error: 'InvalidInput' },
+      'Accepted': { Type: 'Succeed' },
+    },
+  });
+  return async date => {
+    try {
+      await machine.run({ date }).result;
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
 describe('the run date', () => {
   const definition = definitionOf([
     { name: 'extract', tier: '2gb', command: ['python', 'extract.py', '--date', 'Ref::date'], environment: { MODE: 'full' } },
@@ -301,7 +444,28 @@ describe('the run date', () => {
     expect(sim.jobNamed('load').request.Parameters).toEqual({ date: '2025-03-09' });
   });
 
-  test.each([['2024-13-01'], ['2024-05-01T00:00:00Z'], ['yesterday'], [20240501], [null]])('fails before submitting anything when it is %p', async date => {
+  test.each([['2024-02-29'], ['2000-02-29'], ['2026-04-30'], ['2026-12-31'], ['2026-01-31']])('accepts %p, a day its month has', async date => {
+    const { run, sim } = await simulate(definition, {}, { input: { date } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.jobNamed('load').request.Parameters).toEqual({ date });
+  });
+
+  test('accepts exactly the days of the calendar at the end of each month, leap years included (1900, 2000, 2023, 2024, 2100, 2400)', async () => {
+    const accepted = dateCheck(definition);
+    const wrong: string[] = [];
+    for (const year of [1900, 2000, 2023, 2024, 2100, 2400]) {
+      for (let month = 1; month <= 12; month++) {
+        for (const day of [1, 28, 29, 30, 31]) {
+          const date = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+          const real = new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+          if (await accepted(date) !== real) wrong.push(date);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test.each([['2024-13-01'], ['2024-05-01T00:00:00Z'], ['yesterday'], [20240501], [null], ['2026-02-30'], ['2023-02-29'], ['1900-02-29'], ['2026-06-31'], ['2026-11-31']])('fails before submitting anything when it is %p', async date => {
     const { run, sim } = await simulate(definition, {}, { input: { date } });
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('InvalidInput');

@@ -96,6 +96,17 @@ describe('workflow validation', () => {
     expect(build([job('a', { environment: { RUN_DATE: 'x' } })])).toThrow(/workflow job 'a' sets environment variable 'RUN_DATE', which the platform sets itself/);
   });
 
+  test.each([Duration.seconds(59), Duration.millis(90_500), Duration.days(366)])('fails when runTimeout is %p', runTimeout => {
+    expect(() => platformStack({ runTimeout })).toThrow(/runTimeout [\d.]+ seconds is not valid: give whole seconds from 1 minute to 1 year/);
+  });
+
+  test('runTimeout becomes TimeoutSeconds of every final job\'s task', () => {
+    const definition = definitionOf([job('a'), job('b', { dependsOn: ['a'] }), job('c', { dependsOn: ['a'] })], { runTimeout: Duration.hours(6) });
+    const branches = definition.States['Wait for final jobs'].Branches;
+    expect(branches.map((b: any) => b.States[b.StartAt].TimeoutSeconds)).toEqual([21600, 21600]);
+    expect(definition.States['Submit a'].TimeoutSeconds).toBeUndefined();
+  });
+
   test('reports every problem of every job at once', () => {
     expect(build([job('a', { dependsOn: ['a'], retryAttempts: 0 }), job('b', { tier: 'x', timeout: Duration.seconds(1) })]))
       .toThrow(/4 problems[\s\S]*'a' depends on itself[\s\S]*'a' has retryAttempts 0[\s\S]*'b' uses tier 'x'[\s\S]*'b' timeout/);

@@ -23,8 +23,11 @@ listing=$(tar -tzf "$tarball")
 for need in package/lib/index.js package/lib/index.d.ts package/.jsii package/README.md; do
   grep -qx "$need" <<<"$listing" || { echo "consumer-typescript: $need is missing from $(basename "$tarball")" >&2; exit 1; }
 done
-if grep -E '^package/(src|test|test-consumers|scripts)/' <<<"$listing"; then
-  echo "consumer-typescript: the tarball ships sources, tests or scripts (above)" >&2; exit 1
+# Nothing else: no sources, tests, scripts, synthesized output (cdk.out) or development files.
+extra=$(grep -vE '^package/(lib/.*|docs/.*|\.jsii|API\.md|README\.md|LICENSE|package\.json)$' <<<"$listing" || true)
+if [ -n "$extra" ]; then
+  echo "$extra"
+  echo "consumer-typescript: the tarball ships files a user does not need (above)" >&2; exit 1
 fi
 
 cp -r test-consumers/typescript "$work/app"

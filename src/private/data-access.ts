@@ -11,7 +11,10 @@ import { AccessLevel, JobDataAccess } from '../workflow-job';
 // a future S3 or DynamoDB action would add to a wildcard.
 const OBJECT_READ = ['s3:GetObject'];
 const OBJECT_WRITE = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
-const BUCKET_READ = ['s3:ListBucket', 's3:GetBucketLocation'];
+const BUCKET_READ = ['s3:ListBucket'];
+// Asked for by some S3 clients (AWS CLI, Hadoop S3A) before any object call; it carries no `s3:prefix`,
+// so it sits in a statement of its own, outside a prefix condition that would always deny it.
+const BUCKET_LOCATION = ['s3:GetBucketLocation'];
 const BUCKET_WRITE = ['s3:ListBucketMultipartUploads'];
 const TABLE_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
 const TABLE_WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
@@ -36,6 +39,7 @@ export function grantDataAccess(role: iam.IGrantable & IConstruct, bucket: s3.IB
     add(role, [...OBJECT_READ, ...(write ? OBJECT_WRITE : [])], [objects]);
     add(role, [...BUCKET_READ, ...(write ? BUCKET_WRITE : [])], [bucket.bucketArn],
       access.bucketPrefix !== undefined ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined);
+    add(role, BUCKET_LOCATION, [bucket.bucketArn]);
     acknowledge(role, {
       id: wildcardResourceFinding(role, objects),
       reason: `S3 object-level actions name objects by key; the job reaches every key ${prefix ? `under '${prefix}' ` : ''}of the platform's own bucket and no other bucket`,

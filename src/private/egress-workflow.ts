@@ -3,19 +3,24 @@
  *
  * It wraps the job workflow (which it starts with `states:startExecution.sync:2`) in four steps:
  *
- * 1. Wait in line: runs go one at a time, oldest first (a run that starts while another is running waits),
- *    because both share the private subnets' one default route.
+ * 1. Take the lock: one item in a small DynamoDB table, written with a conditional `PutItem` whose owner is
+ *    the execution ARN. A run that finds the lock held by a RUNNING execution waits (30 s, doubling up to
+ *    5 min, for about 24 hours at most); a lock whose owner is no longer RUNNING (stopped, timed out, or
+ *    failed before it could release) is taken over with a `PutItem` conditioned on that stale owner.
  * 2. Create egress: an Elastic IP, a NAT gateway in the first public subnet, and a `0.0.0.0/0` route to it
  *    in each private route table (replacing a route a failed run may have left).
  * 3. Run the job workflow with the input and the run date.
  * 4. Always tear down, whatever step 2 or 3 did: delete the routes, every NAT gateway and Elastic IP tagged
- *    for this VPC (so a run also cleans up what an earlier run left behind), then succeed or fail as the
- *    job workflow did.
+ *    for this VPC (so a run also cleans up what an earlier run left behind), release the lock (a `DeleteItem`
+ *    conditioned on this execution being the owner, also when the teardown itself failed), then succeed or
+ *    fail as the job workflow did.
  *
  * A stopped (aborted) execution runs no catch, so an EventBridge rule starts a teardown-only run
- * (`{"teardownOnly": true}`) when one is aborted or times out.
+ * (`{"teardownOnly": true}`) when one is aborted or times out; it takes the lock like any run (taking it
+ * over from the stopped execution), tears down and releases it.
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -25,7 +30,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards } from './compliance';
+import { acknowledge, acknowledgeWildcards, HIPAA, inPacks, NIST } from './compliance';
 import { createLoggedStateMachine } from './logged-state-machine';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { PlatformNames } from './names';
@@ -33,6 +38,20 @@ import { OnDemandEgressTarget } from './network';
 
 /** The tag that marks a run's NAT gateway and Elastic IP; its value is the VPC ID. */
 export const EGRESS_TAG = 'sanders:on-demand-egress-vpc';
+
+/** The lock table's partition key, and the value of the one lock item. */
+export const LOCK_KEY = 'lock';
+export const LOCK_ITEM = 'egress';
+
+/** The first wait for the lock; each further wait doubles, up to `LOCK_MAX_WAIT`. */
+export const LOCK_FIRST_WAIT = Duration.seconds(30);
+export const LOCK_MAX_WAIT = Duration.minutes(5);
+/**
+ * How many times a run waits for the lock before it gives up: 30 + 60 + 120 + 240 s, then 286 waits of
+ * 5 minutes, about 24 hours. Each wait costs about 30 history events, so a run that waits this long still
+ * stays far below the 25,000 events of a standard execution.
+ */
+export const LOCK_MAX_WAITS = 290;
 
 export interface EgressRunWorkflowProps {
   readonly names: PlatformNames;
@@ -49,18 +68,42 @@ export function runStateMachineName(names: PlatformNames): string {
   return `${names.prefix}-customer-platform-run-${names.environment}`;
 }
 
+interface ScopedAwsCallProps extends tasks.CallAwsServiceProps {
+  /** Conditions on the statement of the call's own action (on `iamResources`). */
+  readonly conditions?: { [key: string]: unknown };
+}
+
+/** An SDK integration whose own policy statement carries conditions (CallAwsService has no option for them). */
+class ScopedAwsCall extends tasks.CallAwsService {
+  constructor(scope: Construct, id: string, props: ScopedAwsCallProps) {
+    super(scope, id, props);
+    if (props.conditions) this.taskPolicies?.[0].addConditions(props.conditions);
+  }
+}
+
 export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkflowProps): sfn.StateMachine {
   const stack = Stack.of(scope);
   const name = runStateMachineName(props.names);
-  const ownArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const ownExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   const vpcId = props.vpc.vpcId;
   const tags = [{ Key: EGRESS_TAG, Value: vpcId }, { Key: 'Name', Value: `${name}-egress` }];
   const routeTableArns = props.target.privateRouteTableIds.map(id => stack.formatArn({ service: 'ec2', resource: 'route-table', resourceName: id }));
+  const publicSubnetArn = stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: props.target.publicSubnet.subnetId });
   const ec2Arn = (type: string) => stack.formatArn({ service: 'ec2', resource: type, resourceName: '*' });
+  /** Only what a run tagged for this VPC (delete, release, and routes to it). */
+  const taggedForVpc = { StringEquals: { [`ec2:ResourceTag/${EGRESS_TAG}`]: vpcId } };
+  /** Only when the request tags the new resource for this VPC. */
+  const requestTaggedForVpc = { StringEquals: { [`aws:RequestTag/${EGRESS_TAG}`]: vpcId } };
   const retryApi = (task: sfn.TaskStateBase) => task.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2 });
-  type ExtraProps = Partial<tasks.CallAwsServiceProps>;
+  const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
+  /** A failed condition is an answer, not an outage: no retry, straight to the catch. */
+  const retryApiButCondition = (task: sfn.TaskStateBase) => {
+    task.addRetry({ errors: [CONDITION_FAILED], maxAttempts: 0 });
+    return retryApi(task);
+  };
+  type ExtraProps = Partial<ScopedAwsCallProps>;
   const ec2Call = (id: string, action: string, parameters: { [key: string]: unknown }, iamResources: string[], extra: ExtraProps = {}) =>
-    new tasks.CallAwsService(scope, `RunEgress${id}`, {
+    new ScopedAwsCall(scope, `RunEgress${id}`, {
       stateName: id.replace(/([a-z])([A-Z0-9])/g, '$1 $2').replace(/\bNat\b/g, 'NAT'),
       service: 'ec2',
       action,
@@ -69,37 +112,96 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
       ...extra,
     });
 
-  // 1. Wait in line.
-  const keepInput = new sfn.Pass(scope, 'RunKeepInput', { stateName: 'Keep input', parameters: { 'input.$': '$' } });
-  const listRuns = new tasks.CallAwsService(scope, 'RunListRuns', {
-    stateName: 'List running runs',
-    service: 'sfn',
-    action: 'listExecutions',
-    parameters: { 'StateMachineArn.$': '$$.StateMachine.Id', 'StatusFilter': 'RUNNING', 'MaxResults': 1000 },
-    iamResources: [ownArn],
-    resultSelector: { 'executions.$': '$.Executions', 'count.$': 'States.ArrayLength($.Executions)', 'me.$': '$$.Execution.Id' },
-    resultPath: '$.queue',
+  // The lock: one item, owned by the execution that holds it. Created only with this profile.
+  const lockTable = new dynamodb.Table(scope, 'RunLockTable', {
+    tableName: `${name}-lock`,
+    partitionKey: { name: LOCK_KEY, type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: props.encryptionKey,
+    removalPolicy: props.removalPolicy,
   });
-  retryApi(listRuns);
-  const waitInLine = new sfn.Wait(scope, 'RunWaitInLine', { stateName: 'Wait in line', time: sfn.WaitTime.duration(Duration.seconds(30)) });
-  // Newest first: the last one listed is the oldest running run.
-  const findOldest = new sfn.Pass(scope, 'RunFindOldest', {
-    stateName: 'Find oldest run',
-    parameters: { 'oldest.$': 'States.ArrayGetItem($.queue.executions, States.MathAdd($.queue.count, -1))', 'me.$': '$.queue.me' },
-    resultPath: '$.queue',
-  });
-  const myTurn = new sfn.Choice(scope, 'RunMyTurn', { stateName: 'My turn?' });
+  const transientLock = 'It holds only the transient lock item of the run workflow (which execution currently owns the on-demand egress), never data: a lost item is re-created by the next run, and a stale one is taken over';
+  acknowledge(lockTable,
+    { id: 'AwsSolutions-DDB3', reason: transientLock },
+    ...inPacks('DynamoDBPITREnabled', transientLock, [NIST, HIPAA]),
+    ...inPacks('DynamoDBInBackupPlan', transientLock, [NIST, HIPAA]));
+  const lockKey = { [LOCK_KEY]: tasks.DynamoAttributeValue.fromString(LOCK_ITEM) };
+  const me = tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.Execution.Id'));
 
-  // 4. Teardown (defined first: every failure goes here).
-  const deleteRoutes = props.target.privateRouteTableIds.map((routeTableId, i) => {
-    const task = ec2Call(`DeleteRoute${i + 1}`, 'deleteRoute', { RouteTableId: routeTableId, DestinationCidrBlock: '0.0.0.0/0' }, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD });
-    return task;
+  // 1. Take the lock.
+  const keepInput = new sfn.Pass(scope, 'RunKeepInput', {
+    stateName: 'Keep input',
+    parameters: { 'input.$': '$', 'lockWait': { seconds: LOCK_FIRST_WAIT.toSeconds(), waits: 0 } },
   });
+  const acquire = new tasks.DynamoPutItem(scope, 'RunTakeLock', {
+    stateName: 'Take the lock',
+    table: lockTable,
+    item: { ...lockKey, owner: me, since: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.State.EnteredTime')) },
+    // Held by nobody, or already by this execution (a retried call whose first attempt went through).
+    conditionExpression: 'attribute_not_exists(#lock) OR #owner = :me',
+    expressionAttributeNames: { '#lock': LOCK_KEY, '#owner': 'owner' },
+    expressionAttributeValues: { ':me': me },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  retryApiButCondition(acquire);
+  const readLock = new tasks.DynamoGetItem(scope, 'RunReadLock', {
+    stateName: 'Read the lock',
+    table: lockTable,
+    key: lockKey,
+    consistentRead: true,
+    resultSelector: { 'item.$': '$' },
+    resultPath: '$.lock',
+  });
+  retryApi(readLock);
+  const describeOwner = new tasks.CallAwsService(scope, 'RunDescribeLockOwner', {
+    stateName: 'Describe the lock owner',
+    service: 'sfn',
+    action: 'describeExecution',
+    parameters: { 'ExecutionArn.$': '$.lock.item.Item.owner.S' },
+    iamResources: [ownExecutions],
+    resultSelector: { 'status.$': '$.Status' },
+    resultPath: '$.lock.owner',
+  });
+  describeOwner.addRetry({ errors: ['Sfn.ExecutionDoesNotExistException'], maxAttempts: 0 });
+  retryApi(describeOwner);
+  const takeOver = new tasks.DynamoPutItem(scope, 'RunTakeOverLock', {
+    stateName: 'Take over the stale lock',
+    table: lockTable,
+    item: { ...lockKey, owner: me, since: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.State.EnteredTime')) },
+    conditionExpression: '#owner = :stale',
+    expressionAttributeNames: { '#owner': 'owner' },
+    expressionAttributeValues: { ':stale': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.lock.item.Item.owner.S')) },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  retryApiButCondition(takeOver);
+  const waitForLock = new sfn.Wait(scope, 'RunWaitForLock', { stateName: 'Wait for the lock', time: sfn.WaitTime.secondsPath('$.lockWait.seconds') });
+  const backOff = new sfn.Pass(scope, 'RunBackOff', {
+    stateName: 'Back off',
+    parameters: { 'seconds.$': 'States.MathAdd($.lockWait.seconds, $.lockWait.seconds)', 'waits.$': 'States.MathAdd($.lockWait.waits, 1)' },
+    resultPath: '$.lockWait',
+  });
+  const capWait = new sfn.Pass(scope, 'RunCapWait', {
+    stateName: 'Cap the wait',
+    parameters: { 'seconds': LOCK_MAX_WAIT.toSeconds(), 'waits.$': '$.lockWait.waits' },
+    resultPath: '$.lockWait',
+  });
+  const gaveUp = new sfn.Fail(scope, 'RunGaveUp', {
+    stateName: 'Gave up waiting for the lock',
+    error: 'EgressLockTimeout',
+    cause: `another run held the on-demand egress lock for ${LOCK_MAX_WAITS} waits (about 24 hours)`,
+  });
+
+  // 4. Teardown (defined first: every failure after the lock is taken goes here).
+  const deleteRoutes = props.target.privateRouteTableIds.map((routeTableId, i) =>
+    ec2Call(`DeleteRoute${i + 1}`, 'deleteRoute', { RouteTableId: routeTableId, DestinationCidrBlock: '0.0.0.0/0' }, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD }));
   const findNats = ec2Call('FindNatGateways', 'describeNatGateways', {
     Filter: [{ Name: `tag:${EGRESS_TAG}`, Values: [vpcId] }, { Name: 'state', Values: ['pending', 'available'] }],
   }, ['*'], { resultSelector: { 'gateways.$': '$.NatGateways' }, resultPath: '$.teardown' });
   retryApi(findNats);
-  const deleteNat = ec2Call('DeleteNatGateway', 'deleteNatGateway', { 'NatGatewayId.$': '$.NatGatewayId' }, [ec2Arn('natgateway')], { resultPath: sfn.JsonPath.DISCARD });
+  const deleteNat = ec2Call('DeleteNatGateway', 'deleteNatGateway', { 'NatGatewayId.$': '$.NatGatewayId' }, [ec2Arn('natgateway')], {
+    resultPath: sfn.JsonPath.DISCARD, conditions: taggedForVpc,
+  });
   retryApi(deleteNat);
   const deleteNats = new sfn.Map(scope, 'RunEgressDeleteNatGateways', {
     stateName: 'Delete NAT gateways', itemsPath: '$.teardown.gateways', maxConcurrency: 1, resultPath: sfn.JsonPath.DISCARD,
@@ -113,19 +215,37 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
     Filters: [{ Name: `tag:${EGRESS_TAG}`, Values: [vpcId] }],
   }, ['*'], { resultSelector: { 'addresses.$': '$.Addresses' }, resultPath: '$.teardown' });
   retryApi(findAddresses);
-  const releaseAddress = ec2Call('ReleaseAddress', 'releaseAddress', { 'AllocationId.$': '$.AllocationId' }, [ec2Arn('elastic-ip')], { resultPath: sfn.JsonPath.DISCARD });
+  const releaseAddress = ec2Call('ReleaseAddress', 'releaseAddress', { 'AllocationId.$': '$.AllocationId' }, [ec2Arn('elastic-ip')], {
+    resultPath: sfn.JsonPath.DISCARD, conditions: taggedForVpc,
+  });
   // The address stays associated for a moment after its NAT gateway is deleted.
   releaseAddress.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(15), maxAttempts: 8, backoffRate: 1.5 });
   const releaseAddresses = new sfn.Map(scope, 'RunEgressReleaseAddresses', {
     stateName: 'Release addresses', itemsPath: '$.teardown.addresses', maxConcurrency: 1, resultPath: sfn.JsonPath.DISCARD,
   }).itemProcessor(releaseAddress);
   const failed = new sfn.Fail(scope, 'RunFailed', { stateName: 'Run failed', errorPath: '$.error.Error', causePath: '$.error.Cause' });
+  const teardownFailed = new sfn.Fail(scope, 'RunTeardownFailed', { stateName: 'Teardown failed', errorPath: '$.teardownError.Error', causePath: '$.teardownError.Cause' });
   const output = new sfn.Pass(scope, 'RunOutput', { stateName: 'Job workflow output', outputPath: '$.run.Output' });
   const done = new sfn.Succeed(scope, 'RunDone', { stateName: 'Done' });
   const outcome = new sfn.Choice(scope, 'RunOutcome', { stateName: 'Outcome' })
     .when(sfn.Condition.isPresent('$.error'), failed)
+    .when(sfn.Condition.isPresent('$.teardownError'), teardownFailed)
     .when(sfn.Condition.isPresent('$.run.Output'), output.next(done))
     .otherwise(done);
+  // Released only by its owner: a run whose stale lock was taken over must not release the new owner's.
+  const release = new tasks.DynamoDeleteItem(scope, 'RunReleaseLock', {
+    stateName: 'Release the lock',
+    table: lockTable,
+    key: lockKey,
+    conditionExpression: '#owner = :me',
+    expressionAttributeNames: { '#owner': 'owner' },
+    expressionAttributeValues: { ':me': me },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  retryApiButCondition(release);
+  // Not the owner any more, or DynamoDB unreachable: the lock is then stale (this execution ends) and the next run takes it over.
+  release.addCatch(outcome, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+  release.next(outcome);
 
   let teardown: sfn.IChainable = findNats;
   for (let i = deleteRoutes.length - 1; i >= 0; i--) {
@@ -134,29 +254,43 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
     deleteRoutes[i].next(teardown);
     teardown = deleteRoutes[i];
   }
+  // A teardown that fails after its retries still releases the lock; the run fails, and the next run's teardown
+  // (or a teardown-only run) removes what is left.
+  for (const step of [findNats, deleteNats, checkDeleted, findAddresses, releaseAddresses]) {
+    step.addCatch(release, { errors: ['States.ALL'], resultPath: '$.teardownError' });
+  }
   findNats.next(deleteNats).next(waitDeleted).next(checkDeleted).next(
     new sfn.Choice(scope, 'RunEgressGone', { stateName: 'NAT gateways gone?' })
       .when(sfn.Condition.isPresent('$.teardown.gateways[0]'), waitDeleted)
-      .otherwise(findAddresses.next(releaseAddresses).next(outcome)),
+      .otherwise(findAddresses.next(releaseAddresses).next(release)),
   );
   const catchToTeardown = { errors: ['States.ALL'], resultPath: '$.error' };
 
   // 2. Create egress.
   const allocate = ec2Call('AllocateAddress', 'allocateAddress', {
     Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: tags }],
-  }, [ec2Arn('elastic-ip')], { resultSelector: { 'AllocationId.$': '$.AllocationId' }, resultPath: '$.egress.address' });
+  }, [ec2Arn('elastic-ip')], {
+    resultSelector: { 'AllocationId.$': '$.AllocationId' }, resultPath: '$.egress.address', conditions: requestTaggedForVpc,
+  });
   const createNat = ec2Call('CreateNatGateway', 'createNatGateway', {
     'SubnetId': props.target.publicSubnet.subnetId,
     'AllocationId.$': '$.egress.address.AllocationId',
     'TagSpecifications': [{ ResourceType: 'natgateway', Tags: tags }],
-  }, [ec2Arn('natgateway'), ec2Arn('subnet'), ec2Arn('elastic-ip')], {
+  }, [ec2Arn('natgateway')], {
     resultSelector: { 'NatGatewayId.$': '$.NatGateway.NatGatewayId' },
     resultPath: '$.egress.nat',
-    additionalIamStatements: [new iam.PolicyStatement({
-      actions: ['ec2:CreateTags'],
-      resources: [ec2Arn('natgateway'), ec2Arn('elastic-ip')],
-      conditions: { StringEquals: { 'ec2:CreateAction': ['AllocateAddress', 'CreateNatGateway'] } },
-    })],
+    conditions: requestTaggedForVpc,
+    additionalIamStatements: [
+      // CreateNatGateway is authorized on the subnet and the address too: only the platform's first public subnet,
+      // and only an address this workflow allocated (tagged for this VPC).
+      new iam.PolicyStatement({ actions: ['ec2:CreateNatGateway'], resources: [publicSubnetArn] }),
+      new iam.PolicyStatement({ actions: ['ec2:CreateNatGateway'], resources: [ec2Arn('elastic-ip')], conditions: taggedForVpc }),
+      new iam.PolicyStatement({
+        actions: ['ec2:CreateTags'],
+        resources: [ec2Arn('natgateway'), ec2Arn('elastic-ip')],
+        conditions: { StringEquals: { 'ec2:CreateAction': ['AllocateAddress', 'CreateNatGateway'], [`aws:RequestTag/${EGRESS_TAG}`]: vpcId } },
+      }),
+    ],
   });
   const waitNat = new sfn.Wait(scope, 'RunEgressWaitNat', { stateName: 'Wait for NAT gateway', time: sfn.WaitTime.duration(Duration.seconds(15)) });
   const describeNat = ec2Call('DescribeNatGateway', 'describeNatGateways', { 'NatGatewayIds.$': 'States.Array($.egress.nat.NatGatewayId)' }, ['*'], {
@@ -169,11 +303,13 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
     resultPath: '$.error',
   }).next(teardown);
 
+  // A route may name the NAT gateway only if a run tagged it for this VPC (where the NAT gateway is authorized as a target).
+  const routeTarget = new iam.PolicyStatement({ actions: ['ec2:CreateRoute', 'ec2:ReplaceRoute'], resources: [ec2Arn('natgateway')], conditions: taggedForVpc });
   const createRoutes = props.target.privateRouteTableIds.map((routeTableId, i) => {
     const params = { 'RouteTableId': routeTableId, 'DestinationCidrBlock': '0.0.0.0/0', 'NatGatewayId.$': '$.egress.nat.NatGatewayId' };
-    const create = ec2Call(`CreateRoute${i + 1}`, 'createRoute', params, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD });
+    const create = ec2Call(`CreateRoute${i + 1}`, 'createRoute', params, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD, additionalIamStatements: [routeTarget] });
     // A route left by a run that could not tear down is replaced.
-    const replace = ec2Call(`ReplaceRoute${i + 1}`, 'replaceRoute', params, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD });
+    const replace = ec2Call(`ReplaceRoute${i + 1}`, 'replaceRoute', params, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD, additionalIamStatements: [routeTarget] });
     replace.addCatch(teardown, catchToTeardown);
     create.addCatch(replace, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
     return { create, replace };
@@ -222,28 +358,52 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
   );
   merge.next(createEgress);
 
-  const definition = keepInput.next(listRuns).next(
-    new sfn.Choice(scope, 'RunListed', { stateName: 'Listed?' })
-      // ListExecutions is eventually consistent: a run that just started may not be listed yet.
-      .when(sfn.Condition.numberEquals('$.queue.count', 0), waitInLine)
-      .otherwise(findOldest.next(myTurn)),
-  );
-  waitInLine.next(listRuns);
-  myTurn
-    .when(sfn.Condition.not(sfn.Condition.stringEqualsJsonPath('$.queue.oldest.ExecutionArn', '$.queue.me')), waitInLine)
+  // The lock loop. Nothing exists yet when it fails, so its failures end the run without a teardown.
+  const toFailed = { errors: ['States.ALL'], resultPath: '$.error' };
+  const lockHeld = new sfn.Choice(scope, 'RunLockHeld', { stateName: 'Teardown only?' })
     .when(sfn.Condition.and(sfn.Condition.isPresent('$.input.teardownOnly'), sfn.Condition.isBoolean('$.input.teardownOnly'),
       sfn.Condition.booleanEquals('$.input.teardownOnly', true)), teardown)
     .otherwise(resolveDate);
+  acquire.addCatch(readLock, { errors: [CONDITION_FAILED], resultPath: sfn.JsonPath.DISCARD });
+  acquire.addCatch(failed, toFailed);
+  acquire.next(lockHeld);
+  // Taken over by someone else in between: try again from the start.
+  takeOver.addCatch(acquire, { errors: [CONDITION_FAILED], resultPath: sfn.JsonPath.DISCARD });
+  takeOver.addCatch(failed, toFailed);
+  takeOver.next(lockHeld);
+  readLock.addCatch(failed, toFailed);
+  describeOwner.addCatch(takeOver, { errors: ['Sfn.ExecutionDoesNotExistException'], resultPath: sfn.JsonPath.DISCARD });
+  describeOwner.addCatch(failed, toFailed);
+  const wait = new sfn.Choice(scope, 'RunWaitedTooLong', { stateName: 'Waited too long?' })
+    .when(sfn.Condition.numberGreaterThanEquals('$.lockWait.waits', LOCK_MAX_WAITS), gaveUp)
+    .otherwise(waitForLock);
+  waitForLock.next(backOff).next(new sfn.Choice(scope, 'RunWaitCapped', { stateName: 'Wait too long?' })
+    .when(sfn.Condition.numberGreaterThan('$.lockWait.seconds', LOCK_MAX_WAIT.toSeconds()), capWait.next(acquire))
+    .otherwise(acquire));
+  readLock.next(new sfn.Choice(scope, 'RunLockFree', { stateName: 'Lock still held?' })
+    // Released between the two calls.
+    .when(sfn.Condition.isNotPresent('$.lock.item.Item'), acquire)
+    .otherwise(describeOwner.next(new sfn.Choice(scope, 'RunOwnerRunning', { stateName: 'Owner still running?' })
+      .when(sfn.Condition.stringEquals('$.lock.owner.status', 'RUNNING'), wait)
+      .otherwise(takeOver))));
+
+  const definition = keepInput.next(acquire);
 
   const { stateMachine, role } = createLoggedStateMachine(scope, 'RunWorkflow', {
     stateMachineName: name,
     definitionBody: sfn.DefinitionBody.fromChainable(definition),
-    roleDescription: 'Role of the run workflow: creates and deletes the run\'s NAT gateway, address and routes, runs the job workflow',
+    roleDescription: 'Role of the run workflow: takes the egress lock, creates and deletes the run\'s NAT gateway, address and routes, runs the job workflow',
     comment: 'Runs the job workflow with a NAT gateway that exists only for the run (NetworkProfile.ON_DEMAND_EGRESS)',
     encryptionKey: props.encryptionKey,
     logRetention: props.logRetention,
     removalPolicy: props.removalPolicy,
   });
+  // The lock item is encrypted with the platform key: usable only through DynamoDB.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    resources: [props.encryptionKey.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+  }));
 
   new events.Rule(scope, 'RunAbortedCleanup', {
     description: `Tears down the on-demand egress of ${name} when a run is stopped or times out`,
@@ -260,10 +420,11 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
       }),
     })],
   });
+  const escapedName = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   acknowledgeWildcards(role, role.grantedStatements, [
     { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: ec2:DescribeNatGateways and ec2:DescribeAddresses (finding the run\'s egress by tag), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
-    { pattern: /:(natgateway|elastic-ip)\/\*\]?$/, reason: 'A NAT gateway or Elastic IP the run creates has an ID only after it exists, so create, tag and delete actions name them with a wildcard; ec2:CreateTags is further limited to the AllocateAddress and CreateNatGateway calls' },
-    { pattern: /:subnet\/\*$/, reason: 'ec2:CreateNatGateway is authorized on the subnet too; the workflow definition passes only the platform VPC\'s first public subnet' },
+    { pattern: /:(natgateway|elastic-ip)\/\*\]?$/, reason: `A NAT gateway or Elastic IP the run creates has an ID only after it exists, so they are named with a wildcard, and every action on them is conditioned on the tag ${EGRESS_TAG} = the platform VPC's ID: creating and tagging them requires the request to set it (aws:RequestTag), deleting, releasing and routing to them requires them to carry it (ec2:ResourceTag); ec2:CreateTags is further limited to the AllocateAddress and CreateNatGateway calls` },
+    { pattern: new RegExp(`:states:.*:execution:${escapedName}:\\*$`), reason: 'Executions of the run workflow itself, whose names are given at start: it only describes the execution that owns the egress lock, to see whether that one still runs' },
     { pattern: /:states:.*:execution:.*\*$/, reason: 'Executions of the platform\'s own job workflow, named by Step Functions at start: the run workflow starts, watches and stops only those' },
     { pattern: /:rule\/StepFunctionsGetEventsForStepFunctionsExecutionRule$/, reason: 'The fixed EventBridge rule Step Functions uses to wait for a .sync child execution' },
   ]);

@@ -78,6 +78,9 @@ export function isKnownTimeZone(timeZone: string): boolean {
 }
 
 export function resolveOperations(problems: Problems, props: SandersBatchPlatformProps, isDev: boolean): OperationsSettings {
+  if (props.networkProfile !== undefined && !Object.values(NetworkProfile).includes(props.networkProfile)) {
+    problems.add(`networkProfile '${props.networkProfile}' is not a network profile: use one of ${Object.values(NetworkProfile).join(', ')}`);
+  }
   if (props.vpc !== undefined && props.networkProfile !== undefined) {
     problems.add(`networkProfile ${props.networkProfile} and vpc are both given: a network profile shapes only the VPC the platform creates; leave out networkProfile when you bring your own VPC`);
   }
@@ -102,11 +105,21 @@ export function resolveOperations(problems: Problems, props: SandersBatchPlatfor
   }
 
   const alarmEmails = props.alarmEmails ?? [];
+  for (const email of new Set(alarmEmails.filter((e, i) => alarmEmails.indexOf(e) !== i))) {
+    problems.add(`alarmEmails lists '${email}' more than once: list each address once`);
+  }
   for (const email of alarmEmails) {
     if (!Token.isUnresolved(email) && !EMAIL.test(email)) {
       problems.add(`alarmEmails entry '${email}' is not an e-mail address: give addresses such as 'oncall@example.com'`);
     }
   }
+
+  // Fargate Spot runs only X86_64 tasks: an ARM64 job in a Spot-first queue would never be placed on Spot.
+  const armTiers = (props.memoryTiers ?? []).filter(t => t.cpuArchitecture?._cpuArchitecture === 'ARM64').map(t => t.name);
+  if (props.useSpot === true && armTiers.length > 0) {
+    problems.add(`useSpot is true but memory tier(s) ${armTiers.map(t => `'${t}'`).join(', ')} run on ARM64, which Fargate Spot does not support: set useSpot to false or use X86_64 for those tiers`);
+  }
+  const useSpot = props.useSpot ?? (isDev && armTiers.length === 0);
 
   const runnableTimeout = props.runnableTimeout ?? Duration.minutes(30);
   if (!runnableTimeout.isUnresolved() && (runnableTimeout.toSeconds() < 60 || runnableTimeout.toSeconds() > 7 * 24 * 3600)) {
@@ -117,10 +130,12 @@ export function resolveOperations(problems: Problems, props: SandersBatchPlatfor
     networkProfile: props.vpc !== undefined ? undefined
       : props.networkProfile ?? (isDev ? NetworkProfile.ON_DEMAND_EGRESS : NetworkProfile.NAT_GATEWAY_PER_AZ),
     vpc: props.vpc,
-    useSpot: props.useSpot ?? isDev,
+    useSpot,
     schedule,
     alarmEmails,
     runnableTimeout,
-    createDashboard: props.createDashboard ?? true,
+    // Off in dev: a dashboard is $3 a month beyond an account's first three, which with the rotated KMS key
+    // would lift dev's idle cost over $5; every other environment has one.
+    createDashboard: props.createDashboard ?? !isDev,
   };
 }

@@ -2,13 +2,13 @@
  * Every default of the construct in one place, resolved from the props and validated before any
  * resource is created.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PlatformNames } from './names';
 import { OperationsSettings, resolveOperations } from './operations-settings';
 import {
   Problems, requireLiteral, validateBucketName, validateEnvironment, validatePrefix, validateRepositoryName,
-  validateTableName, validateTiers, validateWorkflow,
+  validateTableName, validateTiers, validateWorkflow, validateRunTimeout,
 } from './validation';
 import { DefaultMemoryTiers, MemoryTier } from '../memory-tier';
 import type { SandersBatchPlatformProps } from '../sanders-batch-platform-props';
@@ -36,6 +36,8 @@ export interface PlatformSettings {
   readonly logRetention: logs.RetentionDays;
   readonly maxvCpus: number;
   readonly createOutputs: boolean;
+  /** `TimeoutSeconds` of each final job's `.sync` task. */
+  readonly runTimeout: Duration;
   /** Network profile, Spot, schedule and alerts (`operations-settings.ts`). */
   readonly operations: OperationsSettings;
 }
@@ -81,7 +83,9 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   const tiers = props.memoryTiers ?? DefaultMemoryTiers.all();
   const workflow = props.workflow ?? DefaultWorkflow.jobs();
   const tiersByName = validateTiers(problems, tiers);
-  validateWorkflow(problems, workflow, tiersByName);
+  validateWorkflow(problems, workflow, tiersByName, props.workflow === undefined);
+  const runTimeout = props.runTimeout ?? Duration.hours(24);
+  validateRunTimeout(problems, runTimeout);
   for (const tier of tiers) {
     if (tier.vcpu > maxvCpus) {
       problems.add(`memory tier '${tier.name}' needs ${tier.vcpu} vCPUs but maxvCpus is ${maxvCpus}: raise maxvCpus`);
@@ -114,6 +118,7 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     maxvCpus,
     createOutputs: props.createOutputs ?? true,
+    runTimeout,
     operations,
   };
 }

@@ -69,8 +69,8 @@ export function validateBucketName(problems: Problems, name: string): void {
   if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) why.push('only lowercase letters, digits, dots and hyphens are allowed, starting and ending with a letter or digit');
   if (name.includes('..')) why.push('it contains two adjacent dots');
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) why.push('it looks like an IP address');
-  if (/^(xn--|sthree-)/.test(name)) why.push("it starts with 'xn--' or 'sthree-'");
-  if (/(-s3alias|--ol-s3)$/.test(name)) why.push("it ends with '-s3alias' or '--ol-s3'");
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) why.push("it starts with 'xn--', 'sthree-' or 'amzn-s3-demo-'");
+  if (/(-s3alias|--ol-s3|--x-s3|--table-s3|\.mrap)$/.test(name)) why.push("it ends with '-s3alias', '--ol-s3', '--x-s3', '--table-s3' or '.mrap'");
   if (why.length > 0) problems.add(`bucket name '${name}' is not valid: ${why.join('; ')}. Choose a shorter namePrefix or environment, or set bucketName`);
 }
 
@@ -117,10 +117,12 @@ export function validateTiers(problems: Problems, tiers: MemoryTier[]): Map<stri
       const hint = fits.length > 0 ? `; ${memoryMiB} MiB fits vcpu ${fits.join(' or ')}` : '';
       problems.add(`${label} has ${memoryMiB} MiB of memory with vcpu ${tier.vcpu}, which Fargate rejects: with ${tier.vcpu} vCPU use ${describeFargateMemory(tier.vcpu)}${hint}`);
     }
-    if (tier.ephemeralStorage && !tier.ephemeralStorage.isUnresolved()) {
-      const gib = tier.ephemeralStorage.toGibibytes({ rounding: 2 });
-      if (gib < 21 || gib > 200) {
-        problems.add(`${label} has ${gib} GiB of ephemeral storage: Fargate allows 21-200 GiB`);
+    if (tier.ephemeralStorage?.isUnresolved()) {
+      problems.add(`${label} ephemeralStorage is an unresolved token; give a literal Size such as Size.gibibytes(50)`);
+    } else if (tier.ephemeralStorage) {
+      const gib = tier.ephemeralStorage.toMebibytes({ rounding: 2 }) / 1024;
+      if (!Number.isInteger(gib) || gib < 21 || gib > 200) {
+        problems.add(`${label} has ${gib} GiB of ephemeral storage: Fargate allows a whole number of GiB from 21 to 200, e.g. Size.gibibytes(50)`);
       }
     }
   }
@@ -132,6 +134,18 @@ function validateDuration(problems: Problems, label: string, d: Duration | undef
   const seconds = d.toSeconds({ integral: false });
   if (!Number.isInteger(seconds) || seconds < minSeconds) {
     problems.add(`${label} is ${seconds} seconds: AWS Batch needs a whole number of at least ${minSeconds} seconds, e.g. Duration.hours(1)`);
+  }
+}
+
+/** `runTimeout`: whole seconds, from 1 minute to 1 year (the longest a Step Functions standard execution runs). */
+export function validateRunTimeout(problems: Problems, d: Duration): void {
+  if (d.isUnresolved()) {
+    problems.add('runTimeout is an unresolved token: give a literal Duration such as Duration.hours(24)');
+    return;
+  }
+  const seconds = d.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 365 * 24 * 3600) {
+    problems.add(`runTimeout ${seconds} seconds is not valid: give whole seconds from 1 minute to 1 year (a Step Functions standard execution runs at most a year), e.g. Duration.hours(24)`);
   }
 }
 
@@ -162,7 +176,7 @@ function validateRetryRule(problems: Problems, label: string, rule: { [key: stri
 }
 
 /** Validates the workflow against the tiers. */
-export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers: Map<string, MemoryTier>): void {
+export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers: Map<string, MemoryTier>, isDefault = false): void {
   if (jobs.length === 0) {
     problems.add("workflow is empty: give at least one job, e.g. { name: 'daily', tier: '2gb' }");
     return;
@@ -184,7 +198,8 @@ export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers:
     }
     keys.set(key, job.name);
     if (!tiers.has(job.tier)) {
-      problems.add(`${label} uses tier '${job.tier}', which does not exist: use one of ${[...tiers.keys()].map(t => `'${t}'`).join(', ')} or add it to memoryTiers`);
+      problems.add(`${label} uses tier '${job.tier}', which does not exist: use one of ${[...tiers.keys()].map(t => `'${t}'`).join(', ')} or add it to memoryTiers` +
+        (isDefault ? ' (the job is from the default workflow, which needs tiers \'2gb\', \'8gb\' and \'16gb\': with your own memoryTiers, pass your own workflow too)' : ''));
     }
     const deps = job.dependsOn ?? [];
     if (deps.includes(job.name)) problems.add(`${label} depends on itself: remove '${job.name}' from its dependsOn`);
@@ -209,6 +224,7 @@ export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers:
     }
     for (const name of Object.keys(job.secrets ?? {})) {
       if (!ENV_VAR.test(name)) problems.add(`${label} has secret '${name}': names are letters, digits and '_', not starting with a digit`);
+      if (RESERVED_ENV.includes(name)) problems.add(`${label} has a secret named '${name}', a variable the platform sets itself: choose another name`);
       if ((job.environment ?? {})[name] !== undefined) problems.add(`${label} sets '${name}' both as an environment variable and as a secret: keep one`);
     }
     const prefix = job.dataAccess?.bucketPrefix;

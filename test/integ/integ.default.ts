@@ -11,6 +11,7 @@ const prod = new SandersCustomerPlatformStack(app, 'prod');
 
 new IntegTest(app, 'SandersBatchPlatformDefault', {
   testCases: [dev, prod],
-  // Both stacks hold data in named resources; a deploy test must not leave prod's retained data behind.
+  // Snapshot tests (`npx projen integ`). A deploy of these cases needs an account where the names are free, and
+  // leaves prod's retained data resources behind: delete them by hand after such a test.
   cdkCommandOptions: { destroy: { args: { force: true } } },
 });

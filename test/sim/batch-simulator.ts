@@ -31,8 +31,13 @@ export type Outcome =
   | 'fail'
   /** Fargate Spot reclaims the task: status reason `Your Spot Task was interrupted.`, exit code 143 */
   | 'spot-interruption'
-  /** the host fails: status reason `Host EC2 (instance ...) terminated.`, no exit code */
-  | 'host-failure'
+  /**
+   * Fargate cannot set the task up: status reason `ResourceInitializationError: unable to pull secrets or
+   * registry auth: ...` (ECS stopped task errors), no exit code
+   */
+  | 'resource-initialization-error'
+  /** a Fargate error no default rule lists: status reason `Timeout waiting for network interface provisioning to complete.`, no exit code */
+  | 'unlisted-infrastructure-error'
   /** the image cannot be pulled: container reason `CannotPullContainerError: ...`, no exit code */
   | 'image-pull-failure';
 
@@ -82,6 +87,8 @@ interface SimJob {
   /** Bumped when an attempt is stopped early, so its scheduled end is ignored. */
   generation: number;
   waiters: Array<() => void>;
+  /** Held PENDING for ever (`holdOnFailedDependency`). */
+  held?: boolean;
 }
 
 export interface BatchSimulatorOptions {
@@ -95,6 +102,11 @@ export interface BatchSimulatorOptions {
   readonly clock?: VirtualClock;
   /** Names of jobs whose SubmitJob call Batch refuses (`Batch.ClientException`). @default - none */
   readonly refuseSubmit?: string[];
+  /**
+   * A job submitted when one of its dependencies has already FAILED stays PENDING for ever, instead of failing
+   * with `Dependent Job failed`: the case `runTimeout` guards against. @default false
+   */
+  readonly holdOnFailedDependency?: boolean;
 }
 
 const TERMINAL: JobStatus[] = ['SUCCEEDED', 'FAILED'];
@@ -119,6 +131,7 @@ export class BatchSimulator {
   private readonly startDelay: number;
   private readonly apiLatency: number;
   private readonly refuseSubmit: string[];
+  private readonly holdOnFailedDependency: boolean;
   private nextId = 1;
   /** Jobs whose `.sync` wait is open: Step Functions stops them if their task is stopped. */
   private readonly openWaits = new Set<string>();
@@ -129,6 +142,7 @@ export class BatchSimulator {
     this.startDelay = options.startDelay ?? 0;
     this.apiLatency = options.apiLatency ?? 0;
     this.refuseSubmit = options.refuseSubmit ?? [];
+    this.holdOnFailedDependency = options.holdOnFailedDependency ?? false;
   }
 
   // ---- The Batch API, as the Step Functions integrations call it (PascalCase) ----
@@ -147,12 +161,35 @@ export class BatchSimulator {
   /**
    * `batch:submitJob.sync`: submits, then waits for the job to end. Resolves with the job's description when
    * it SUCCEEDED; rejects with `States.TaskFailed` and the description as the cause when it FAILED, as Step
-   * Functions does.
+   * Functions does. With `timeoutSeconds` (the task's `TimeoutSeconds`, counted from the task's start), a job
+   * that has not ended by then is terminated like the job of a stopped task and the task fails with
+   * `States.Timeout`.
    */
-  public async submitJobSync(request: any): Promise<any> {
+  public async submitJobSync(request: any, timeoutSeconds?: number): Promise<any> {
+    const startedAt = this.clock.now;
     const { JobId } = await this.submitJob(request);
     this.openWaits.add(JobId);
-    await this.waitFor(JobId);
+    let timedOut = false;
+    const ended = this.waitFor(JobId);
+    if (timeoutSeconds !== undefined) {
+      const timeout = new Promise<void>(resolve => this.clock.schedule(Math.max(0, startedAt + timeoutSeconds - this.clock.now), () => {
+        if (!this.openWaits.has(JobId)) return;
+        timedOut = true;
+        this.openWaits.delete(JobId);
+        const reason = 'The Task state in AWS Step Functions execution which was managing this resource timed out';
+        this.calls.push({ time: this.clock.now, action: 'TerminateJob', request: { JobId, Reason: reason } });
+        this.terminate(this.jobs.get(JobId)!, reason);
+        resolve();
+      }));
+      await Promise.race([ended, timeout]);
+    } else {
+      await ended;
+    }
+    if (timedOut) {
+      const error = new Error(`Task timed out after ${timeoutSeconds} seconds`);
+      error.name = 'States.Timeout';
+      throw error;
+    }
     this.openWaits.delete(JobId);
     const description = this.describe(this.jobs.get(JobId)!);
     if (description.Status === 'FAILED') {
@@ -299,7 +336,7 @@ export class BatchSimulator {
     }
     this.events.push({ time: this.clock.now, job: name, type: 'SUBMITTED' });
     job.status = 'PENDING';
-    this.checkDependencies(job);
+    this.checkDependencies(job, true);
     return job;
   }
 
@@ -333,10 +370,12 @@ export class BatchSimulator {
   }
 
   /** PENDING -> RUNNABLE once every dependency SUCCEEDED; -> FAILED when one failed. */
-  private checkDependencies(job: SimJob): void {
-    if (job.status !== 'PENDING') return;
+  private checkDependencies(job: SimJob, atSubmission = false): void {
+    if (job.status !== 'PENDING' || job.held) return;
     const deps = job.dependsOn.map(id => this.jobs.get(id)!);
     if (deps.some(d => d.status === 'FAILED')) {
+      if (this.holdOnFailedDependency && atSubmission) job.held = true;
+      if (job.held) return;
       this.fail(job, 'Dependent Job failed');
     } else if (deps.every(d => d.status === 'SUCCEEDED')) {
       if (job.arraySize !== undefined) {
@@ -398,8 +437,12 @@ export class BatchSimulator {
           return this.endAttempt(job, { exitCode: script.exitCode ?? 1, statusReason: 'Essential container in task exited' }, true);
         case 'spot-interruption':
           return this.endAttempt(job, { exitCode: 143, statusReason: 'Your Spot Task was interrupted.' }, true);
-        case 'host-failure':
-          return this.endAttempt(job, { statusReason: 'Host EC2 (instance i-0123456789abcdef0) terminated.' }, true);
+        case 'resource-initialization-error':
+          return this.endAttempt(job, {
+            statusReason: 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 5 time(s)',
+          }, true);
+        case 'unlisted-infrastructure-error':
+          return this.endAttempt(job, { statusReason: 'Timeout waiting for network interface provisioning to complete.' }, true);
         case 'image-pull-failure':
           return this.endAttempt(job, {
             statusReason: 'Task failed to start',

@@ -63,7 +63,10 @@ export function batchHandlers(definition: any, sim: BatchSimulator): { [stateNam
     if (state.Type !== 'Task') continue;
     const handler = byResource[state.Resource];
     if (!handler) throw new Error(`state '${name}' calls ${state.Resource}, which the simulated Batch does not answer`);
-    handlers[name] = handler;
+    // A `.sync` task's TimeoutSeconds runs on the virtual clock (the emulator's own timer is real time).
+    handlers[name] = state.Resource === 'arn:aws:states:::batch:submitJob.sync' && state.TimeoutSeconds !== undefined
+      ? input => sim.submitJobSync(input, state.TimeoutSeconds)
+      : handler;
   }
   return handlers;
 }
@@ -80,6 +83,13 @@ export function allStates(definition: any): Array<[string, any]> {
   };
   walk(definition);
   return out;
+}
+
+/** A copy of the definition without the Task states' TimeoutSeconds. */
+function withoutTaskTimeouts(definition: any): any {
+  const copy = JSON.parse(JSON.stringify(definition));
+  for (const [, state] of allStates(copy)) if (state.Type === 'Task') delete state.TimeoutSeconds;
+  return copy;
 }
 
 /** Lets every pending promise chain and I/O callback run, until nothing new happens. */
@@ -114,7 +124,9 @@ export async function runWorkflow(definition: any, sim: BatchSimulator, options:
   const retryIntervalOverrides: { [name: string]: number } = {};
   for (const [name, state] of allStates(definition)) if (state.Retry) retryIntervalOverrides[name] = 0;
 
-  const machine = new StateMachine(definition);
+  // TimeoutSeconds is enforced on the virtual clock above; the emulator would set a real timer (and Node fires a
+  // timer of more than 24.8 days at once), so it gets the definition without them.
+  const machine = new StateMachine(withoutTaskTimeouts(definition));
   const startedAt = sim.clock.now;
   // The library stamps `$$.Execution.StartTime` with `new Date()` synchronously when the run starts.
   const startTime = new Date(options.startTime ?? '2024-05-01T03:00:00.000Z');
@@ -162,7 +174,12 @@ export async function runWorkflow(definition: any, sim: BatchSimulator, options:
     if (settled) break;
     if (!sim.clock.advance()) {
       await quiesce(() => activity);
-      if (!settled) throw new Error('the workflow is stuck: nothing is scheduled and the execution has not ended');
+      if (!settled) {
+        execution.abort();
+        // Ends the tasks still waiting, so that the emulator clears their timers.
+        sim.stopOpenWaits('the simulated run was stuck and is abandoned');
+        throw new Error('the workflow is stuck: nothing is scheduled and the execution has not ended');
+      }
     }
   }
   await quiesce(() => activity);
