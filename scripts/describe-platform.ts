@@ -49,10 +49,10 @@ if (sm) {
     const nameByKey = new Map(jobs.map(([, st]) => [String(st.Parameters.JobName).replace(/-/g, '_'), st.Parameters.JobName]));
     for (const [name, st] of jobs) {
       const deps = (st.Parameters.DependsOn ?? []).map((d: any) => nameByKey.get(String(d['JobId.$']).split('.')[2]));
-      const def = template.Resources[String(st.Parameters.JobDefinition).replace(/^<ref:(.*)>$/, '$1')];
-      const req = def?.Properties?.ContainerProperties?.ResourceRequirements ?? [];
+      const jobDefinition = template.Resources[String(st.Parameters.JobDefinition).replace(/^<ref:(.*)>$/, '$1')];
+      const req = jobDefinition?.Properties?.ContainerProperties?.ResourceRequirements ?? [];
       const size = (type: string) => req.find((r: any) => r.Type === type)?.Value;
-      const on = def ? ` on ${def.Properties.JobDefinitionName} (${size('MEMORY')} MiB, ${size('VCPU')} vCPU)` : '';
+      const on = jobDefinition ? ` on ${jobDefinition.Properties.JobDefinitionName} (${size('MEMORY')} MiB, ${size('VCPU')} vCPU)` : '';
       console.log(`- ${st.Parameters.JobName}${on}, ${name.startsWith('Run') ? 'awaited with .sync' : 'submitted'}${deps.length ? `, after ${deps.join(', ')}` : ''}`);
     }
   }
