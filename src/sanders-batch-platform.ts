@@ -26,7 +26,7 @@ import { createMonitoring } from './private/monitoring';
 import { createPlatformVpc } from './private/network';
 import { defaultRetryStrategies, renderEvaluateOnExit } from './private/retry';
 import { createRunSchedule } from './private/schedule';
-import { resolveSettings, PlatformSettings } from './private/settings';
+import { hasOwnJobDefinition, resolveSettings, PlatformSettings } from './private/settings';
 import { claimStackNames } from './private/stack-names';
 import { buildWorkflowDefinition, JobSubmission } from './private/workflow-definition';
 import { SandersBatchPlatformProps } from './sanders-batch-platform-props';
@@ -262,7 +262,7 @@ export class SandersBatchPlatform extends Construct {
   private submissionFor(job: WorkflowJob): JobSubmission {
     const tier = this.settings.tiers.find(t => t.name === job.tier)!;
     let definition = this.tierDefinitions.get(job.tier)!;
-    if (job.secrets !== undefined || job.dataAccess !== undefined) {
+    if (hasOwnJobDefinition(job)) {
       let role = this.jobRole;
       if (job.dataAccess !== undefined) {
         role = new ManagedPolicyRole(this, `JobRole-${job.name}`, {

@@ -1,5 +1,6 @@
 // Checks a consumer app's default-props stack `SandersCustomerPlatformStack-<env>` in <cdk.out dir>: the seed's
-// six outputs, the 2/8/16 GiB job definitions, the seed's bucket and table names, and dev/prod deletion policies.
+// six outputs, the 2/8/16 GiB job definitions, the default workflow's jobs, the seed's bucket and table names, and
+// dev/prod deletion policies.
 // Usage: node scripts/ci/check-seed-stack.js <consumer name> <cdk.out dir> <environment>
 const [who, outDir, env] = process.argv.slice(2);
 const path = require('path');
@@ -14,6 +15,11 @@ if (missing.length) fail(`${env}: default stack misses outputs ${missing}`);
 const memory = [...new Set(ofType('AWS::Batch::JobDefinition')
   .map(r => Number(r.Properties.ContainerProperties.ResourceRequirements.find(x => x.Type === 'MEMORY').Value)))].sort((a, b) => a - b);
 if (JSON.stringify(memory) !== '[2048,8192,16384]') fail(`${env}: default tiers are ${memory}`);
+// Every state machine's definition: with some network profiles a run workflow wraps the jobs' workflow.
+const definitions = JSON.stringify(ofType('AWS::StepFunctions::StateMachine').map(r => r.Properties.DefinitionString));
+for (const job of ['feature-extraction', 'data-processing', 'model-training']) {
+  if (!definitions.includes(`\\"JobName\\":\\"${job}\\"`)) fail(`${env}: default workflow has no job ${job}`);
+}
 const policy = env === 'dev' ? 'Delete' : 'Retain';
 for (const [type, key, name] of [
   ['AWS::S3::Bucket', 'BucketName', `sanders-customer-platform-${env}`],

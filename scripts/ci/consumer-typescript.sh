@@ -39,6 +39,7 @@ npm ls @sanders/batch-platform aws-cdk-lib constructs
 npm run --silent build
 
 "$repo/node_modules/.bin/cdk" synth -c environment=dev -o cdk.out --quiet > /dev/null
+node "$repo/scripts/ci/check-seed-stack.js" consumer-typescript cdk.out dev
 node - <<'JS'
 const fs = require('fs');
 const load = (stack) => JSON.parse(fs.readFileSync(`cdk.out/${stack}.template.json`, 'utf8'));
@@ -49,16 +50,6 @@ const seedOutputs = ['S3BucketName', 'DynamoDBTableName', 'ECRRepositoryURI', 'V
 // Every state machine's definition: with some network profiles a run workflow wraps the jobs' workflow.
 const definitionOf = (t) => JSON.stringify(ofType(t, 'AWS::StepFunctions::StateMachine').map(([, r]) => r.Properties.DefinitionString));
 const hasBucket = (t, name) => ofType(t, 'AWS::S3::Bucket').some(([, r]) => r.Properties.BucketName === name);
-
-const seed = load('SandersCustomerPlatformStack-dev');
-const missing = seedOutputs.filter(k => !(k in (seed.Outputs ?? {})));
-if (missing.length) fail(`default stack misses outputs ${missing}`);
-const seedMemory = [...new Set(ofType(seed, 'AWS::Batch::JobDefinition').map(([, r]) => memoryOf(r)))].sort((a, b) => a - b);
-if (JSON.stringify(seedMemory) !== '[2048,8192,16384]') fail(`default tiers are ${seedMemory}`);
-if (!hasBucket(seed, 'sanders-customer-platform-dev')) fail('default stack has no bucket sanders-customer-platform-dev');
-for (const job of ['feature-extraction', 'data-processing', 'model-training']) {
-  if (!definitionOf(seed).includes(`\\"JobName\\":\\"${job}\\"`)) fail(`default workflow has no job ${job}`);
-}
 
 const custom = load('AnalyticsPlatformStack-dev');
 // One definition per tier, plus one of its own for 'ingest' (it declares dataAccess, so it gets its own role).
@@ -75,17 +66,9 @@ for (const job of ['ingest', 'score', 'report']) {
 if (!definitionOf(custom).includes('ArrayProperties')) fail('custom workflow lost the array job');
 const missingCustom = seedOutputs.filter(k => !(k in (custom.Outputs ?? {})));
 if (missingCustom.length) fail(`custom stack misses outputs ${missingCustom}`);
-console.log(`default stack: ${Object.keys(seed.Resources).length} resources, tiers ${seedMemory} MiB; custom stack: ${Object.keys(custom.Resources).length} resources, tiers ${customMemory} MiB`);
+console.log(`custom stack: ${Object.keys(custom.Resources).length} resources, tiers ${customMemory} MiB`);
 JS
 
 "$repo/node_modules/.bin/cdk" synth -c environment=prod -o cdk.out.prod --quiet > /dev/null
-node -e "
-const t = require('./cdk.out.prod/SandersCustomerPlatformStack-prod.template.json');
-const table = Object.values(t.Resources).find(r => r.Type === 'AWS::DynamoDB::Table' && r.Properties.TableName === 'sanders_daily_customer_features_prod');
-if (!table) { console.error('consumer-typescript: prod stack has no table sanders_daily_customer_features_prod'); process.exit(1); }
-if (table.DeletionPolicy !== 'Retain') {
-  console.error('consumer-typescript: prod table is', table.Properties.TableName, table.DeletionPolicy); process.exit(1);
-}
-console.log('prod stack: table', table.Properties.TableName, 'retained');
-"
+node "$repo/scripts/ci/check-seed-stack.js" consumer-typescript cdk.out.prod prod
 echo "consumer-typescript: OK"

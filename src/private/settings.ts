@@ -42,6 +42,14 @@ export interface PlatformSettings {
   readonly operations: OperationsSettings;
 }
 
+/**
+ * Whether a workflow job runs on a job definition of its own instead of its tier's: secrets and the job role
+ * can only be set in a job definition, not at submission.
+ */
+export function hasOwnJobDefinition(job: WorkflowJob): boolean {
+  return job.secrets !== undefined || job.dataAccess !== undefined;
+}
+
 export function resolveSettings(props: SandersBatchPlatformProps): PlatformSettings {
   const problems = new Problems();
   const environment = props.environment ?? DEV_ENVIRONMENT;
@@ -91,7 +99,7 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
       problems.add(`memory tier '${tier.name}' needs ${tier.vcpu} vCPUs but maxvCpus is ${maxvCpus}: raise maxvCpus`);
     }
   }
-  for (const n of namesValid ? [...tiers.map(t => t.name), ...workflow.filter(j => j.secrets || j.dataAccess).map(j => j.name)] : []) {
+  for (const n of namesValid ? [...tiers.map(t => t.name), ...workflow.filter(hasOwnJobDefinition).map(j => j.name)] : []) {
     const defName = names.jobDefinition(n);
     if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
   }
