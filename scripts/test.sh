@@ -25,6 +25,9 @@ if [ -n "$(git status --porcelain)" ]; then
 fi
 jest_tests=$(sed -n 's/.*<testsuites [^>]*tests="\([0-9]*\)".*/\1/p' test-reports/junit.xml | head -1)
 
+step "jest again with the clock on another day: the next leap day, just before midnight UTC, at UTC+14"
+bash scripts/ci/jest-other-clock.sh
+
 step "cfn-lint (AWS, from PyPI) over every synthesized template: no errors, no warnings"
 bash scripts/ci/cfn-lint.sh
 
@@ -44,6 +47,6 @@ bash scripts/ci/consumer-java.sh
 bash scripts/ci/consumer-go.sh
 
 echo
-echo "=== all tests passed in $((SECONDS - start)) s: jest (unit, workflow simulation, compliance), integ snapshots,"
+echo "=== all tests passed in $((SECONDS - start)) s: jest (unit, workflow simulation, compliance; twice, once on another clock), integ snapshots,"
 echo "    cfn-lint, and the TypeScript, cdk-nag, Python (pytest), Java and Go consumer apps"
 echo "jest: ${jest_tests} passed, 0 failed"

@@ -4,6 +4,7 @@
  * DynamoDB that evaluates the workflow's own condition expressions, shared by runs that execute concurrently.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { startAt } from './sim/fixed-start-time';
 import { platformStack } from './util';
 import { EGRESS_TAG, LOCK_ITEM, LOCK_KEY, LOCK_MAX_WAITS } from '../src/private/egress-workflow';
 
@@ -23,6 +24,8 @@ const { StateMachine } = require('aws-local-stepfunctions');
 const RUNS = 'arn:aws:states:eu-central-1:123456789012:execution:sanders-customer-platform-run-dev';
 const ME = `${RUNS}:me`;
 const OTHER = `${RUNS}:other`;
+/** When every run of this file starts: 30 s before midnight UTC on 2026-11-26, whatever the day the test runs. */
+const RUN_START = '2026-11-26T23:59:30.000Z';
 
 const { stack } = platformStack();
 const template = Template.fromStack(stack);
@@ -150,14 +153,15 @@ async function run(scenario: Scenario): Promise<Outcome> {
   const waits = Object.fromEntries(['Wait for the lock', 'Wait for NAT gateway', 'Wait for NAT gateways to go'].map(n => [n, 0]));
   const noRetryDelay = new Proxy({}, { get: () => 0 });
   const machine = new StateMachine(runDefinition(), { validationOptions: { checkPaths: false, checkArn: false } });
-  const execution = machine.run(scenario.input, {
+  // The interpreter stamps StartTime itself, from the clock: the run starts 30 s before midnight UTC, on the 26th.
+  const execution = startAt(RUN_START, () => machine.run(scenario.input, {
     overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits, retryIntervalOverrides: noRetryDelay },
     context: {
-      Execution: { Id: id, Name: id.split(':').pop(), StartTime: '2026-11-26T23:59:30.000Z', Input: scenario.input },
+      Execution: { Id: id, Name: id.split(':').pop(), Input: scenario.input },
       StateMachine: { Id: 'arn:aws:states:eu-central-1:123456789012:stateMachine:sanders-customer-platform-run-dev' },
       State: { Name: 'any', EnteredTime: '2026-11-26T23:59:31.000Z' },
     },
-  });
+  }));
   const lockWaits: number[] = [];
   const events = (async () => {
     for await (const event of execution.eventLogs) {

@@ -4,6 +4,7 @@
  * in simulated seconds is exact.
  */
 import { BatchSimulator } from './batch-simulator';
+import { startAt } from './fixed-start-time';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers (Node >= 22). On Node 20 every Task state would fail
 // inside with "Promise.withResolvers is not a function", which a States.ALL catch hides.
@@ -128,26 +129,9 @@ export async function runWorkflow(definition: any, sim: BatchSimulator, options:
   // timer of more than 24.8 days at once), so it gets the definition without them.
   const machine = new StateMachine(withoutTaskTimeouts(definition));
   const startedAt = sim.clock.now;
-  // The library stamps `$$.Execution.StartTime` with `new Date()` synchronously when the run starts.
-  const startTime = new Date(options.startTime ?? '2024-05-01T03:00:00.000Z');
-  const RealDate = Date;
-  class FixedDate extends RealDate {
-    static now(): number {
-      return startTime.getTime();
-    }
-
-    constructor(...args: any[]) {
-      if (args.length === 0) super(startTime.getTime());
-      else super(...(args as [any]));
-    }
-  }
-  (global as any).Date = FixedDate;
-  let execution: any;
-  try {
-    execution = machine.run(options.input ?? {}, { overrides: { taskResourceLocalHandlers: counted, retryIntervalOverrides } });
-  } finally {
-    (global as any).Date = RealDate;
-  }
+  // The run's start date comes from `$$.Execution.StartTime`: pinned, never the day the test runs.
+  const execution: any = startAt(options.startTime ?? '2024-05-01T03:00:00.000Z',
+    () => machine.run(options.input ?? {}, { overrides: { taskResourceLocalHandlers: counted, retryIntervalOverrides } }));
 
   const statesEntered: string[] = [];
   // When a Parallel state fails, Step Functions stops its other branches, and with them the `.sync` tasks
