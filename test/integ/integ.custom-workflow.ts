@@ -9,7 +9,7 @@ import { SandersCustomerPlatformStack } from './platform-stack';
 import { AccessLevel } from '../../src';
 
 const app = new App();
-const stack = new SandersCustomerPlatformStack(app, 'staging', {
+export const stack = new SandersCustomerPlatformStack(app, 'staging', {
   platform: {
     namePrefix: 'team-a',
     memoryTiers: [

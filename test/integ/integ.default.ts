@@ -6,8 +6,8 @@ import { App } from 'aws-cdk-lib';
 import { SandersCustomerPlatformStack } from './platform-stack';
 
 const app = new App();
-const dev = new SandersCustomerPlatformStack(app, 'dev');
-const prod = new SandersCustomerPlatformStack(app, 'prod');
+export const dev = new SandersCustomerPlatformStack(app, 'dev');
+export const prod = new SandersCustomerPlatformStack(app, 'prod');
 
 new IntegTest(app, 'SandersBatchPlatformDefault', {
   testCases: [dev, prod],
