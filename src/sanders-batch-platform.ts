@@ -23,6 +23,7 @@ import { createEgressRunWorkflow } from './private/egress-workflow';
 import { createLoggedStateMachine } from './private/logged-state-machine';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { createMonitoring } from './private/monitoring';
+import { Namespace } from './private/namespace';
 import { createPlatformVpc } from './private/network';
 import { defaultRetryStrategies, renderEvaluateOnExit } from './private/retry';
 import { createRunSchedule } from './private/schedule';
@@ -89,6 +90,8 @@ export class SandersBatchPlatform extends Construct {
   public readonly schedule?: scheduler.ISchedule;
 
   private readonly settings: PlatformSettings;
+  /** The namespace of the compute part (queue, job definitions and their roles). */
+  private readonly computePart: Construct;
   private readonly tierDefinitions = new Map<string, batch.IJobDefinition>();
   /** Names of every job definition the workflow may submit, for the state machine's policy. */
   private readonly jobDefinitionNames: string[] = [];
@@ -106,7 +109,7 @@ export class SandersBatchPlatform extends Construct {
     this.settings = s;
     this.environment = s.environment;
 
-    const data = createDataStores(this, s);
+    const data = createDataStores(new Namespace(this, 'Data'), s);
     const key = data.encryptionKey;
     this.encryptionKey = key;
     this.bucket = data.bucket;
@@ -115,7 +118,7 @@ export class SandersBatchPlatform extends Construct {
 
     const ops = s.operations;
     this.networkProfile = ops.networkProfile;
-    const network = ops.networkProfile === undefined ? undefined : createPlatformVpc(this, 'Vpc', {
+    const network = ops.networkProfile === undefined ? undefined : createPlatformVpc(new Namespace(this, 'Network'), 'Vpc', {
       names: s.names,
       profile: ops.networkProfile,
       encryptionKey: key,
@@ -124,19 +127,20 @@ export class SandersBatchPlatform extends Construct {
     });
     this.vpc = network?.vpc ?? ops.vpc!;
 
-    const compute = createCompute(this, s, this.vpc);
+    this.computePart = new Namespace(this, 'Compute');
+    const compute = createCompute(this.computePart, s, this.vpc);
     this.computeEnvironment = compute.computeEnvironment;
     this.spotComputeEnvironment = compute.spotComputeEnvironment;
     this.jobQueue = compute.jobQueue;
 
-    this.jobLogGroup = new logs.LogGroup(this, 'JobLogs', {
+    this.jobLogGroup = new logs.LogGroup(this.computePart, 'JobLogs', {
       logGroupName: s.names.jobLogGroup,
       retention: s.logRetention,
       encryptionKey: key,
       removalPolicy: s.removalPolicy,
     });
 
-    this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
+    this.executionRole = new ManagedPolicyRole(this.computePart, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: 'ECS task execution role of the batch platform: pulls the job image and writes job logs',
     });
@@ -144,7 +148,7 @@ export class SandersBatchPlatform extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ecr:GetAuthorizationToken has no resource-level permissions (it returns a registry login, not access to a repository); image pulls themselves are limited to the platform\'s repository',
     });
-    this.jobRole = new ManagedPolicyRole(this, 'JobRole', {
+    this.jobRole = new ManagedPolicyRole(this.computePart, 'JobRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: "Batch job role: read-write on the platform's bucket and table, nothing else",
     });
@@ -157,9 +161,10 @@ export class SandersBatchPlatform extends Construct {
     });
 
     const submissions = s.workflow.map(job => this.submissionFor(job));
-    this.stateMachine = this.createStateMachine(submissions);
+    const workflowPart = new Namespace(this, 'Workflow');
+    this.stateMachine = this.createStateMachine(workflowPart, submissions);
     this.runStateMachine = network?.onDemandEgress
-      ? createEgressRunWorkflow(this, {
+      ? createEgressRunWorkflow(new Namespace(this, 'Egress'), {
         names: s.names,
         vpc: this.vpc,
         target: network.onDemandEgress,
@@ -170,7 +175,7 @@ export class SandersBatchPlatform extends Construct {
       })
       : this.stateMachine;
 
-    const monitoring = createMonitoring(this, {
+    const monitoring = createMonitoring(new Namespace(this, 'Monitoring'), {
       names: s.names,
       runStateMachine: this.runStateMachine,
       jobQueue: this.jobQueue,
@@ -187,7 +192,7 @@ export class SandersBatchPlatform extends Construct {
     this.stuckJobsAlarm = monitoring.stuckJobsAlarm;
     this.dashboard = monitoring.dashboard;
     if (ops.schedule) {
-      this.schedule = createRunSchedule(this, { names: s.names, schedule: ops.schedule, stateMachine: this.runStateMachine });
+      this.schedule = createRunSchedule(workflowPart, { names: s.names, schedule: ops.schedule, stateMachine: this.runStateMachine });
     }
 
     if (s.createOutputs) this.createOutputs();
@@ -235,7 +240,7 @@ export class SandersBatchPlatform extends Construct {
   }
 
   private createJobDefinition(id: string, name: string, tier: MemoryTier, jobRole: iam.IRole, job?: WorkflowJob): batch.EcsJobDefinition {
-    const container = new batch.EcsFargateContainerDefinition(this, `${id}Container`, {
+    const container = new batch.EcsFargateContainerDefinition(this.computePart, `${id}Container`, {
       image: ecs.ContainerImage.fromEcrRepository(this.repository, this.settings.imageTag),
       cpu: tier.vcpu,
       memory: tier.memory,
@@ -249,7 +254,7 @@ export class SandersBatchPlatform extends Construct {
       secrets: job?.secrets,
     });
     this.jobDefinitionNames.push(name);
-    return new batch.EcsJobDefinition(this, id, {
+    return new batch.EcsJobDefinition(this.computePart, id, {
       jobDefinitionName: name,
       container,
       propagateTags: true,
@@ -265,7 +270,7 @@ export class SandersBatchPlatform extends Construct {
     if (hasOwnJobDefinition(job)) {
       let role = this.jobRole;
       if (job.dataAccess !== undefined) {
-        role = new ManagedPolicyRole(this, `JobRole-${job.name}`, {
+        role = new ManagedPolicyRole(this.computePart, `JobRole-${job.name}`, {
           assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
           description: `Role of workflow job ${job.name}: bucket ${job.dataAccess.bucket ?? AccessLevel.READ_WRITE}, table ${job.dataAccess.table ?? AccessLevel.READ_WRITE}`,
         });
@@ -286,12 +291,12 @@ export class SandersBatchPlatform extends Construct {
     };
   }
 
-  private createStateMachine(submissions: JobSubmission[]): sfn.StateMachine {
+  private createStateMachine(scope: Construct, submissions: JobSubmission[]): sfn.StateMachine {
     const stack = Stack.of(this);
     const definition = buildWorkflowDefinition(submissions, this.jobQueue.jobQueueArn, { runTimeoutSeconds: this.settings.runTimeout.toSeconds() });
     const jobDefinitionArns = [...this.jobDefinitionNames].map(n => stack.formatArn({ service: 'batch', resource: 'job-definition', resourceName: `${n}:*` }));
     const jobArns = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
-    const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {
+    const { stateMachine, role } = createLoggedStateMachine(scope, 'Workflow', {
       stateMachineName: this.settings.names.stateMachine,
       definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
       roleDescription: 'Role of the batch platform workflow: submits, watches and stops the platform\'s Batch jobs, writes its logs and traces',
@@ -346,8 +351,10 @@ export class SandersBatchPlatform extends Construct {
       ['BatchJobQueueName', this.jobQueue.jobQueueName, 'Batch job queue name'],
       ['StepFunctionsStateMachineARN', this.runStateMachine.stateMachineArn, 'State machine ARN for orchestration'],
     ];
+    // Outputs name their logical IDs themselves: a plain construct groups them.
+    const scope = new Construct(this, 'Outputs');
     for (const [key, value, description] of outputs) {
-      const output = new CfnOutput(this, key, { value, description });
+      const output = new CfnOutput(scope, key, { value, description });
       // The seed's keys, exactly: `describe-stacks --query 'Stacks[0].Outputs[?OutputKey==`ECRRepositoryURI`]'`.
       output.overrideLogicalId(key);
     }

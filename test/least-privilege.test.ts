@@ -6,7 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { platformStack } from './util';
+import { logicalIdOf, platformStack } from './util';
 import { AccessLevel, SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
 
 /** Actions without resource-level permissions: the only ones allowed on `*` (the README's Security section lists them). */
@@ -22,7 +22,7 @@ const NO_RESOURCE_LEVEL = new Set([
 
 function statementsOf(stack: Stack, role: iam.IRole): any[] {
   const template = Template.fromStack(stack);
-  const roleId = stack.getLogicalId(role.node.defaultChild as any);
+  const roleId = logicalIdOf(role);
   const policies = [
     ...Object.values(template.findResources('AWS::IAM::Policy')),
     ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
@@ -38,7 +38,7 @@ function actions(statements: any[]): string[] {
 
 function jobRoleOf(props: SandersBatchPlatformProps, jobName: string): { stack: Stack; platform: SandersBatchPlatform; role: iam.IRole } {
   const { stack, platform } = platformStack(props);
-  const role = platform.node.findChild(`JobRole-${jobName}`) as iam.IRole;
+  const role = platform.node.findChild('Compute').node.findChild(`JobRole-${jobName}`) as iam.IRole;
   return { stack, platform, role };
 }
 
@@ -47,7 +47,7 @@ describe('least privilege', () => {
     // GIVEN
     const { stack, platform } = platformStack();
     const statements = statementsOf(stack, platform.jobRole);
-    const id = (c: any) => stack.getLogicalId(c.node.defaultChild);
+    const id = (c: any) => logicalIdOf(c);
 
     // THEN
     expect(actions(statements).filter(a => a.includes('*'))).toEqual([]);

@@ -1,7 +1,7 @@
 import { RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DefaultMemoryTiers, DefaultWorkflow, SandersBatchPlatform } from '../src';
-import { platformStack, platformTemplate, workflowDefinition } from './util';
+import { logicalIdOf, platformStack, platformTemplate, workflowDefinition } from './util';
 
 describe('SandersBatchPlatform with default props (dev)', () => {
   // GIVEN a platform with no props
@@ -23,7 +23,7 @@ describe('SandersBatchPlatform with default props (dev)', () => {
       },
     });
     // The data bucket's own policy (the access-log bucket has one too) denies plain HTTP and old TLS.
-    const bucketId = stack.getLogicalId(platform.bucket.node.defaultChild as any);
+    const bucketId = logicalIdOf(platform.bucket);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },
       PolicyDocument: {
@@ -115,7 +115,7 @@ describe('SandersBatchPlatform with default props (dev)', () => {
     const byRole = (roleId: string) => policies
       .filter(p => p.Properties.Roles.some((r: any) => r.Ref === roleId))
       .flatMap(p => p.Properties.PolicyDocument.Statement);
-    const roleId = (role: any) => stack.getLogicalId(role.node.defaultChild);
+    const roleId = (role: any) => logicalIdOf(role);
 
     const execution = JSON.stringify(byRole(roleId(platform.executionRole)));
     expect(execution).toContain('ecr:BatchGetImage');
@@ -124,9 +124,9 @@ describe('SandersBatchPlatform with default props (dev)', () => {
 
     const job = byRole(roleId(platform.jobRole));
     const resources = JSON.stringify(job.map((s: any) => s.Resource));
-    const bucketId = stack.getLogicalId(platform.bucket.node.defaultChild as any);
-    const tableId = stack.getLogicalId(platform.table.node.defaultChild as any);
-    const keyId = stack.getLogicalId(platform.encryptionKey.node.defaultChild as any);
+    const bucketId = logicalIdOf(platform.bucket);
+    const tableId = logicalIdOf(platform.table);
+    const keyId = logicalIdOf(platform.encryptionKey);
     // Every resource the job role reaches is the platform's bucket, table or key.
     for (const s of job) {
       const rs = JSON.stringify(s.Resource);
@@ -150,7 +150,7 @@ describe('SandersBatchPlatform with default props (dev)', () => {
     ]);
     expect(states['Submit feature-extraction'].Parameters.DependsOn).toBeUndefined();
     // Each job runs on its tier's job definition.
-    const defIds = (platform.tierJobDefinitions as any[]).map(d => stack.getLogicalId(d.node.defaultChild));
+    const defIds = (platform.tierJobDefinitions as any[]).map(d => logicalIdOf(d));
     expect(states['Submit feature-extraction'].Parameters.JobDefinition).toBe(`\${${defIds[1]}}`);
     expect(states['Submit data-processing'].Parameters.JobDefinition).toBe(`\${${defIds[0]}}`);
     expect(branch.Parameters.JobDefinition).toBe(`\${${defIds[2]}}`);
@@ -161,7 +161,7 @@ describe('SandersBatchPlatform with default props (dev)', () => {
       'BatchJobQueueName', 'DynamoDBTableName', 'ECRRepositoryURI', 'S3BucketName', 'StepFunctionsStateMachineARN', 'VPCId',
     ]);
     // Each output points at its resource.
-    const id = (c: any) => stack.getLogicalId((c.node.defaultChild ?? c) as any);
+    const id = (c: any) => logicalIdOf(c);
     template.hasOutput('S3BucketName', { Value: { Ref: id(platform.bucket) } });
     template.hasOutput('DynamoDBTableName', { Value: { Ref: id(platform.table) } });
     template.hasOutput('VPCId', { Value: { Ref: id(platform.vpc) } });

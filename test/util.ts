@@ -1,8 +1,9 @@
 /**
  * Shared test helpers.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 import { SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
 
 /** A stack with one platform in it, as a consuming team would write it. */
@@ -16,6 +17,15 @@ export function platformStack(props: SandersBatchPlatformProps = {}, stackId = '
 /** The synthesized template of a stack with one platform. */
 export function platformTemplate(props: SandersBatchPlatformProps = {}): Template {
   return Template.fromStack(platformStack(props).stack);
+}
+
+/**
+ * The logical ID a construct's CloudFormation element (its default child, or itself) has in the template. Not
+ * `Stack.getLogicalId`, which allocates from the construct path and so ignores the platform's namespaces.
+ */
+export function logicalIdOf(construct: IConstruct): string {
+  const element = (construct.node.defaultChild ?? construct) as CfnElement;
+  return Stack.of(element).resolve(element.logicalId);
 }
 
 /** The only resource of a type in the template, with its logical ID. */

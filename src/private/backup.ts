@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledge, wildcardResourceFinding } from './compliance';
 import { ManagedPolicyRole } from './managed-policy-role';
+import { pathWithoutNamespaces, uniqueIdOfPath } from './namespace';
 
 export interface TableBackupProps {
   readonly table: dynamodb.ITable;
@@ -24,6 +25,7 @@ export interface TableBackupProps {
  */
 export function createTableBackup(scope: Construct, props: TableBackupProps): backup.BackupPlan {
   const vault = new backup.BackupVault(scope, 'BackupVault', {
+    backupVaultName: vaultName(scope, 'BackupVault'),
     encryptionKey: props.encryptionKey,
     removalPolicy: RemovalPolicy.RETAIN,
   });
@@ -75,4 +77,13 @@ export function createTableBackup(scope: Construct, props: TableBackupProps): ba
     disableDefaultBackupPolicy: true,
   });
   return plan;
+}
+
+/**
+ * The name aws-cdk-lib gives a vault without `backupVaultName` (the last 50 characters of the unique id of its
+ * path), from the path without namespaces: the name the vault was created with, kept so it is never replaced.
+ */
+function vaultName(scope: Construct, id: string): string {
+  const uniqueId = uniqueIdOfPath([...pathWithoutNamespaces(scope).split('/'), id]);
+  return uniqueId.substring(Math.max(uniqueId.length - 50, 0));
 }

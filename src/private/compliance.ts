@@ -10,6 +10,7 @@
  */
 import { Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { settleLogicalIds } from './namespace';
 
 /** The four cdk-nag rule packs the platform is checked against, by their rule-id prefixes. */
 export const NIST = 'NIST.800.53.R5';
@@ -51,6 +52,7 @@ export function inPacks(rule: string, reason: string, packs: string[] = [NIST, H
  * those of the construct tree when this is called.
  */
 export function wildcardResourceFinding(scope: IConstruct, resource: string): string {
+  settleLogicalIds(scope);
   return `AwsSolutions-IAM5[Resource::${flatten(Stack.of(scope).resolve(resource))}]`;
 }
 
@@ -93,6 +95,7 @@ export interface WildcardReason {
  */
 export function acknowledgeWildcards(scope: IConstruct, statements: any[], reasons: WildcardReason[]): void {
   const findings = new Set<string>();
+  settleLogicalIds(scope);
   for (const statement of Stack.of(scope).resolve(statements) ?? []) {
     if (statement.Effect !== 'Allow') continue;
     for (const action of ([] as unknown[]).concat(statement.Action ?? [])) {

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { pathWithoutNamespaces, settleLogicalIds } from './namespace';
 
 /**
  * IAM's limit on a managed policy document (6,144 characters without whitespace), with headroom: the
@@ -43,10 +44,13 @@ export class ManagedPolicyRole extends iam.Role {
 
   /** The statements granted to the role so far, across its managed policies, as CloudFormation JSON. */
   public get grantedStatements(): any[] {
+    settleLogicalIds(this);
     return this.grantPolicies.flatMap(policy => Stack.of(this).resolve(policy.document.toJSON())?.Statement ?? []);
   }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    // Resolved with the logical IDs the statement's resources end with (see namespace.ts).
+    settleLogicalIds(this);
     const json = JSON.stringify(Stack.of(this).resolve(statement.toStatementJson()));
     // Every job definition of a tier or job grants the execution role the same statements again: keep one.
     const holder = this.granted.get(json);
@@ -56,7 +60,7 @@ export class ManagedPolicyRole extends iam.Role {
     if (!policy || this.currentSize + size > MAX_POLICY_CHARACTERS) {
       const n = this.grantPolicies.length + 1;
       policy = new iam.ManagedPolicy(this, n === 1 ? 'Policy' : `Policy${n}`, {
-        description: `Permissions of ${this.node.path}${n === 1 ? '' : ` (part ${n})`}`,
+        description: `Permissions of ${pathWithoutNamespaces(this)}${n === 1 ? '' : ` (part ${n})`}`,
         roles: [this],
       });
       this.grantPolicies.push(policy);

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledge, inPacks } from './compliance';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { PlatformNames } from './names';
+import { pathWithoutNamespaces } from './namespace';
 import { NetworkProfile } from '../network-profile';
 
 /** The VPC's two AZs. */
@@ -96,6 +97,11 @@ export function createPlatformVpc(scope: Construct, id: string, props: PlatformN
     },
     restrictDefaultSecurityGroup: false,
   });
+  // ec2.Vpc names its subnets (and what they hold) and its flow log after their construct paths: keep the names
+  // they had before the VPC moved into a namespace.
+  for (const named of [...vpc.publicSubnets, ...vpc.privateSubnets, vpc.node.findChild('FlowLog')]) {
+    Tags.of(named).add('Name', pathWithoutNamespaces(named));
+  }
   acknowledge(vpc, ...inPacks('VPCDefaultSecurityGroupClosed', "Nothing is attached to the VPC's default security group: the Batch compute environment uses the platform's JobSecurityGroup (no inbound rules) and the platform creates no other network interface. Removing the default group's rules needs CDK's restrictDefaultSecurityGroup, a Lambda-backed custom resource that would add a Lambda function and a role with ec2:Revoke* rights to every environment, which the platform avoids"));
   for (const subnet of vpc.publicSubnets) {
     const route = subnet.node.tryFindChild('DefaultRoute');
