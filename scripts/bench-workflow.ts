@@ -15,7 +15,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { SandersBatchPlatform, WorkflowJob } from '../src';
-import { criticalPath } from '../src/private/workflow-graph';
+import { criticalPath } from '../src/private/workflow/workflow-graph';
 import { BatchSimulator } from '../test/sim/batch-simulator';
 import { runWorkflow } from '../test/sim/run-workflow';
 

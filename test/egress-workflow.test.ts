@@ -6,7 +6,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { startAt } from './sim/fixed-start-time';
 import { platformStack } from './util';
-import { EGRESS_TAG, LOCK_ITEM, LOCK_KEY, LOCK_MAX_WAITS } from '../src/private/egress-workflow';
+import { EGRESS_TAG, LOCK_ITEM, LOCK_KEY, LOCK_MAX_WAITS } from '../src/private/egress/egress-workflow';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node >= 22).
 if (!(Promise as any).withResolvers) {

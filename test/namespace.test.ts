@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { platformStack } from './util';
-import { logicalIdWithoutNamespaces, Namespace, pathWithoutNamespaces, uniqueIdOfPath } from '../src/private/namespace';
+import { logicalIdWithoutNamespaces, Namespace, pathWithoutNamespaces, uniqueIdOfPath } from '../src/private/core/namespace';
 
 function stack(): Stack {
   return new Stack(new App(), 'TestStack');

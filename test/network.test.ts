@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { NetworkProfile, SandersBatchPlatform } from '../src';
 import { platformStack, platformTemplate } from './util';
-import { EGRESS_TAG } from '../src/private/egress-workflow';
+import { EGRESS_TAG } from '../src/private/egress/egress-workflow';
 
 /** Logical IDs of the private subnets' route tables. */
 function privateRouteTables(template: Template): string[] {

@@ -7,7 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { BatchSimulator, BatchSimulatorOptions } from './batch-simulator';
 import { runWorkflow, RunOptions, WorkflowRun } from './run-workflow';
 import { SandersBatchPlatformProps, WorkflowJob } from '../../src';
-import { criticalPath } from '../../src/private/workflow-graph';
+import { criticalPath } from '../../src/private/workflow/workflow-graph';
 import { platformStack, workflowDefinition } from '../util';
 
 /** Synthesizes a platform with this workflow, as a consuming team's app would, and returns its stack. */

@@ -10,9 +10,9 @@ import {
   Problems, requireLiteral, validateBucketName, validateEnvironment, validatePrefix, validateRepositoryName,
   validateTableName, validateTiers, validateWorkflow, validateRunTimeout,
 } from './validation';
-import { DefaultMemoryTiers, MemoryTier } from '../memory-tier';
-import type { SandersBatchPlatformProps } from '../sanders-batch-platform-props';
-import { DefaultWorkflow, WorkflowJob } from '../workflow-job';
+import { DefaultMemoryTiers, MemoryTier } from '../../memory-tier';
+import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
+import { DefaultWorkflow, WorkflowJob } from '../../workflow-job';
 
 /** The environment whose resources are disposable. Every other environment keeps its data. */
 export const DEV_ENVIRONMENT = 'dev';

@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { acknowledge, wildcardResourceFinding } from './compliance';
-import { AccessLevel, JobDataAccess } from '../workflow-job';
+import { AccessLevel, JobDataAccess } from '../../workflow-job';
+import { acknowledge, wildcardResourceFinding } from '../core/compliance';
 
 // Explicit actions, no `s3:GetObject*`-style wildcards: a job gets what its code calls and nothing that
 // a future S3 or DynamoDB action would add to a wildcard.

@@ -4,11 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledge, inPacks } from './compliance';
-import { ManagedPolicyRole } from './managed-policy-role';
-import { PlatformNames } from './names';
-import { pathWithoutNamespaces } from './namespace';
-import { NetworkProfile } from '../network-profile';
+import { NetworkProfile } from '../../network-profile';
+import { acknowledge, inPacks } from '../core/compliance';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { pathWithoutNamespaces } from '../core/namespace';
+import { PlatformNames } from '../settings/names';
 
 /** The VPC's two AZs. */
 export const AZ_COUNT = 2;

@@ -4,10 +4,10 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import { describeFargateMemory, FARGATE_VCPUS, fargateMemoryValuesMiB, fargateVcpusForMemory } from './fargate';
-import { renderEvaluateOnExit } from './retry';
-import { findCycle } from './workflow-graph';
-import { MemoryTier } from '../memory-tier';
-import { AccessLevel, WorkflowJob } from '../workflow-job';
+import { MemoryTier } from '../../memory-tier';
+import { AccessLevel, WorkflowJob } from '../../workflow-job';
+import { renderEvaluateOnExit } from '../compute/retry';
+import { findCycle } from '../workflow/workflow-graph';
 
 /** Collects problems and throws them as one error. */
 export class Problems {

@@ -30,11 +30,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeWildcards, HIPAA, inPacks, NIST } from './compliance';
-import { createLoggedStateMachine } from './logged-state-machine';
-import { ManagedPolicyRole } from './managed-policy-role';
-import { PlatformNames } from './names';
-import { OnDemandEgressTarget } from './network';
+import { acknowledge, acknowledgeWildcards, HIPAA, inPacks, NIST } from '../core/compliance';
+import { createLoggedStateMachine } from '../core/logged-state-machine';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { OnDemandEgressTarget } from '../network/network';
+import { PlatformNames } from '../settings/names';
 
 /** The tag that marks a run's NAT gateway and Elastic IP; its value is the VPC ID. */
 export const EGRESS_TAG = 'sanders:on-demand-egress-vpc';

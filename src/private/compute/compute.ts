@@ -1,7 +1,7 @@
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { PlatformSettings } from './settings';
+import { PlatformSettings } from '../settings/settings';
 
 /** The platform's AWS Batch capacity: Fargate (and Fargate Spot) compute environments and the job queue. */
 export interface Compute {

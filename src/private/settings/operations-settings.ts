@@ -5,8 +5,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Problems } from './validation';
-import { NetworkProfile } from '../network-profile';
-import type { SandersBatchPlatformProps } from '../sanders-batch-platform-props';
+import { NetworkProfile } from '../../network-profile';
+import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 
 export interface ScheduleSettings {
   /** `cron(...)`, as EventBridge Scheduler takes it. */

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge, inPacks } from './compliance';
+import { acknowledge, inPacks } from '../core/compliance';
 
 export interface AccessLogBucketProps {
   /** True for the dev environment, whose data is disposable. */

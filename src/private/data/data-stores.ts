@@ -7,8 +7,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createAccessLogBucket, logAccessInto, sendEventsToEventBridge } from './access-logs';
 import { createTableBackup } from './backup';
-import { acknowledge, HIPAA, inPacks, NIST } from './compliance';
-import { PlatformSettings } from './settings';
+import { acknowledge, HIPAA, inPacks, NIST } from '../core/compliance';
+import { PlatformSettings } from '../settings/settings';
 
 /** The resources that hold the platform's data, and the key that encrypts them. */
 export interface DataStores {

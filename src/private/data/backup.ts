@@ -5,9 +5,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { acknowledge, wildcardResourceFinding } from './compliance';
-import { ManagedPolicyRole } from './managed-policy-role';
-import { pathWithoutNamespaces, uniqueIdOfPath } from './namespace';
+import { acknowledge, wildcardResourceFinding } from '../core/compliance';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { pathWithoutNamespaces, uniqueIdOfPath } from '../core/namespace';
 
 export interface TableBackupProps {
   readonly table: dynamodb.ITable;

@@ -13,9 +13,9 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ManagedPolicyRole } from './managed-policy-role';
-import { PlatformNames } from './names';
-import { ScheduleSettings } from './operations-settings';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { PlatformNames } from '../settings/names';
+import { ScheduleSettings } from '../settings/operations-settings';
 
 export interface RunScheduleProps {
   readonly names: PlatformNames;

@@ -22,10 +22,10 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards } from './compliance';
-import { createLoggedStateMachine } from './logged-state-machine';
-import { ManagedPolicyRole } from './managed-policy-role';
-import { PlatformNames } from './names';
+import { acknowledgeWildcards } from '../core/compliance';
+import { createLoggedStateMachine } from '../core/logged-state-machine';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { PlatformNames } from '../settings/names';
 
 /** The namespace of the platform's own metrics. */
 export const METRIC_NAMESPACE = 'Sanders/BatchPlatform';
