@@ -1,10 +1,9 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,25 +12,19 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { MemoryTier } from './memory-tier';
 import { NetworkProfile } from './network-profile';
-import { createCompute } from './private/compute/compute';
-import { defaultRetryStrategies, renderEvaluateOnExit } from './private/compute/retry';
-import { acknowledge, wildcardResourceFinding } from './private/core/compliance';
-import { createLoggedStateMachine } from './private/core/logged-state-machine';
-import { ManagedPolicyRole } from './private/core/managed-policy-role';
+import { ComputePart } from './private/compute/compute';
+import { JobDefinitions } from './private/compute/job-definitions';
 import { Namespace } from './private/core/namespace';
-import { grantDataAccess } from './private/data/data-access';
-import { createDataStores } from './private/data/data-stores';
+import { DataPart } from './private/data/data-part';
 import { createEgressRunWorkflow } from './private/egress/egress-workflow';
-import { createMonitoring } from './private/monitoring/monitoring';
-import { createPlatformVpc } from './private/network/network';
-import { hasOwnJobDefinition, resolveSettings, PlatformSettings } from './private/settings/settings';
+import { MonitoringPart } from './private/monitoring/monitoring';
+import { NetworkPart } from './private/network/network';
+import { resolveSettings } from './private/settings/settings';
 import { claimStackNames } from './private/settings/stack-names';
 import { createRunSchedule } from './private/workflow/schedule';
-import { buildWorkflowDefinition, JobSubmission } from './private/workflow/workflow-definition';
+import { WorkflowPart } from './private/workflow/workflow';
 import { SandersBatchPlatformProps } from './sanders-batch-platform-props';
-import { AccessLevel, WorkflowJob } from './workflow-job';
 
 /**
  * A batch data platform in one construct: an S3 bucket and a DynamoDB table for the data, an ECR repository
@@ -89,12 +82,7 @@ export class SandersBatchPlatform extends Construct {
   /** The schedule that starts runs, when `schedule` is set. */
   public readonly schedule?: scheduler.ISchedule;
 
-  private readonly settings: PlatformSettings;
-  /** The namespace of the compute part (queue, job definitions and their roles). */
-  private readonly computePart: Construct;
-  private readonly tierDefinitions = new Map<string, batch.IJobDefinition>();
-  /** Names of every job definition the workflow may submit, for the state machine's policy. */
-  private readonly jobDefinitionNames: string[] = [];
+  private readonly jobDefinitions: JobDefinitions;
 
   /**
    * @param scope the construct the platform is created in, usually a `Stack`
@@ -106,63 +94,44 @@ export class SandersBatchPlatform extends Construct {
     // Everything is validated before the first child is created. JavaScript callers may pass null.
     const s = resolveSettings(props ?? {});
     claimStackNames(this, s);
-    this.settings = s;
     this.environment = s.environment;
 
-    const data = createDataStores(new Namespace(this, 'Data'), s);
-    const key = data.encryptionKey;
-    this.encryptionKey = key;
+    // Each part is a namespace in the tree (Data, Network, ...) that keeps its resources' logical IDs.
+    const data = new DataPart(this, 'Data', s.names, s.data);
+    this.encryptionKey = data.encryptionKey;
     this.bucket = data.bucket;
     this.table = data.table;
     this.repository = data.repository;
+    const key = data.encryptionKey;
 
-    const ops = s.operations;
-    this.networkProfile = ops.networkProfile;
-    const network = ops.networkProfile === undefined ? undefined : createPlatformVpc(new Namespace(this, 'Network'), 'Vpc', {
+    this.networkProfile = s.network.profile;
+    const network = s.network.profile === undefined ? undefined
+      : new NetworkPart(this, 'Network', { names: s.names, profile: s.network.profile, encryptionKey: key, logs: s.logs });
+    this.vpc = network?.vpc ?? s.network.vpc!;
+
+    const compute = new ComputePart(this, 'Compute', {
       names: s.names,
-      profile: ops.networkProfile,
+      settings: s.compute,
+      logs: s.logs,
+      vpc: this.vpc,
       encryptionKey: key,
-      logRetention: s.logRetention,
-      removalPolicy: s.removalPolicy,
+      bucket: this.bucket,
+      table: this.table,
+      repository: this.repository,
     });
-    this.vpc = network?.vpc ?? ops.vpc!;
-
-    this.computePart = new Namespace(this, 'Compute');
-    const compute = createCompute(this.computePart, s, this.vpc);
     this.computeEnvironment = compute.computeEnvironment;
     this.spotComputeEnvironment = compute.spotComputeEnvironment;
     this.jobQueue = compute.jobQueue;
+    this.jobLogGroup = compute.jobLogGroup;
+    this.executionRole = compute.executionRole;
+    this.jobRole = compute.jobRole;
+    this.jobDefinitions = compute.jobDefinitions;
+    this.tierJobDefinitions = compute.jobDefinitions.tierDefinitions;
 
-    this.jobLogGroup = new logs.LogGroup(this.computePart, 'JobLogs', {
-      logGroupName: s.names.jobLogGroup,
-      retention: s.logRetention,
-      encryptionKey: key,
-      removalPolicy: s.removalPolicy,
+    const workflow = new WorkflowPart(this, 'Workflow', {
+      names: s.names, settings: s.workflow, logs: s.logs, encryptionKey: key, jobQueue: this.jobQueue, jobDefinitions: this.jobDefinitions,
     });
-
-    this.executionRole = new ManagedPolicyRole(this.computePart, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'ECS task execution role of the batch platform: pulls the job image and writes job logs',
-    });
-    acknowledge(this.executionRole, {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken has no resource-level permissions (it returns a registry login, not access to a repository); image pulls themselves are limited to the platform\'s repository',
-    });
-    this.jobRole = new ManagedPolicyRole(this.computePart, 'JobRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: "Batch job role: read-write on the platform's bucket and table, nothing else",
-    });
-    grantDataAccess(this.jobRole, this.bucket, this.table, {});
-
-    this.tierJobDefinitions = s.tiers.map(tier => {
-      const def = this.createJobDefinition(`JobDefinition-${tier.name}`, s.names.jobDefinition(tier.name), tier, this.jobRole);
-      this.tierDefinitions.set(tier.name, def);
-      return def;
-    });
-
-    const submissions = s.workflow.map(job => this.submissionFor(job));
-    const workflowPart = new Namespace(this, 'Workflow');
-    this.stateMachine = this.createStateMachine(workflowPart, submissions);
+    this.stateMachine = workflow.stateMachine;
     this.runStateMachine = network?.onDemandEgress
       ? createEgressRunWorkflow(new Namespace(this, 'Egress'), {
         names: s.names,
@@ -170,30 +139,21 @@ export class SandersBatchPlatform extends Construct {
         target: network.onDemandEgress,
         jobWorkflow: this.stateMachine,
         encryptionKey: key,
-        logRetention: s.logRetention,
-        removalPolicy: s.removalPolicy,
+        logRetention: s.logs.retention,
+        removalPolicy: s.logs.removalPolicy,
       })
       : this.stateMachine;
+    if (s.workflow.schedule) {
+      this.schedule = createRunSchedule(workflow, { names: s.names, schedule: s.workflow.schedule, stateMachine: this.runStateMachine });
+    }
 
-    const monitoring = createMonitoring(new Namespace(this, 'Monitoring'), {
-      names: s.names,
-      runStateMachine: this.runStateMachine,
-      jobQueue: this.jobQueue,
-      encryptionKey: key,
-      alarmTopic: props.alarmTopic,
-      alarmEmails: ops.alarmEmails,
-      runnableTimeout: ops.runnableTimeout,
-      createDashboard: ops.createDashboard,
-      logRetention: s.logRetention,
-      removalPolicy: s.removalPolicy,
+    const monitoring = new MonitoringPart(this, 'Monitoring', {
+      names: s.names, settings: s.monitoring, logs: s.logs, runStateMachine: this.runStateMachine, jobQueue: this.jobQueue, encryptionKey: key,
     });
     this.alarmTopic = monitoring.alarmTopic;
     this.failedRunsAlarm = monitoring.failedRunsAlarm;
     this.stuckJobsAlarm = monitoring.stuckJobsAlarm;
     this.dashboard = monitoring.dashboard;
-    if (ops.schedule) {
-      this.schedule = createRunSchedule(workflowPart, { names: s.names, schedule: ops.schedule, stateMachine: this.runStateMachine });
-    }
 
     if (s.createOutputs) this.createOutputs();
   }
@@ -204,9 +164,9 @@ export class SandersBatchPlatform extends Construct {
    * @param tierName the tier's name, e.g. `8gb`
    */
   public jobDefinitionFor(tierName: string): batch.IJobDefinition {
-    const def = this.tierDefinitions.get(tierName);
+    const def = this.jobDefinitions.ofTier(tierName);
     if (!def) {
-      throw new Error(`memory tier '${tierName}' does not exist: use one of ${[...this.tierDefinitions.keys()].map(t => `'${t}'`).join(', ')}`);
+      throw new Error(`memory tier '${tierName}' does not exist: use one of ${this.jobDefinitions.tierNames.map(t => `'${t}'`).join(', ')}`);
     }
     return def;
   }
@@ -237,109 +197,6 @@ export class SandersBatchPlatform extends Construct {
   public grantReadData(grantee: iam.IGrantable): iam.Grant {
     this.bucket.grantRead(grantee);
     return this.table.grantReadData(grantee);
-  }
-
-  private createJobDefinition(id: string, name: string, tier: MemoryTier, jobRole: iam.IRole, job?: WorkflowJob): batch.EcsJobDefinition {
-    const container = new batch.EcsFargateContainerDefinition(this.computePart, `${id}Container`, {
-      image: ecs.ContainerImage.fromEcrRepository(this.repository, this.settings.imageTag),
-      cpu: tier.vcpu,
-      memory: tier.memory,
-      executionRole: this.executionRole,
-      jobRole,
-      fargateCpuArchitecture: tier.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
-      fargateOperatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      ephemeralStorageSize: tier.ephemeralStorage,
-      assignPublicIp: false,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.jobLogGroup, streamPrefix: 'job' }),
-      secrets: job?.secrets,
-    });
-    this.jobDefinitionNames.push(name);
-    return new batch.EcsJobDefinition(this.computePart, id, {
-      jobDefinitionName: name,
-      container,
-      propagateTags: true,
-      // Batch keeps a replaced revision ACTIVE, so a job already submitted with it still runs.
-      skipDeregisterOnUpdate: true,
-    });
-  }
-
-  /** The job definition a workflow job runs with: its tier's, or its own when it needs secrets or narrower access. */
-  private submissionFor(job: WorkflowJob): JobSubmission {
-    const tier = this.settings.tiers.find(t => t.name === job.tier)!;
-    let definition = this.tierDefinitions.get(job.tier)!;
-    if (hasOwnJobDefinition(job)) {
-      let role = this.jobRole;
-      if (job.dataAccess !== undefined) {
-        role = new ManagedPolicyRole(this.computePart, `JobRole-${job.name}`, {
-          assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-          description: `Role of workflow job ${job.name}: bucket ${job.dataAccess.bucket ?? AccessLevel.READ_WRITE}, table ${job.dataAccess.table ?? AccessLevel.READ_WRITE}`,
-        });
-        grantDataAccess(role, this.bucket, this.table, job.dataAccess);
-      }
-      definition = this.createJobDefinition(`JobDefinition-job-${job.name}`, this.settings.names.jobDefinition(job.name), tier, role, job);
-    }
-    return {
-      name: job.name,
-      jobDefinitionArn: definition.jobDefinitionArn,
-      dependsOn: job.dependsOn ?? [],
-      command: job.command,
-      environment: job.environment ?? {},
-      retryAttempts: job.retryAttempts ?? 3,
-      evaluateOnExit: renderEvaluateOnExit(job.retryStrategies ?? defaultRetryStrategies()),
-      timeoutSeconds: job.timeout?.toSeconds(),
-      arraySize: job.arraySize,
-    };
-  }
-
-  private createStateMachine(scope: Construct, submissions: JobSubmission[]): sfn.StateMachine {
-    const stack = Stack.of(this);
-    const definition = buildWorkflowDefinition(submissions, this.jobQueue.jobQueueArn, { runTimeoutSeconds: this.settings.runTimeout.toSeconds() });
-    const jobDefinitionArns = [...this.jobDefinitionNames].map(n => stack.formatArn({ service: 'batch', resource: 'job-definition', resourceName: `${n}:*` }));
-    const jobArns = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
-    const { stateMachine, role } = createLoggedStateMachine(scope, 'Workflow', {
-      stateMachineName: this.settings.names.stateMachine,
-      definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
-      roleDescription: 'Role of the batch platform workflow: submits, watches and stops the platform\'s Batch jobs, writes its logs and traces',
-      encryptionKey: this.encryptionKey,
-      logRetention: this.settings.logRetention,
-      removalPolicy: this.settings.removalPolicy,
-    });
-    // At most 20 job definitions per statement, so a large workflow's grants spread over managed policies
-    // that each stay under IAM's 6,144-character limit (see ManagedPolicyRole).
-    for (let i = 0; i === 0 || i < jobDefinitionArns.length; i += 20) {
-      stateMachine.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['batch:SubmitJob'],
-        resources: [this.jobQueue.jobQueueArn, ...jobDefinitionArns.slice(i, i + 20)],
-      }));
-    }
-    stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      // DescribeJobs has no resource-level permissions.
-      actions: ['batch:DescribeJobs'],
-      resources: ['*'],
-    }));
-    stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['batch:CancelJob', 'batch:TerminateJob'],
-      resources: [jobArns],
-    }));
-    acknowledge(role,
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only for actions without resource-level permissions: batch:DescribeJobs (how a .sync task polls its job), X-Ray trace writing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends), which Step Functions needs for logging at level ALL',
-      },
-      {
-        id: wildcardResourceFinding(this, jobArns),
-        reason: 'batch:CancelJob and batch:TerminateJob name a job by its ID, which Batch assigns at submission; the workflow stops only jobs it submitted (when a run is aborted or fails)',
-      },
-      ...jobDefinitionArns.map(arn => ({
-        id: wildcardResourceFinding(this, arn),
-        reason: 'The :* matches the revisions of one of the platform\'s own job definitions, by name; every deploy registers a new revision and a run in flight may still submit the previous one',
-      })));
-    stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      // How Step Functions waits for a `.sync` Batch job.
-      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
-    }));
-    return stateMachine;
   }
 
   private createOutputs(): void {

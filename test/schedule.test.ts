@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { platformStack, platformTemplate } from './util';
-import { cronProblem } from '../src/private/settings/operations-settings';
+import { cronProblem } from '../src/private/settings/cron';
 
 describe('schedule', () => {
   test('has no schedule by default', () => {

@@ -4,7 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { createLogGroup } from './log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
+import { stateMachineLogGroupName } from '../settings/names';
 
 export interface LoggedStateMachineProps {
   /** The state machine's name; its log group is `/aws/vendedlogs/states/<name>`. */
@@ -29,11 +31,10 @@ export interface LoggedStateMachine {
  * NIST, HIPAA and PCI packs). The children are `<id>Logs`, `<id>Role` and `<id>` under `scope`.
  */
 export function createLoggedStateMachine(scope: Construct, id: string, props: LoggedStateMachineProps): LoggedStateMachine {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-    logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
-    retention: props.logRetention,
+  const logGroup = createLogGroup(scope, `${id}Logs`, {
+    logGroupName: stateMachineLogGroupName(props.stateMachineName),
     encryptionKey: props.encryptionKey,
-    removalPolicy: props.removalPolicy,
+    logs: { retention: props.logRetention, removalPolicy: props.removalPolicy },
   });
   const role = new ManagedPolicyRole(scope, `${id}Role`, {
     assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),

@@ -4,8 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { AccessLevel, JobDataAccess } from '../../workflow-job';
+import { AccessLevel } from '../../workflow-job';
 import { acknowledge, wildcardResourceFinding } from '../core/compliance';
+import type { DataAccessSettings } from '../settings/settings';
 
 // Explicit actions, no `s3:GetObject*`-style wildcards: a job gets what its code calls and nothing that
 // a future S3 or DynamoDB action would add to a wildcard.
@@ -25,10 +26,10 @@ const KEY_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey'];
  * Grants a job role exactly the declared access to the platform's bucket and table, and the use of the
  * platform's KMS key only through S3 and DynamoDB (`kms:ViaService`).
  */
-export function grantDataAccess(role: iam.IGrantable & IConstruct, bucket: s3.IBucket, table: dynamodb.ITable, access: JobDataAccess): void {
+export function grantDataAccess(role: iam.IGrantable & IConstruct, bucket: s3.IBucket, table: dynamodb.ITable, access: DataAccessSettings): void {
   const region = Stack.of(role).region;
-  const bucketLevel = access.bucket ?? AccessLevel.READ_WRITE;
-  const tableLevel = access.table ?? AccessLevel.READ_WRITE;
+  const bucketLevel = access.bucket;
+  const tableLevel = access.table;
   const viaServices: string[] = [];
   let keyWrite = false;
 

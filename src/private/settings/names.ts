@@ -1,5 +1,8 @@
 /**
- * The seed's naming pattern, `{prefix}-{resource}-{environment}`, in one place.
+ * Every physical name of the platform, in one place. The names of the Python app's resources follow its pattern
+ * (`{prefix}-customer-platform-{environment}`, `{prefix}-batch-{resource}-{environment}`); those it did not have
+ * use the stem `{prefix}-batch-platform-...-{environment}`, except where a resource already exists under another
+ * name (a changed name replaces the resource): the runnable watch, the run workflow and the schedule, noted there.
  */
 export class PlatformNames {
   constructor(public readonly prefix: string, public readonly environment: string) {}
@@ -49,13 +52,43 @@ export class PlatformNames {
     return `/aws/batch/${this.prefix}-customer-platform-${this.environment}`;
   }
 
-  /** `/aws/vendedlogs/states/sanders-customer-platform-workflow-dev` */
-  public get workflowLogGroup(): string {
-    return `/aws/vendedlogs/states/${this.stateMachine}`;
-  }
-
   /** `/aws/vpc/flowlogs/sanders-customer-platform-vpc-dev` */
   public get flowLogGroup(): string {
     return `/aws/vpc/flowlogs/${this.vpc}`;
   }
+
+  /** `sanders-batch-platform-alerts-dev` */
+  public get alarmTopic(): string {
+    return `${this.prefix}-batch-platform-alerts-${this.environment}`;
+  }
+
+  /** `sanders-batch-platform-failed-runs-dev` */
+  public get failedRunsAlarm(): string {
+    return `${this.prefix}-batch-platform-failed-runs-${this.environment}`;
+  }
+
+  /** `sanders-batch-platform-stuck-jobs-dev` */
+  public get stuckJobsAlarm(): string {
+    return `${this.prefix}-batch-platform-stuck-jobs-${this.environment}`;
+  }
+
+  /** `sanders-batch-platform-dev` */
+  public get dashboard(): string {
+    return `${this.prefix}-batch-platform-${this.environment}`;
+  }
+
+  /** `sanders-batch-runnable-watch-dev` (created before the `batch-platform` stem; kept so it is not replaced) */
+  public get runnableWatch(): string {
+    return `${this.prefix}-batch-runnable-watch-${this.environment}`;
+  }
+
+  /** `sanders-customer-platform-dev` (created before the `batch-platform` stem; kept so it is not replaced) */
+  public get schedule(): string {
+    return `${this.prefix}-customer-platform-${this.environment}`;
+  }
+}
+
+/** `/aws/vendedlogs/states/<state machine name>`: a state machine's log group (Step Functions' vended logs). */
+export function stateMachineLogGroupName(stateMachineName: string): string {
+  return `/aws/vendedlogs/states/${stateMachineName}`;
 }

@@ -1,29 +1,29 @@
 /**
- * Every default of the construct in one place, resolved from the props and validated before any
- * resource is created.
+ * The props resolved once into one settings object per part (data, network, compute, workflow, monitoring), over
+ * the defaults of `defaults.ts`, after every check of `checks.ts` passed. A builder gets its part's settings and
+ * never reads the props or decides dev versus prod itself.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { checkProps, hasOwnJobDefinition } from './checks';
+import { DEFAULTS, DEV_ENVIRONMENT, environmentDefaults } from './defaults';
 import { PlatformNames } from './names';
-import { OperationsSettings, resolveOperations } from './operations-settings';
-import {
-  Problems, requireLiteral, validateBucketName, validateEnvironment, validatePrefix, validateRepositoryName,
-  validateTableName, validateTiers, validateWorkflow, validateRunTimeout,
-} from './validation';
-import { DefaultMemoryTiers, MemoryTier } from '../../memory-tier';
+import { MemoryTier } from '../../memory-tier';
+import { NetworkProfile } from '../../network-profile';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
-import { DefaultWorkflow, WorkflowJob } from '../../workflow-job';
+import { AccessLevel, WorkflowJob } from '../../workflow-job';
+import { defaultRetryStrategies } from '../compute/retry';
 
-/** The environment whose resources are disposable. Every other environment keeps its data. */
-export const DEV_ENVIRONMENT = 'dev';
+/** How every log group of the platform keeps its events. */
+export interface LogSettings {
+  readonly retention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
 
-export interface PlatformSettings {
-  readonly environment: string;
-  readonly isDev: boolean;
-  readonly names: PlatformNames;
-  readonly tiers: MemoryTier[];
-  readonly workflow: WorkflowJob[];
-  readonly imageTag: string;
+export interface DataSettings {
   readonly bucketName: string;
   readonly tableName: string;
   readonly repositoryName: string;
@@ -33,100 +33,173 @@ export interface PlatformSettings {
   readonly deletionProtection: boolean;
   readonly versioned: boolean;
   readonly backupPlan: boolean;
-  readonly logRetention: logs.RetentionDays;
+  /** The environment's data is disposable (`dev`): what the compliance acknowledgements of dev say. */
+  readonly disposable: boolean;
+}
+
+export interface NetworkSettings {
+  /** The profile of the VPC the platform creates; undefined when the team brings its own VPC. */
+  readonly profile?: NetworkProfile;
+  readonly vpc?: ec2.IVpc;
+}
+
+/** A job's access to the bucket and the table, with the defaults filled in. */
+export interface DataAccessSettings {
+  readonly bucket: AccessLevel;
+  readonly table: AccessLevel;
+  readonly bucketPrefix?: string;
+  readonly tableLeadingKeys?: string[];
+}
+
+/** What the shared job role may reach. */
+export const SHARED_JOB_ACCESS: DataAccessSettings = { bucket: DEFAULTS.accessLevel, table: DEFAULTS.accessLevel };
+
+/** A memory tier with its defaults filled in. */
+export interface TierSettings extends MemoryTier {
+  readonly cpuArchitecture: NonNullable<MemoryTier['cpuArchitecture']>;
+}
+
+/** A workflow job with its defaults filled in. */
+export interface JobSettings {
+  readonly name: string;
+  readonly tier: TierSettings;
+  readonly dependsOn: string[];
+  readonly command?: string[];
+  readonly environment: { [name: string]: string };
+  readonly secrets?: WorkflowJob['secrets'];
+  /** Set when the job runs with a role of its own. */
+  readonly dataAccess?: DataAccessSettings;
+  /** Secrets and the job role can only be set in a job definition, not at submission. */
+  readonly ownJobDefinition: boolean;
+  readonly retryAttempts: number;
+  readonly retryStrategies: batch.RetryStrategy[];
+  readonly timeout?: Duration;
+  readonly arraySize?: number;
+}
+
+export interface ComputeSettings {
   readonly maxvCpus: number;
-  readonly createOutputs: boolean;
+  readonly useSpot: boolean;
+  readonly imageTag: string;
+  readonly tiers: TierSettings[];
+  readonly jobs: JobSettings[];
+}
+
+export interface WorkflowSettings {
+  readonly jobs: JobSettings[];
   /** `TimeoutSeconds` of each final job's `.sync` task. */
   readonly runTimeout: Duration;
-  /** Network profile, Spot, schedule and alerts (`operations-settings.ts`). */
-  readonly operations: OperationsSettings;
+  readonly schedule?: ScheduleSettings;
 }
 
-/**
- * Whether a workflow job runs on a job definition of its own instead of its tier's: secrets and the job role
- * can only be set in a job definition, not at submission.
- */
-export function hasOwnJobDefinition(job: WorkflowJob): boolean {
-  return job.secrets !== undefined || job.dataAccess !== undefined;
+export interface ScheduleSettings {
+  /** `cron(...)`, as EventBridge Scheduler takes it. */
+  readonly expression: string;
+  readonly timeZone: string;
+  readonly enabled: boolean;
 }
 
+export interface MonitoringSettings {
+  /** The team's own topic; undefined to create one. */
+  readonly alarmTopic?: sns.ITopic;
+  readonly alarmEmails: string[];
+  readonly runnableTimeout: Duration;
+  readonly createDashboard: boolean;
+}
+
+export interface PlatformSettings {
+  readonly environment: string;
+  readonly names: PlatformNames;
+  readonly logs: LogSettings;
+  readonly data: DataSettings;
+  readonly network: NetworkSettings;
+  readonly compute: ComputeSettings;
+  readonly workflow: WorkflowSettings;
+  readonly monitoring: MonitoringSettings;
+  readonly createOutputs: boolean;
+}
+
+/** Checks the props (every problem in one error) and resolves them. */
 export function resolveSettings(props: SandersBatchPlatformProps): PlatformSettings {
-  const problems = new Problems();
-  const environment = props.environment ?? DEV_ENVIRONMENT;
-  const prefix = props.namePrefix ?? 'sanders';
-  const before = problems.count;
-  validateEnvironment(problems, environment);
-  validatePrefix(problems, prefix);
-  // Names built from a bad environment or prefix would only repeat that problem.
-  const namesValid = problems.count === before;
-  const names = new PlatformNames(prefix, environment);
-  const isDev = environment === DEV_ENVIRONMENT;
+  const environment = props.environment ?? DEFAULTS.environment;
+  const names = new PlatformNames(props.namePrefix ?? DEFAULTS.namePrefix, environment);
+  const env = environmentDefaults(environment === DEV_ENVIRONMENT);
+  const data: DataSettings = {
+    bucketName: props.bucketName ?? names.bucket,
+    tableName: props.tableName ?? names.table,
+    repositoryName: props.repositoryName ?? names.repository,
+    removalPolicy: props.removalPolicy ?? env.removalPolicy,
+    // Emptying the bucket only makes sense when it is destroyed.
+    autoDeleteObjects: props.autoDeleteObjects ?? (env.autoDeleteObjects && (props.removalPolicy ?? env.removalPolicy) === RemovalPolicy.DESTROY),
+    pointInTimeRecovery: props.pointInTimeRecovery ?? env.pointInTimeRecovery,
+    deletionProtection: props.deletionProtection ?? env.deletionProtection,
+    versioned: props.versioned ?? env.versioned,
+    backupPlan: props.backupPlan ?? env.backupPlan,
+    disposable: environment === DEV_ENVIRONMENT,
+  };
+  const tiers = props.memoryTiers ?? DEFAULTS.memoryTiers();
+  const workflow = props.workflow ?? DEFAULTS.workflow();
+  const maxvCpus = props.maxvCpus ?? DEFAULTS.maxvCpus;
+  const armTiers = tiers.filter(t => t.cpuArchitecture?._cpuArchitecture === 'ARM64');
+  checkProps(props, { environment, names, data, tiers, workflow, maxvCpus });
 
-  const bucketName = props.bucketName ?? names.bucket;
-  const tableName = props.tableName ?? names.table;
-  const repositoryName = props.repositoryName ?? names.repository;
-  if (namesValid || props.bucketName !== undefined) validateBucketName(problems, bucketName);
-  if (namesValid || props.tableName !== undefined) validateTableName(problems, tableName);
-  if (namesValid || props.repositoryName !== undefined) validateRepositoryName(problems, repositoryName);
-
-  const imageTag = props.imageTag ?? 'latest';
-  if (requireLiteral(problems, 'imageTag', imageTag) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
-    problems.add(`imageTag '${imageTag}' is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'`);
-  }
-
-  const removalPolicy = props.removalPolicy ?? (isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
-  const autoDeleteObjects = props.autoDeleteObjects ?? (isDev && removalPolicy === RemovalPolicy.DESTROY);
-  if (removalPolicy === RemovalPolicy.SNAPSHOT) {
-    problems.add('removalPolicy is RemovalPolicy.SNAPSHOT, which S3 buckets, ECR repositories, KMS keys and log groups do not support: use RemovalPolicy.RETAIN (keep the data) or RemovalPolicy.DESTROY');
-  }
-  if (autoDeleteObjects && removalPolicy !== RemovalPolicy.DESTROY) {
-    problems.add(`autoDeleteObjects is true but removalPolicy is ${removalPolicy}: emptying the bucket only makes sense when it is destroyed; set removalPolicy to RemovalPolicy.DESTROY or autoDeleteObjects to false`);
-  }
-
-  const maxvCpus = props.maxvCpus ?? 64;
-  if (requireLiteral(problems, 'maxvCpus', maxvCpus) && (!Number.isInteger(maxvCpus) || maxvCpus < 1 || maxvCpus > 10000)) {
-    problems.add(`maxvCpus ${maxvCpus} is not valid: give a whole number from 1 to 10000 (the most vCPUs the platform runs at once)`);
-  }
-
-  const tiers = props.memoryTiers ?? DefaultMemoryTiers.all();
-  const workflow = props.workflow ?? DefaultWorkflow.jobs();
-  const tiersByName = validateTiers(problems, tiers);
-  validateWorkflow(problems, workflow, tiersByName, props.workflow === undefined);
-  const runTimeout = props.runTimeout ?? Duration.hours(24);
-  validateRunTimeout(problems, runTimeout);
-  for (const tier of tiers) {
-    if (tier.vcpu > maxvCpus) {
-      problems.add(`memory tier '${tier.name}' needs ${tier.vcpu} vCPUs but maxvCpus is ${maxvCpus}: raise maxvCpus`);
-    }
-  }
-  for (const n of namesValid ? [...tiers.map(t => t.name), ...workflow.filter(hasOwnJobDefinition).map(j => j.name)] : []) {
-    const defName = names.jobDefinition(n);
-    if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
-  }
-
-  const operations = resolveOperations(problems, props, isDev);
-
-  problems.throwIfAny('SandersBatchPlatform configuration');
+  const tierSettings = tiers.map(t => ({ ...t, cpuArchitecture: t.cpuArchitecture ?? DEFAULTS.cpuArchitecture }));
+  const jobs = workflow.map(job => resolveJob(job, tierSettings.find(t => t.name === job.tier)!));
   return {
     environment,
-    isDev,
     names,
-    tiers,
-    workflow,
-    imageTag,
-    bucketName,
-    tableName,
-    repositoryName,
-    removalPolicy,
-    autoDeleteObjects,
-    pointInTimeRecovery: props.pointInTimeRecovery ?? !isDev,
-    deletionProtection: props.deletionProtection ?? !isDev,
-    versioned: props.versioned ?? !isDev,
-    backupPlan: props.backupPlan ?? !isDev,
-    logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-    maxvCpus,
-    createOutputs: props.createOutputs ?? true,
-    runTimeout,
-    operations,
+    logs: { retention: props.logRetention ?? DEFAULTS.logRetention, removalPolicy: data.removalPolicy },
+    data,
+    network: {
+      profile: props.vpc !== undefined ? undefined : props.networkProfile ?? env.networkProfile,
+      vpc: props.vpc,
+    },
+    compute: {
+      maxvCpus,
+      useSpot: props.useSpot ?? (env.useSpot && armTiers.length === 0),
+      imageTag: props.imageTag ?? DEFAULTS.imageTag,
+      tiers: tierSettings,
+      jobs,
+    },
+    workflow: { jobs, runTimeout: props.runTimeout ?? DEFAULTS.runTimeout, schedule: resolveSchedule(props) },
+    monitoring: {
+      alarmTopic: props.alarmTopic,
+      alarmEmails: props.alarmEmails ?? DEFAULTS.alarmEmails,
+      runnableTimeout: props.runnableTimeout ?? DEFAULTS.runnableTimeout,
+      createDashboard: props.createDashboard ?? env.createDashboard,
+    },
+    createOutputs: props.createOutputs ?? DEFAULTS.createOutputs,
+  };
+}
+
+function resolveJob(job: WorkflowJob, tier: TierSettings): JobSettings {
+  const access = job.dataAccess;
+  return {
+    name: job.name,
+    tier,
+    dependsOn: job.dependsOn ?? [],
+    command: job.command,
+    environment: job.environment ?? {},
+    secrets: job.secrets,
+    dataAccess: access === undefined ? undefined : {
+      bucket: access.bucket ?? DEFAULTS.accessLevel,
+      table: access.table ?? DEFAULTS.accessLevel,
+      bucketPrefix: access.bucketPrefix,
+      tableLeadingKeys: access.tableLeadingKeys,
+    },
+    ownJobDefinition: hasOwnJobDefinition(job),
+    retryAttempts: job.retryAttempts ?? DEFAULTS.retryAttempts,
+    retryStrategies: job.retryStrategies ?? defaultRetryStrategies(),
+    timeout: job.timeout,
+    arraySize: job.arraySize,
+  };
+}
+
+function resolveSchedule(props: SandersBatchPlatformProps): ScheduleSettings | undefined {
+  if (props.schedule === undefined) return undefined;
+  return {
+    expression: `cron(${props.schedule.cronExpression.trim().split(/\s+/).join(' ')})`,
+    timeZone: props.schedule.timeZone ?? DEFAULTS.scheduleTimeZone,
+    enabled: props.schedule.enabled ?? DEFAULTS.scheduleEnabled,
   };
 }

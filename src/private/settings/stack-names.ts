@@ -15,9 +15,9 @@ export function claimStackNames(platform: Construct, s: PlatformSettings): void 
   const taken = claims.get(stack) ?? new Map<string, string>();
   claims.set(stack, taken);
   const wanted: Array<[string, string]> = [
-    [`bucket name '${s.bucketName}'`, 'give each platform its own namePrefix or environment (or bucketName)'],
-    [`table name '${s.tableName}'`, 'give each platform its own namePrefix or environment (or tableName)'],
-    [`repository name '${s.repositoryName}'`, 'give each platform its own namePrefix or environment (or repositoryName)'],
+    [`bucket name '${s.data.bucketName}'`, 'give each platform its own namePrefix or environment (or bucketName)'],
+    [`table name '${s.data.tableName}'`, 'give each platform its own namePrefix or environment (or tableName)'],
+    [`repository name '${s.data.repositoryName}'`, 'give each platform its own namePrefix or environment (or repositoryName)'],
     [`job queue name '${s.names.jobQueue}'`, 'give each platform its own namePrefix or environment'],
     ...(s.createOutputs ? [['the seed\'s stack outputs (S3BucketName, ...)', 'set createOutputs: false on all but one platform of the stack'] as [string, string]] : []),
   ];

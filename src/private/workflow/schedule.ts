@@ -15,7 +15,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { PlatformNames } from '../settings/names';
-import { ScheduleSettings } from '../settings/operations-settings';
+import type { ScheduleSettings } from '../settings/settings';
 
 export interface RunScheduleProps {
   readonly names: PlatformNames;
@@ -26,7 +26,7 @@ export interface RunScheduleProps {
 export function createRunSchedule(scope: Construct, props: RunScheduleProps): scheduler.Schedule {
   const { names, schedule } = props;
   return new scheduler.Schedule(scope, 'Schedule', {
-    scheduleName: `${names.prefix}-customer-platform-${names.environment}`,
+    scheduleName: names.schedule,
     description: `Starts a run of the ${names.prefix} batch platform (${names.environment}) at ${schedule.expression} ${schedule.timeZone}`,
     schedule: scheduler.ScheduleExpression.expression(schedule.expression, TimeZone.of(schedule.timeZone)),
     enabled: schedule.enabled,

@@ -1,0 +1,130 @@
+import { Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { createAccessLogBucket, logAccessInto, sendEventsToEventBridge } from './access-logs';
+import { createTableBackup } from './backup';
+import { acknowledge, HIPAA, inPacks, NIST } from '../core/compliance';
+import { Namespace } from '../core/namespace';
+import { DEFAULTS } from '../settings/defaults';
+import { PlatformNames } from '../settings/names';
+import type { DataSettings } from '../settings/settings';
+
+/**
+ * The data part (`Data`): the KMS key, the data bucket (with its access-log bucket), the features table (with its
+ * backup outside dev) and the image repository.
+ */
+export class DataPart extends Namespace {
+  public readonly encryptionKey: kms.Key;
+  public readonly bucket: s3.Bucket;
+  public readonly table: dynamodb.Table;
+  public readonly repository: ecr.Repository;
+
+  constructor(scope: Construct, id: string, names: PlatformNames, private readonly settings: DataSettings) {
+    super(scope, id);
+    this.encryptionKey = this.createKey(names);
+    this.bucket = this.createBucket();
+    this.table = this.createTable();
+    this.repository = new ecr.Repository(this, 'ImageRepository', {
+      repositoryName: settings.repositoryName,
+      imageScanOnPush: true,
+      encryption: ecr.RepositoryEncryption.KMS,
+      encryptionKey: this.encryptionKey,
+      // The Python app's push steps re-push `:latest`, so tags stay mutable.
+      imageTagMutability: ecr.TagMutability.MUTABLE,
+      lifecycleRules: [{ description: `Keep the ${DEFAULTS.imagesKept} newest images`, maxImageCount: DEFAULTS.imagesKept }],
+      removalPolicy: settings.removalPolicy,
+      emptyOnDelete: settings.autoDeleteObjects,
+    });
+  }
+
+  private createKey(names: PlatformNames): kms.Key {
+    const key = new kms.Key(this, 'EncryptionKey', {
+      description: `Encrypts the ${names.prefix} batch platform's data and logs (${names.environment})`,
+      enableKeyRotation: true,
+      removalPolicy: this.settings.removalPolicy,
+      pendingWindow: DEFAULTS.keyPendingWindow,
+    });
+    const stack = Stack.of(this);
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` },
+      },
+    }));
+    // Grants on the key only for AWS services acting for a caller (DynamoDB, S3, ECR, Backup), never to a
+    // principal directly: a grant would outlive any change to this policy (Control Tower CT.KMS.PR.3).
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyGrantsExceptToAwsServices',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }));
+    return key;
+  }
+
+  private createBucket(): s3.Bucket {
+    const s = this.settings;
+    const accessLogs = createAccessLogBucket(this, 'AccessLogBucket', {
+      disposable: s.disposable,
+      versioned: s.versioned,
+      removalPolicy: s.removalPolicy,
+      autoDeleteObjects: s.autoDeleteObjects,
+      expiration: DEFAULTS.accessLogExpiration,
+    });
+    const bucket = new s3.Bucket(this, 'DataBucket', {
+      bucketName: s.bucketName,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.encryptionKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: s.versioned,
+      removalPolicy: s.removalPolicy,
+      autoDeleteObjects: s.autoDeleteObjects,
+      // Removes only parts of uploads that never completed; no object or version is ever expired.
+      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: DEFAULTS.incompleteUploadExpiration }],
+    });
+    logAccessInto(bucket, s.bucketName, accessLogs, 'data-bucket/');
+    sendEventsToEventBridge(bucket);
+    acknowledge(bucket, ...inPacks('S3BucketReplicationEnabled', 'Cross-region replication needs a bucket in a second region, which this single-region stack cannot create; within the region the bucket is versioned (outside dev), retained on stack deletion and KMS-encrypted'));
+    if (s.disposable && !s.versioned) {
+      acknowledge(bucket, ...inPacks('S3BucketVersioningEnabled', "dev's data is disposable (the bucket is emptied and destroyed with the stack); every other environment versions the bucket by default"));
+    }
+    return bucket;
+  }
+
+  private createTable(): dynamodb.Table {
+    const s = this.settings;
+    const table = new dynamodb.Table(this, 'FeaturesTable', {
+      tableName: s.tableName,
+      partitionKey: { name: 'customer_id', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'date', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.encryptionKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: s.pointInTimeRecovery },
+      deletionProtection: s.deletionProtection,
+      removalPolicy: s.removalPolicy,
+    });
+    const rebuilt = "dev's table holds disposable data, rebuilt by re-running the workflow";
+    if (s.backupPlan) {
+      createTableBackup(this, { table, encryptionKey: this.encryptionKey, retention: DEFAULTS.backupRetention });
+    } else if (s.disposable) {
+      acknowledge(table, ...inPacks('DynamoDBInBackupPlan', `${rebuilt}; every other environment backs it up daily with AWS Backup by default`, [NIST, HIPAA]));
+    }
+    if (s.disposable && !s.pointInTimeRecovery) {
+      const reason = `${rebuilt}; every other environment turns point-in-time recovery on by default`;
+      acknowledge(table, { id: 'AwsSolutions-DDB3', reason }, ...inPacks('DynamoDBPITREnabled', reason, [NIST, HIPAA]));
+    }
+    return table;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The watch of jobs stuck in RUNNABLE. AWS Batch publishes no CloudWatch metrics of its own: each job that enters
+ * RUNNABLE starts a small state machine that waits `runnableTimeout`, looks the job up, and puts
+ * `JobsStuckRunnable` = 1 if it is still RUNNABLE. Nothing runs, and nothing is paid, while no job is queued.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../core/compliance';
+import { createLoggedStateMachine } from '../core/logged-state-machine';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { PlatformNames } from '../settings/names';
+import { LogSettings } from '../settings/settings';
+
+/** The namespace of the platform's own metrics. */
+export const METRIC_NAMESPACE = 'Sanders/BatchPlatform';
+
+export interface RunnableWatchProps {
+  readonly names: PlatformNames;
+  readonly jobQueue: batch.IJobQueue;
+  readonly runnableTimeout: Duration;
+  readonly encryptionKey: kms.IKey;
+  readonly logs: LogSettings;
+}
+
+/** The metric the watch puts: jobs of the queue still RUNNABLE `runnableTimeout` after they entered RUNNABLE. */
+export function stuckJobsMetric(names: PlatformNames, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName: 'JobsStuckRunnable',
+    dimensionsMap: { JobQueue: names.jobQueue },
+    statistic: cloudwatch.Stats.SUM,
+    period,
+  });
+}
+
+/** The watch and the rule that starts it for each job of the queue that enters RUNNABLE. */
+export function createRunnableWatchRule(scope: Construct, props: RunnableWatchProps): void {
+  const runnableWatch = createRunnableWatch(scope, props);
+  new events.Rule(scope, 'RunnableJobsRule', {
+    description: `Starts a watch of ${props.runnableTimeout.toHumanString()} for each job of queue ${props.names.jobQueue} that enters RUNNABLE`,
+    eventPattern: {
+      source: ['aws.batch'],
+      detailType: ['Batch Job State Change'],
+      detail: { status: ['RUNNABLE'], jobQueue: [props.jobQueue.jobQueueArn] },
+    },
+    targets: [new targets.SfnStateMachine(runnableWatch, {
+      // Managed policies, not inline ones (IAMNoInlinePolicy of the NIST, HIPAA and PCI packs).
+      role: new ManagedPolicyRole(scope, 'RunnableJobsRuleRole', {
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+        description: 'Lets EventBridge start the runnable-job watch',
+      }),
+    })],
+  });
+}
+
+/** Waits `runnableTimeout` after a job entered RUNNABLE and counts it if it is still there. */
+function createRunnableWatch(scope: Construct, props: RunnableWatchProps): sfn.StateMachine {
+  const name = props.names.runnableWatch;
+  const wait = new sfn.Wait(scope, 'RunnableWatchWait', {
+    stateName: 'Wait runnable timeout', time: sfn.WaitTime.duration(props.runnableTimeout),
+  });
+  const describe = new tasks.CallAwsService(scope, 'RunnableWatchDescribe', {
+    stateName: 'Describe job',
+    service: 'batch',
+    action: 'describeJobs',
+    parameters: { 'Jobs.$': 'States.Array($.detail.jobId)' },
+    // DescribeJobs has no resource-level permissions.
+    iamResources: ['*'],
+    resultSelector: { 'jobs.$': '$.Jobs' },
+    resultPath: '$.check',
+  });
+  describe.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2 });
+  const count = new tasks.CallAwsService(scope, 'RunnableWatchCount', {
+    stateName: 'Count stuck job',
+    service: 'cloudwatch',
+    action: 'putMetricData',
+    parameters: {
+      Namespace: METRIC_NAMESPACE,
+      MetricData: [{ MetricName: 'JobsStuckRunnable', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'JobQueue', Value: props.names.jobQueue }] }],
+    },
+    // PutMetricData has no resource-level permissions.
+    iamResources: ['*'],
+    iamAction: 'cloudwatch:PutMetricData',
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  const done = new sfn.Succeed(scope, 'RunnableWatchDone', { stateName: 'Done' });
+  const definition = wait.next(describe).next(
+    new sfn.Choice(scope, 'RunnableWatchStill', { stateName: 'Still RUNNABLE?' })
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.check.jobs[0].Status'), sfn.Condition.stringEquals('$.check.jobs[0].Status', 'RUNNABLE')),
+        count.next(done))
+      .otherwise(done),
+  );
+  const { stateMachine: watch, role } = createLoggedStateMachine(scope, 'RunnableWatch', {
+    stateMachineName: name,
+    definitionBody: sfn.DefinitionBody.fromChainable(definition),
+    roleDescription: 'Role of the runnable-job watch: describes Batch jobs, puts one metric, writes its logs and traces',
+    comment: `Counts a job still RUNNABLE ${props.runnableTimeout.toHumanString()} after it entered RUNNABLE`,
+    encryptionKey: props.encryptionKey,
+    logRetention: props.logs.retention,
+    removalPolicy: props.logs.removalPolicy,
+  });
+  acknowledgeWildcards(role, role.grantedStatements, [
+    { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: batch:DescribeJobs, cloudwatch:PutMetricData (IAM has no resource type for metrics), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
+  ]);
+  return watch;
+}

@@ -1,0 +1,137 @@
+/**
+ * Every check of the props, in one pass with one report: all problems are thrown together, before any resource
+ * exists. The single checks live in `validation.ts` (names, tiers, workflow) and `cron.ts` (schedules).
+ */
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { cronProblem, isKnownTimeZone } from './cron';
+import { PlatformNames } from './names';
+import type { DataSettings } from './settings';
+import {
+  Problems, requireLiteral, validateBucketName, validateEnvironment, validatePrefix, validateRepositoryName,
+  validateRunTimeout, validateTableName, validateTiers, validateWorkflow,
+} from './validation';
+import { MemoryTier } from '../../memory-tier';
+import { NetworkProfile } from '../../network-profile';
+import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
+import { WorkflowJob } from '../../workflow-job';
+
+/** The values the checks need beyond the props, as `resolveSettings` derived them. */
+export interface CheckedValues {
+  readonly environment: string;
+  readonly names: PlatformNames;
+  readonly data: DataSettings;
+  readonly tiers: MemoryTier[];
+  readonly workflow: WorkflowJob[];
+  readonly maxvCpus: number;
+}
+
+/**
+ * Whether a workflow job runs on a job definition of its own instead of its tier's: secrets and the job role
+ * can only be set in a job definition, not at submission.
+ */
+export function hasOwnJobDefinition(job: WorkflowJob): boolean {
+  return job.secrets !== undefined || job.dataAccess !== undefined;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Throws one error listing every problem of the props. */
+export function checkProps(props: SandersBatchPlatformProps, v: CheckedValues): void {
+  const problems = new Problems();
+  const namesValid = checkNames(problems, props, v);
+  checkData(problems, v.data);
+  checkCompute(problems, props, v, namesValid);
+  checkOperations(problems, props);
+  problems.throwIfAny('SandersBatchPlatform configuration');
+}
+
+/** Returns whether the environment and prefix are valid (names built from bad ones would only repeat the problem). */
+function checkNames(problems: Problems, props: SandersBatchPlatformProps, v: CheckedValues): boolean {
+  const before = problems.count;
+  validateEnvironment(problems, v.environment);
+  validatePrefix(problems, v.names.prefix);
+  const namesValid = problems.count === before;
+  if (namesValid || props.bucketName !== undefined) validateBucketName(problems, v.data.bucketName);
+  if (namesValid || props.tableName !== undefined) validateTableName(problems, v.data.tableName);
+  if (namesValid || props.repositoryName !== undefined) validateRepositoryName(problems, v.data.repositoryName);
+  const imageTag = props.imageTag;
+  if (imageTag !== undefined && requireLiteral(problems, 'imageTag', imageTag) && !IMAGE_TAG.test(imageTag)) {
+    problems.add(`imageTag '${imageTag}' is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'`);
+  }
+  return namesValid;
+}
+
+function checkData(problems: Problems, data: DataSettings): void {
+  if (data.removalPolicy === RemovalPolicy.SNAPSHOT) {
+    problems.add('removalPolicy is RemovalPolicy.SNAPSHOT, which S3 buckets, ECR repositories, KMS keys and log groups do not support: use RemovalPolicy.RETAIN (keep the data) or RemovalPolicy.DESTROY');
+  }
+  if (data.autoDeleteObjects && data.removalPolicy !== RemovalPolicy.DESTROY) {
+    problems.add(`autoDeleteObjects is true but removalPolicy is ${data.removalPolicy}: emptying the bucket only makes sense when it is destroyed; set removalPolicy to RemovalPolicy.DESTROY or autoDeleteObjects to false`);
+  }
+}
+
+function checkCompute(problems: Problems, props: SandersBatchPlatformProps, v: CheckedValues, namesValid: boolean): void {
+  const { maxvCpus, tiers, workflow } = v;
+  if (requireLiteral(problems, 'maxvCpus', maxvCpus) && (!Number.isInteger(maxvCpus) || maxvCpus < 1 || maxvCpus > 10000)) {
+    problems.add(`maxvCpus ${maxvCpus} is not valid: give a whole number from 1 to 10000 (the most vCPUs the platform runs at once)`);
+  }
+  const tiersByName = validateTiers(problems, tiers);
+  validateWorkflow(problems, workflow, tiersByName, props.workflow === undefined);
+  if (props.runTimeout !== undefined) validateRunTimeout(problems, props.runTimeout);
+  for (const tier of tiers) {
+    if (tier.vcpu > maxvCpus) {
+      problems.add(`memory tier '${tier.name}' needs ${tier.vcpu} vCPUs but maxvCpus is ${maxvCpus}: raise maxvCpus`);
+    }
+  }
+  const ownDefinitions = workflow.filter(hasOwnJobDefinition).map(j => j.name);
+  for (const n of namesValid ? [...tiers.map(t => t.name), ...ownDefinitions] : []) {
+    const defName = v.names.jobDefinition(n);
+    if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
+  }
+  // Fargate Spot runs only X86_64 tasks: an ARM64 job in a Spot-first queue would never be placed on Spot.
+  const armTiers = tiers.filter(t => t.cpuArchitecture?._cpuArchitecture === 'ARM64').map(t => t.name);
+  if (props.useSpot === true && armTiers.length > 0) {
+    problems.add(`useSpot is true but memory tier(s) ${armTiers.map(t => `'${t}'`).join(', ')} run on ARM64, which Fargate Spot does not support: set useSpot to false or use X86_64 for those tiers`);
+  }
+}
+
+/** Network, schedule and alerts. */
+function checkOperations(problems: Problems, props: SandersBatchPlatformProps): void {
+  if (props.networkProfile !== undefined && !Object.values(NetworkProfile).includes(props.networkProfile)) {
+    problems.add(`networkProfile '${props.networkProfile}' is not a network profile: use one of ${Object.values(NetworkProfile).join(', ')}`);
+  }
+  if (props.vpc !== undefined && props.networkProfile !== undefined) {
+    problems.add(`networkProfile ${props.networkProfile} and vpc are both given: a network profile shapes only the VPC the platform creates; leave out networkProfile when you bring your own VPC`);
+  }
+  if (props.vpc !== undefined && props.vpc.privateSubnets.length === 0) {
+    problems.add(`vpc ${Token.isUnresolved(props.vpc.vpcId) ? '(imported)' : props.vpc.vpcId} has no private subnets with egress: the jobs run in PRIVATE_WITH_EGRESS subnets that reach ECR, CloudWatch Logs and Batch through a NAT gateway or interface endpoints; import the VPC with its privateSubnetIds`);
+  }
+  if (props.schedule !== undefined) {
+    const cron = props.schedule.cronExpression;
+    const timeZone = props.schedule.timeZone ?? 'UTC';
+    if (Token.isUnresolved(cron)) {
+      problems.add('schedule cronExpression is an unresolved token: give a literal cron expression such as \'30 2 * * ? *\'');
+    } else {
+      const problem = cronProblem(cron);
+      if (problem) problems.add(problem);
+    }
+    if (Token.isUnresolved(timeZone) || !isKnownTimeZone(timeZone)) {
+      problems.add(`schedule timeZone '${timeZone}' is not an IANA time zone: use a name such as 'UTC', 'Europe/Berlin' or 'America/New_York'`);
+    }
+  }
+  const alarmEmails = props.alarmEmails ?? [];
+  for (const email of new Set(alarmEmails.filter((e, i) => alarmEmails.indexOf(e) !== i))) {
+    problems.add(`alarmEmails lists '${email}' more than once: list each address once`);
+  }
+  for (const email of alarmEmails) {
+    if (!Token.isUnresolved(email) && !EMAIL.test(email)) {
+      problems.add(`alarmEmails entry '${email}' is not an e-mail address: give addresses such as 'oncall@example.com'`);
+    }
+  }
+  const runnableTimeout = props.runnableTimeout;
+  const seconds = runnableTimeout === undefined || runnableTimeout.isUnresolved() ? undefined : runnableTimeout.toSeconds();
+  if (runnableTimeout !== undefined && seconds !== undefined && (seconds < 60 || seconds > 7 * 24 * 3600)) {
+    problems.add(`runnableTimeout ${runnableTimeout.toHumanString()} is not valid: give 1 minute to 7 days (how long a job may wait in RUNNABLE before the alarm fires)`);
+  }
+}

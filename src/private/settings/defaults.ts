@@ -1,0 +1,84 @@
+/**
+ * Every default value of the platform, in one place. `resolveSettings` layers the props over these; no builder
+ * holds a default of its own. Each one is also written in the `@default` of its prop.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { DefaultMemoryTiers, MemoryTier } from '../../memory-tier';
+import { NetworkProfile } from '../../network-profile';
+import { AccessLevel, DefaultWorkflow, WorkflowJob } from '../../workflow-job';
+
+/** The environment whose resources are disposable. Every other environment keeps its data. */
+export const DEV_ENVIRONMENT = 'dev';
+
+/** Defaults that do not depend on the environment. */
+export const DEFAULTS = {
+  environment: DEV_ENVIRONMENT,
+  namePrefix: 'sanders',
+  imageTag: 'latest',
+  maxvCpus: 64,
+  logRetention: logs.RetentionDays.ONE_YEAR,
+  createOutputs: true,
+  /** `TimeoutSeconds` of each final job's `.sync` task. */
+  runTimeout: Duration.hours(24),
+  /** How long a job may wait in RUNNABLE before the stuck-jobs alarm fires. */
+  runnableTimeout: Duration.minutes(30),
+  scheduleTimeZone: 'UTC',
+  scheduleEnabled: true,
+  alarmEmails: [] as string[],
+  /** A workflow job's attempts (AWS Batch `RetryStrategy.Attempts`). */
+  retryAttempts: 3,
+  cpuArchitecture: ecs.CpuArchitecture.X86_64,
+  /** A job's access to the bucket and to the table, when `dataAccess` leaves one out. */
+  accessLevel: AccessLevel.READ_WRITE,
+  memoryTiers: (): MemoryTier[] => DefaultMemoryTiers.all(),
+  workflow: (): WorkflowJob[] => DefaultWorkflow.jobs(),
+  /** Fixed, not props: how long access logs and daily backups are kept, how long a deleted key waits. */
+  accessLogExpiration: Duration.days(365),
+  backupRetention: Duration.days(35),
+  keyPendingWindow: Duration.days(7),
+  imagesKept: 30,
+  /** Parts of uploads that never completed are removed after this long. */
+  incompleteUploadExpiration: Duration.days(7),
+} as const;
+
+/** Defaults that depend on whether the environment is `dev` (disposable) or any other (data kept). */
+export interface EnvironmentDefaults {
+  readonly removalPolicy: RemovalPolicy;
+  readonly autoDeleteObjects: boolean;
+  readonly pointInTimeRecovery: boolean;
+  readonly deletionProtection: boolean;
+  readonly versioned: boolean;
+  readonly backupPlan: boolean;
+  readonly networkProfile: NetworkProfile;
+  /** Unless a memory tier runs on ARM64, which Fargate Spot does not support. */
+  readonly useSpot: boolean;
+  readonly createDashboard: boolean;
+}
+
+export function environmentDefaults(disposable: boolean): EnvironmentDefaults {
+  return disposable ? {
+    removalPolicy: RemovalPolicy.DESTROY,
+    autoDeleteObjects: true,
+    pointInTimeRecovery: false,
+    deletionProtection: false,
+    versioned: false,
+    backupPlan: false,
+    networkProfile: NetworkProfile.ON_DEMAND_EGRESS,
+    useSpot: true,
+    // Off in dev: a dashboard is $3 a month beyond an account's first three, which with the rotated KMS key
+    // would lift dev's idle cost over $5.
+    createDashboard: false,
+  } : {
+    removalPolicy: RemovalPolicy.RETAIN,
+    autoDeleteObjects: false,
+    pointInTimeRecovery: true,
+    deletionProtection: true,
+    versioned: true,
+    backupPlan: true,
+    networkProfile: NetworkProfile.NAT_GATEWAY_PER_AZ,
+    useSpot: false,
+    createDashboard: true,
+  };
+}

@@ -1,0 +1,104 @@
+import { Stack } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { buildWorkflowDefinition, JobSubmission } from './workflow-definition';
+import { JobDefinitions } from '../compute/job-definitions';
+import { renderEvaluateOnExit } from '../compute/retry';
+import { acknowledge, wildcardResourceFinding } from '../core/compliance';
+import { createLoggedStateMachine } from '../core/logged-state-machine';
+import type { ManagedPolicyRole } from '../core/managed-policy-role';
+import { Namespace } from '../core/namespace';
+import { PlatformNames } from '../settings/names';
+import { LogSettings, WorkflowSettings } from '../settings/settings';
+
+export interface WorkflowPartProps {
+  readonly names: PlatformNames;
+  readonly settings: WorkflowSettings;
+  readonly logs: LogSettings;
+  readonly encryptionKey: kms.IKey;
+  readonly jobQueue: batch.IJobQueue;
+  readonly jobDefinitions: JobDefinitions;
+}
+
+/** At most this many job definitions per `batch:SubmitJob` statement (see `ManagedPolicyRole`'s size limit). */
+const DEFINITIONS_PER_STATEMENT = 20;
+
+/**
+ * The workflow part (`Workflow`): the job workflow, a state machine that submits the jobs in dependency order
+ * and waits for each (`.sync`), with its log group and role; and the schedule that starts runs, when there is one.
+ */
+export class WorkflowPart extends Namespace {
+  public readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: WorkflowPartProps) {
+    super(scope, id);
+    const submissions: JobSubmission[] = props.settings.jobs.map(job => ({
+      name: job.name,
+      jobDefinitionArn: props.jobDefinitions.of(job).jobDefinitionArn,
+      dependsOn: job.dependsOn,
+      command: job.command,
+      environment: job.environment,
+      retryAttempts: job.retryAttempts,
+      evaluateOnExit: renderEvaluateOnExit(job.retryStrategies),
+      timeoutSeconds: job.timeout?.toSeconds(),
+      arraySize: job.arraySize,
+    }));
+    const stack = Stack.of(this);
+    const definition = buildWorkflowDefinition(submissions, props.jobQueue.jobQueueArn, { runTimeoutSeconds: props.settings.runTimeout.toSeconds() });
+    const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {
+      stateMachineName: props.names.stateMachine,
+      definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
+      roleDescription: 'Role of the batch platform workflow: submits, watches and stops the platform\'s Batch jobs, writes its logs and traces',
+      encryptionKey: props.encryptionKey,
+      logRetention: props.logs.retention,
+      removalPolicy: props.logs.removalPolicy,
+    });
+    this.stateMachine = stateMachine;
+    this.grantBatch(role, props);
+  }
+
+  /** Submit, watch and stop the platform's own jobs, on its queue and job definitions only. */
+  private grantBatch(role: ManagedPolicyRole, props: WorkflowPartProps): void {
+    const stack = Stack.of(this);
+    const jobDefinitionArns = props.jobDefinitions.names.map(n => stack.formatArn({ service: 'batch', resource: 'job-definition', resourceName: `${n}:*` }));
+    const jobArns = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
+    // Statements that each stay under IAM's 6,144-character policy limit, so a large workflow's grants spread
+    // over managed policies (see ManagedPolicyRole).
+    for (let i = 0; i === 0 || i < jobDefinitionArns.length; i += DEFINITIONS_PER_STATEMENT) {
+      this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['batch:SubmitJob'],
+        resources: [props.jobQueue.jobQueueArn, ...jobDefinitionArns.slice(i, i + DEFINITIONS_PER_STATEMENT)],
+      }));
+    }
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      // DescribeJobs has no resource-level permissions.
+      actions: ['batch:DescribeJobs'],
+      resources: ['*'],
+    }));
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['batch:CancelJob', 'batch:TerminateJob'],
+      resources: [jobArns],
+    }));
+    acknowledge(role,
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Only for actions without resource-level permissions: batch:DescribeJobs (how a .sync task polls its job), X-Ray trace writing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends), which Step Functions needs for logging at level ALL',
+      },
+      {
+        id: wildcardResourceFinding(this, jobArns),
+        reason: 'batch:CancelJob and batch:TerminateJob name a job by its ID, which Batch assigns at submission; the workflow stops only jobs it submitted (when a run is aborted or fails)',
+      },
+      ...jobDefinitionArns.map(arn => ({
+        id: wildcardResourceFinding(this, arn),
+        reason: 'The :* matches the revisions of one of the platform\'s own job definitions, by name; every deploy registers a new revision and a run in flight may still submit the previous one',
+      })));
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      // How Step Functions waits for a `.sync` Batch job.
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
+    }));
+  }
+}
