@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { definitionOf } from './lib/templates';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: describe-platform.ts <template.json>');
@@ -31,8 +32,6 @@ for (const [type, rs] of [...byType.entries()].sort()) {
 
 const sm = resources.find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
 if (sm) {
-  const def = sm[1].Properties.DefinitionString;
-  const text = typeof def === 'string' ? def : def['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : `<ref:${p.Ref ?? '?'}>`)).join('');
   const states: Array<[string, any]> = [];
   const collect = (s: any) => {
     for (const [name, st] of Object.entries<any>(s.States ?? {})) {
@@ -41,8 +40,7 @@ if (sm) {
       if (st.ItemProcessor) collect(st.ItemProcessor);
     }
   };
-  // CloudFormation references sit inside JSON strings of the definition, so a placeholder keeps it parseable.
-  collect(JSON.parse(text));
+  collect(definitionOf(sm[1]));
   const jobs = states.filter(([, st]) => typeof st.Resource === 'string' && st.Resource.includes(':batch:submitJob'));
   if (jobs.length > 0) {
     console.log('\nWorkflow jobs (each starts when the jobs it depends on have succeeded):\n');

@@ -6,6 +6,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { startAt } from './sim/fixed-start-time';
 import { platformStack } from './util';
+import { definitionOf, onlyStateMachine, policyStatements } from '../scripts/lib/templates';
 import { EGRESS_TAG, LOCK_ITEM, LOCK_KEY, LOCK_MAX_WAITS } from '../src/private/egress/egress-workflow';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node >= 22).
@@ -31,10 +32,7 @@ const { stack } = platformStack();
 const template = Template.fromStack(stack);
 
 function runDefinition(): any {
-  const [, sm]: any = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('RunWorkflow'))!;
-  const def = sm.Properties.DefinitionString;
-  const parts: any[] = typeof def === 'string' ? [def] : def['Fn::Join'][1];
-  return JSON.parse(parts.map(p => (typeof p === 'string' ? p : 'token')).join(''));
+  return definitionOf(onlyStateMachine(template.toJSON(), /RunWorkflow/)[1]);
 }
 
 class ConditionalCheckFailed extends Error {
@@ -339,9 +337,7 @@ describe('the on-demand egress run workflow', () => {
 });
 
 describe('the run workflow\'s permissions', () => {
-  const statements = () => (Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as any[])
-    .concat(Object.values(template.findResources('AWS::IAM::Policy')))
-    .flatMap(p => p.Properties.PolicyDocument.Statement);
+  const statements = () => policyStatements(template.toJSON());
   /** IAM actions are case-insensitive; CallAwsService writes them camelCase (`ec2:deleteNatGateway`). */
   const withAction = (action: string) => statements().filter(s => [s.Action].flat().some((a: string) => a.toLowerCase() === action.toLowerCase()));
   const tagKey = (kind: 'ec2:ResourceTag' | 'aws:RequestTag') => `${kind}/${EGRESS_TAG}`;

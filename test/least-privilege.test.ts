@@ -7,6 +7,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { logicalIdOf, platformStack } from './util';
+import { policyStatements } from '../scripts/lib/templates';
 import { AccessLevel, SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
 
 /** Actions without resource-level permissions: the only ones allowed on `*` (the README's Security section lists them). */
@@ -21,15 +22,7 @@ const NO_RESOURCE_LEVEL = new Set([
 ]);
 
 function statementsOf(stack: Stack, role: iam.IRole): any[] {
-  const template = Template.fromStack(stack);
-  const roleId = logicalIdOf(role);
-  const policies = [
-    ...Object.values(template.findResources('AWS::IAM::Policy')),
-    ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
-  ] as any[];
-  return policies
-    .filter(p => (p.Properties.Roles ?? []).some((r: any) => r.Ref === roleId))
-    .flatMap(p => p.Properties.PolicyDocument.Statement);
+  return policyStatements(Template.fromStack(stack).toJSON(), logicalIdOf(role));
 }
 
 function actions(statements: any[]): string[] {

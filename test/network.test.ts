@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { NetworkProfile, SandersBatchPlatform } from '../src';
 import { platformStack, platformTemplate } from './util';
+import { definitionOf, onlyStateMachine } from '../scripts/lib/templates';
 import { EGRESS_TAG } from '../src/private/egress/egress-workflow';
 
 /** Logical IDs of the private subnets' route tables. */
@@ -18,11 +19,7 @@ function privateRouteTables(template: Template): string[] {
 
 /** The definition of the run workflow, with tokens replaced by readable placeholders. */
 function runWorkflowDefinition(template: Template): any {
-  const found = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).filter(([id]) => id.includes('RunWorkflow'));
-  expect(found).toHaveLength(1);
-  const def = (found[0][1] as any).Properties.DefinitionString;
-  const parts: any[] = typeof def === 'string' ? [def] : def['Fn::Join'][1];
-  return JSON.parse(parts.map(p => (typeof p === 'string' ? p : `\${${p.Ref ?? (p['Fn::GetAtt'] ?? []).join('.')}}`)).join(''));
+  return definitionOf(onlyStateMachine(template.toJSON(), /RunWorkflow/)[1]);
 }
 
 describe('dev: NetworkProfile.ON_DEMAND_EGRESS (the default)', () => {

@@ -4,6 +4,7 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
+import { definitionOf, stateMachines } from '../scripts/lib/templates';
 import { SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
 
 /** A stack with one platform in it, as a consuming team would write it. */
@@ -37,23 +38,12 @@ export function onlyResource(template: Template, type: string): { id: string; re
 }
 
 /**
- * The state machine definition of a template as a JSON object, with every CloudFormation token
- * (Ref, Fn::GetAtt, ...) replaced by a readable placeholder such as `${JobQueue...}`.
+ * The job workflow's definition as a JSON object, with every CloudFormation token (Ref, Fn::GetAtt, ...) replaced
+ * by a readable placeholder such as `${JobQueue...}`. The run workflow (ON_DEMAND_EGRESS) and the RUNNABLE watch
+ * are state machines too.
  */
 export function workflowDefinition(template: Template): any {
-  // The job workflow; the run workflow (ON_DEMAND_EGRESS) and the RUNNABLE watch are state machines too.
-  const found = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))
-    .filter(([id]) => !/RunWorkflow|RunnableWatch/.test(id));
+  const found = stateMachines(template.toJSON()).filter(([id]) => !/RunWorkflow|RunnableWatch/.test(id));
   if (found.length !== 1) throw new Error(`expected one job workflow, found ${found.length}`);
-  const resource: any = found[0][1];
-  const def = resource.Properties.DefinitionString;
-  const parts: any[] = typeof def === 'string' ? [def] : def['Fn::Join'][1];
-  const text = parts.map(p => (typeof p === 'string' ? p : `\${${tokenName(p)}}`)).join('');
-  return JSON.parse(text);
-}
-
-function tokenName(token: any): string {
-  if (token.Ref) return token.Ref;
-  if (token['Fn::GetAtt']) return token['Fn::GetAtt'].join('.');
-  return Object.keys(token)[0];
+  return definitionOf(found[0][1]);
 }
