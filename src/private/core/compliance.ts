@@ -56,11 +56,6 @@ export function wildcardResourceFinding(scope: IConstruct, resource: string): st
   return `AwsSolutions-IAM5[Resource::${flatten(Stack.of(scope).resolve(resource))}]`;
 }
 
-/** The id of an `AwsSolutions-IAM5` finding for a wildcard action. */
-export function wildcardActionFinding(action: string): string {
-  return `AwsSolutions-IAM5[Action::${action}]`;
-}
-
 /** cdk-nag's rendering of a resolved CloudFormation value (utils/flatten-cfn-reference in cdk-nag). */
 function flatten(node: unknown): string {
   if (node === undefined) return '';
