@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { logicalIdOf, platformStack } from './util';
 import { AccessLevel, SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
 
-/** Actions without resource-level permissions: the only ones allowed on `*` (the README's Security section lists them). */
+/** Actions without resource-level permissions: the only ones allowed on `*` (docs/security.md lists them). */
 const NO_RESOURCE_LEVEL = new Set([
   'ecr:GetAuthorizationToken',
   'batch:DescribeJobs',
