@@ -99,4 +99,19 @@ project.addTask('bench:workflow', {
   env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
 });
 
+// Docs (helper DOCS, issue 10): the tables in docs/ derived from the code, rewritten after docgen like API.md
+// (test/docs-tables.test.ts fails when a committed one differs), and the synth benchmark (figures in docs/operations.md).
+const docsTables = project.addTask('docs:tables', {
+  description: 'Write the tables in docs/ that are derived from the code (props from .jsii, idle cost, acknowledged findings)',
+  exec: 'ts-node --prefer-ts-exts --transpile-only -P tsconfig.dev.json scripts/docs-tables.ts',
+  env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+project.postCompileTask.spawn(docsTables);
+project.addTask('bench:synth', {
+  description: 'Print the synth time of the example prod stack against an empty CDK app, each in a fresh node process, and their ratio',
+  exec: 'ts-node --transpile-only -P tsconfig.dev.json scripts/bench-synth.ts',
+  receiveArgs: true,
+  env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+
 project.synth();

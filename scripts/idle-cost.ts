@@ -1,6 +1,6 @@
 /**
  * The idle monthly cost of the platform, from synthesized templates: what a stack costs every month
- * before a single job runs. `npx projen cost` prints it as the Markdown table in the README (Network profiles and idle cost).
+ * before a single job runs. `npx projen cost` prints it as the Markdown table in docs/networking-and-cost.md.
  *
  * It counts the resources that are billed by the hour or by the month whether or not anything runs:
  * NAT gateways, public IPv4 addresses (Elastic IPs), interface VPC endpoints (per AZ), EC2 instances,

@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { idleMonthlyCost, markdownTable, PRICES, profileCosts } from '../scripts/idle-cost';
 
 const MONTH = PRICES.hoursPerMonth;
@@ -60,16 +58,10 @@ describe('a fresh consumer app with default props', () => {
     expect(prod.cost.total).toBeGreaterThan(80);
   });
 
+  // docs/networking-and-cost.md shows this table, written by `npx projen docs:tables` (test/docs-tables.test.ts).
   test('prints one table row per stack and profile', () => {
     const table = markdownTable(costs).split('\n');
     expect(table).toHaveLength(2 + costs.length);
     expect(table[2]).toContain(`**$${dev.cost.total.toFixed(2)}**`);
-  });
-});
-
-describe('the README', () => {
-  test('shows the cost table exactly as `npx projen cost` prints it', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-    expect(readme).toContain(markdownTable(profileCosts()));
   });
 });

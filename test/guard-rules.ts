@@ -2,7 +2,7 @@
  * The AWS Control Tower proactive controls (cfn-guard, `@cdklabs/cdk-validator-cfnguard`) the platform does
  * not meet on purpose, by rule file name, each with the reason. Guard rules cannot be suppressed for one
  * resource, so each is disabled for the whole app; where a cdk-nag rule checks the same thing, that check
- * stays on and is acknowledged only on the resource that needs it. The README's Security section lists the same table.
+ * stays on and is acknowledged only on the resource that needs it. docs/security.md lists the same table.
  */
 
 /** Disabled in every environment. */

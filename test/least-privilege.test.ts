@@ -10,7 +10,7 @@ import { logicalIdOf, platformStack } from './util';
 import { policyStatements } from '../scripts/lib/templates';
 import { AccessLevel, SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
 
-/** Actions without resource-level permissions: the only ones allowed on `*` (the README's Security section lists them). */
+/** Actions without resource-level permissions: the only ones allowed on `*` (docs/security.md lists them). */
 const NO_RESOURCE_LEVEL = new Set([
   'ecr:GetAuthorizationToken',
   'batch:DescribeJobs',

@@ -15,7 +15,7 @@ for t in test/integ/*.snapshot/*.template.json "$out"/*.template.json; do
   case "$t" in *DeployAssert*) ;; *) templates+=("$t") ;; esac
 done
 echo "cfn-lint $(.venv/bin/cfn-lint --version | awk '{print $2}') over ${#templates[@]} templates"
-# Ignored on purpose (README, Security, "cfn-lint"): W3005, a DependsOn next to a GetAtt of the same resource.
+# Ignored on purpose (docs/security.md, "cfn-lint"): W3005, a DependsOn next to a GetAtt of the same resource.
 # aws-cdk-lib writes it itself (StateMachine and the custom-resource provider depend on their role's whole
 # construct, so the role's managed policy is attached first); it is redundant, not wrong.
 .venv/bin/cfn-lint --non-zero-exit-code warning --format parseable --ignore-checks W3005 -- "${templates[@]}"
