@@ -124,7 +124,8 @@ project.addTask('release:upgrade-check', {
   description: 'Synthesize the example prod stack with the previous release (from the local npm registry) and the new build; fail when a resource holding data would be replaced or deleted',
   exec: 'bash scripts/ci/upgrade-safety.sh',
 });
-project.npmignore?.exclude('/releases/', '/CHANGELOG.md');
+// What the loopback registries and the CI scripts leave in the work tree is not part of the package either.
+project.npmignore?.exclude('/releases/', '/CHANGELOG.md', '/.ci-work/', '/.venv/');
 // ---------------------------------------------------------------------------------------------------------------
 
 project.synth();
