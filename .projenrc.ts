@@ -126,6 +126,8 @@ project.addTask('release:upgrade-check', {
 });
 // What the loopback registries and the CI scripts leave in the work tree is not part of the package either.
 project.npmignore?.exclude('/releases/', '/CHANGELOG.md', '/.ci-work/', '/.venv/');
+// The released npm tarball is kept in git (`*.tgz` is ignored everywhere else).
+project.gitignore.include('/releases/npm/*.tgz');
 // ---------------------------------------------------------------------------------------------------------------
 
 project.synth();

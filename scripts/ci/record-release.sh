@@ -6,19 +6,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 version=$(cat dist/version.txt 2>/dev/null) || { echo "record-release: dist/version.txt missing: run 'npx projen release' first" >&2; exit 1; }
-tarball=dist/js/sanders-batch-platform-$version.tgz
+tarball=dist/js/batch-platform@$version.jsii.tgz
 [ -f "$tarball" ] || { echo "record-release: $tarball missing" >&2; exit 1; }
-grep -qF "[$version]" CHANGELOG.md 2>/dev/null && { echo "record-release: CHANGELOG.md already has $version" >&2; exit 1; }
+[ -f CHANGELOG.md ] || printf '# Changelog\n' > CHANGELOG.md
+grep -q "^###\? \[\?${version//./\\.}[] ]" CHANGELOG.md && { echo "record-release: CHANGELOG.md already has $version" >&2; exit 1; }
 {
   head -n 1 CHANGELOG.md   # the "# Changelog" title
   echo
-  cat dist/changelog.md
+  sed '/./,$!d' dist/changelog.md   # without the blank lines it starts with
   tail -n +2 CHANGELOG.md
 } > CHANGELOG.md.new
 mv CHANGELOG.md.new CHANGELOG.md
 git rm -q --ignore-unmatch 'releases/npm/*.tgz'
 mkdir -p releases/npm
-cp "$tarball" releases/npm/
+cp "$tarball" "releases/npm/sanders-batch-platform-$version.tgz"
 git add CHANGELOG.md releases/npm
-echo "record-release: CHANGELOG.md and releases/npm/$(basename "$tarball") staged; commit them now:"
+echo "record-release: CHANGELOG.md and releases/npm/sanders-batch-platform-$version.tgz staged; commit them now:"
 echo "  git commit -m 'chore: record release v$version'"

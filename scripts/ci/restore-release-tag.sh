@@ -20,8 +20,8 @@ if [ "$(git rev-parse --is-shallow-repository)" = true ]; then
   echo "restore-release-tag: $tag is not tagged and this clone is shallow: run 'git fetch --unshallow --tags' first" >&2
   exit 1
 fi
-# The oldest commit whose change adds "[<version>]" to CHANGELOG.md (later sections link "v<version>...", not this).
-record=$(git log --format=%H -S"[$version]" -- CHANGELOG.md | tail -1)
+# The oldest commit that changed a line of CHANGELOG.md with this version's heading: the one that added it.
+record=$(git log --format=%H -G"^###\? \[\?${version//./\\.}[] ]" -- CHANGELOG.md | tail -1)
 [ -n "$record" ] || { echo "restore-release-tag: CHANGELOG.md's $version section is not committed: commit it, or tag the release commit $tag" >&2; exit 1; }
 release=$(git rev-parse -q --verify "$record^" || echo "$record")
 git tag "$tag" "$release"
