@@ -9,7 +9,7 @@ version=$(cat dist/version.txt 2>/dev/null) || { echo "record-release: dist/vers
 tarball=dist/js/batch-platform@$version.jsii.tgz
 [ -f "$tarball" ] || { echo "record-release: $tarball missing" >&2; exit 1; }
 [ -f CHANGELOG.md ] || printf '# Changelog\n' > CHANGELOG.md
-grep -q "^###\? \[\?${version//./\\.}[] ]" CHANGELOG.md && { echo "record-release: CHANGELOG.md already has $version" >&2; exit 1; }
+grep -qE "^###? \[?${version//./\\.}[] ]" CHANGELOG.md && { echo "record-release: CHANGELOG.md already has $version" >&2; exit 1; }
 {
   head -n 1 CHANGELOG.md   # the "# Changelog" title
   echo

@@ -21,7 +21,7 @@ if [ "$(git rev-parse --is-shallow-repository)" = true ]; then
   exit 1
 fi
 # The oldest commit that changed a line of CHANGELOG.md with this version's heading: the one that added it.
-record=$(git log --format=%H -G"^###\? \[\?${version//./\\.}[] ]" -- CHANGELOG.md | tail -1)
+record=$(git log -E --format=%H -G"^###? \[?${version//./\\.}[] ]" -- CHANGELOG.md | tail -1)
 [ -n "$record" ] || { echo "restore-release-tag: CHANGELOG.md's $version section is not committed: commit it, or tag the release commit $tag" >&2; exit 1; }
 release=$(git rev-parse -q --verify "$record^" || echo "$record")
 git tag "$tag" "$release"
