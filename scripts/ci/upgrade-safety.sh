@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Upgrades that cannot lose data: installs the previous release (releases/npm/, published to the loopback npm
-# registry by scripts/ci/publish-local.sh) and the new build by name and version from that registry, each in an app
-# of its own with the same aws-cdk-lib, synthesizes the example prod stack with both (scripts/ci/synth-prod-with.js)
+# registry by scripts/ci/publish-local.sh) and the new build by name and version from that registry, with the same
+# aws-cdk-lib, synthesizes the example prod stack with both (scripts/ci/synth-prod-with.js)
 # and fails when a resource holding data would be replaced or deleted (scripts/ci/upgrade-safety.ts).
 # Needs `bash scripts/ci/registries.sh start` and the publish step; `bash scripts/ci/upgrade-safety.sh`.
 set -euo pipefail
@@ -17,12 +17,17 @@ constructs=$(node -p "require('./package.json').devDependencies['constructs']")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sanders-upgrade.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# One app, both releases by name and version under an alias each (npm's alias syntax), one aws-cdk-lib for both.
+cd "$work"
+echo '{ "private": true }' > package.json
+echo "@sanders:registry=$SANDERS_NPM_REGISTRY" > .npmrc
+echo "--- npm install @sanders/batch-platform@$previous and @$version (from $SANDERS_NPM_REGISTRY), aws-cdk-lib@$cdk_lib"
+npm install --no-audit --no-fund --loglevel=error "previous@npm:@sanders/batch-platform@$previous" \
+  "new@npm:@sanders/batch-platform@$version" "aws-cdk-lib@$cdk_lib" "constructs@$constructs"
+cd "$repo"
 templates=()
-for v in "$previous" "$version"; do
-  mkdir -p "$work/$v"
-  (cd "$work/$v" && echo '{ "private": true }' > package.json && echo "@sanders:registry=$SANDERS_NPM_REGISTRY" > .npmrc &&
-    npm install --no-audit --no-fund --loglevel=error "@sanders/batch-platform@$v" "aws-cdk-lib@$cdk_lib" "constructs@$constructs")
-  templates+=("$(node scripts/ci/synth-prod-with.js "$work/$v" "$work/$v/cdk.out")")
+for alias in previous new; do
+  templates+=("$(node scripts/ci/synth-prod-with.js "$work" "$alias" "$work/cdk.out.$alias")")
 done
 echo "--- upgrade $previous -> $version of SandersCustomerPlatformStack-prod"
 npx ts-node --transpile-only -P tsconfig.dev.json scripts/ci/upgrade-safety.ts "${templates[@]}"
