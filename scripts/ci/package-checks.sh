@@ -45,7 +45,7 @@ tar -xzf "$tarball" -C "$work"
 node - "$work/package" <<'JS' || exit 1
 const dir = process.argv[2];
 const pkg = require(`${dir}/package.json`);
-const jsii = require(`${dir}/.jsii`);
+const jsii = JSON.parse(require("fs").readFileSync(`${dir}/.jsii`, "utf8"));
 const problems = [];
 for (const k of ['awscdk', 'cdk']) if (!(pkg.keywords ?? []).includes(k)) problems.push(`package.json keywords lack "${k}" (Construct Hub lists packages by "awscdk")`);
 if (!['stable', 'experimental', 'deprecated'].includes(pkg.stability)) problems.push(`package.json stability is ${pkg.stability}`);
@@ -62,7 +62,8 @@ JS
 
 echo "--- npm publish --dry-run"
 echo '{ "private": true }' > "$work/package.json"
-out=$(cd "$work" && npm publish --dry-run "$(realpath "$tarball")" 2>&1) || { echo "$out" >&2; fail "npm publish --dry-run $tarball failed"; }
+abs_tarball=$(realpath "$tarball")
+out=$(cd "$work" && npm publish --dry-run "$abs_tarball" 2>&1) || { echo "$out" >&2; fail "npm publish --dry-run $tarball failed"; }
 grep -E 'npm notice (name|version|filename|package size|unpacked size|total files)' <<<"$out" || true
 
 echo "--- twine check"
