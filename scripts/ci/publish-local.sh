@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
+[ -f .ci-work/registries/env ] || { echo "$(basename "$0"): no loopback registries: run 'bash scripts/ci/registries.sh start' first" >&2; exit 1; }
 # shellcheck source=/dev/null
 source .ci-work/registries/env
 source scripts/ci/release-version.sh

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
 export AWS_REGION="${AWS_REGION:-eu-central-1}" CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+[ -f .ci-work/registries/env ] || { echo "$(basename "$0"): no loopback registries: run 'bash scripts/ci/registries.sh start' first" >&2; exit 1; }
 # shellcheck source=/dev/null
 source .ci-work/registries/env
 source scripts/ci/release-version.sh   # $previous, $version
