@@ -23,7 +23,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // No GitHub here: CI is `.ci/run`.
   github: false,
-  release: false,
+  // Versions from conventional commits with projen's bump/unbump/release tasks; see the "Release" block below.
+  release: true,
   depsUpgrade: false,
   tsconfigDevFile: 'tsconfig.dev.json',
   // Lint tests and scripts with the dev tsconfig (the root tsconfig.json is jsii's and holds only src/).
@@ -113,5 +114,35 @@ project.addTask('bench:synth', {
   receiveArgs: true,
   env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Release (helper REL, issue 14; docs/releasing.md). Versions come from projen's `bump` (the latest `v*` tag and the
+// conventional commits since); `release` = bump, build, unbump, "no changed files". The released version is
+// recorded in committed files, so a clone without tags still bumps from it: CHANGELOG.md's top section and the
+// released npm tarball in releases/ (the previous release of the upgrade-safety check).
+// Construct Hub lists a package by the `awscdk` keyword (with `cdk`, stability, repository and license).
+project.addKeywords('awscdk');
+// The CloudFormation resource database aws-cdk-lib's L1 classes are generated from: which property changes
+// replace a resource (scripts/ci/upgrade-safety.ts). Pinned: the version integ-runner already brings.
+project.deps.addDependency('@aws-cdk/aws-service-spec@0.1.167', DependencyType.DEVENV);
+// A clone without the release tag (CI's fresh clone, a fork) gets it back from CHANGELOG.md before bumping.
+project.tasks.tryFind('bump')?.prependExec('bash scripts/ci/restore-release-tag.sh');
+project.addTask('release:record', {
+  description: 'After `npx projen release`: prepend dist/changelog.md to CHANGELOG.md and keep the npm tarball in releases/ (the next upgrade check\'s previous release)',
+  exec: 'bash scripts/ci/record-release.sh',
+});
+project.addTask('release:check', {
+  description: 'Check the packages in dist/ before publishing: npm publish --dry-run, twine check, the tarball\'s files, Construct Hub metadata, one version in every language',
+  exec: 'bash scripts/ci/package-checks.sh',
+});
+project.addTask('release:upgrade-check', {
+  description: 'Synthesize the example prod stack with the previous release (from the local npm registry) and the new build; fail when a resource holding data would be replaced or deleted',
+  exec: 'bash scripts/ci/upgrade-safety.sh',
+});
+// What the loopback registries and the CI scripts leave in the work tree is not part of the package either.
+project.npmignore?.exclude('/releases/', '/CHANGELOG.md', '/.ci-work/', '/.venv/');
+// The released npm tarball is kept in git (`*.tgz` is ignored everywhere else).
+project.gitignore.include('/releases/npm/*.tgz');
+// ---------------------------------------------------------------------------------------------------------------
 
 project.synth();

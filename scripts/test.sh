@@ -14,8 +14,18 @@ npm ci --no-audit --no-fund
 step "install Python tools into .venv"
 bash scripts/ci/python-venv.sh
 
-step "build: compile, unit tests, integ snapshots, lint, API.md, JS package"
-npx projen build
+# Release checks (docs/releasing.md): the loopback registries are stopped, and the version put back to 0.0.0,
+# however the script ends.
+cleanup() {
+  bash scripts/ci/registries.sh stop || true
+  if [ "$(node -p "require('./package.json').version")" != 0.0.0 ]; then npx projen unbump > /dev/null || true; fi
+}
+trap cleanup EXIT
+
+step "release version and build: projen's release task: bump (from the previous release's tag, restored from CHANGELOG.md when the clone has none, and the conventional commits since), build (compile, unit tests, integ snapshots, lint, API.md, JS package), unbump"
+npx projen release
+release_version=$(cat dist/version.txt)
+echo "release version: $release_version"
 
 step "generated files are committed: API.md, projen files, lint fixes, integ snapshots"
 if [ -n "$(git status --porcelain)" ]; then
@@ -39,7 +49,18 @@ npx projen package:java
 step "Go module (dist/go)"
 npx projen package:go
 
-step "consumer apps on the built packages: TypeScript (npm tarball), Python (wheel), Java (Maven artifact), Go (module)"
+step "package checks before publishing: one version everywhere, npm publish --dry-run, twine check, the npm package's files, Construct Hub metadata"
+bash scripts/ci/package-checks.sh
+
+step "registries on loopback: Verdaccio (npm), pypiserver (PyPI), a file Maven repository, a GOPROXY folder"
+bash scripts/ci/registries.sh start
+step "publish $release_version: npm publish (and the previous release from releases/npm/), twine upload, mvn deploy:deploy-file, Go module"
+bash scripts/ci/publish-local.sh
+
+step "upgrade safety: the example prod stack with the previous release and with $release_version, both installed from the registry"
+bash scripts/ci/upgrade-safety.sh
+
+step "consumer apps on the published packages, installed by name and version $release_version: TypeScript and cdk-nag (npm), Python (PyPI), Java (Maven coordinates), Go (GOPROXY)"
 bash scripts/ci/consumer-typescript.sh
 bash scripts/ci/consumer-nag.sh
 bash scripts/ci/consumer-python.sh
@@ -48,5 +69,6 @@ bash scripts/ci/consumer-go.sh
 
 echo
 echo "=== all tests passed in $((SECONDS - start)) s: jest (unit, workflow simulation, compliance; twice, once on another clock), integ snapshots,"
-echo "    cfn-lint, and the TypeScript, cdk-nag, Python (pytest), Java and Go consumer apps"
+echo "    cfn-lint, release $release_version: package checks, publish to loopback registries, upgrade safety, and the TypeScript,"
+echo "    cdk-nag, Python (pytest), Java and Go consumer apps on the packages installed by name"
 echo "jest: ${jest_tests} passed, 0 failed"

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# A TypeScript team's CDK app on the npm package, as that team would use it: `npm pack` of the built library,
-# test-consumers/typescript copied to a directory outside the repository, `npm install` of the tarball with
-# aws-cdk-lib and constructs from the registry, `tsc`, then `cdk synth` with default props and with custom tiers
-# and workflow. Needs `npx projen compile` first (lib/ and .jsii).
+# A TypeScript team's CDK app on the npm package, as that team would use it: test-consumers/typescript copied to a
+# directory outside the repository, `npm install @sanders/batch-platform@<version>` by name from the team's npm
+# registry (the loopback Verdaccio of scripts/ci/registries.sh, where scripts/ci/publish-local.sh published it; an
+# .npmrc maps the @sanders scope to it) with aws-cdk-lib and constructs from the public registry, `tsc`, then
+# `cdk synth` with default props and with custom tiers and workflow.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
 export AWS_REGION="${AWS_REGION:-eu-central-1}" CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
-[ -f lib/index.js ] && [ -f .jsii ] || { echo "consumer-typescript: lib/ or .jsii missing: run 'npx projen compile'" >&2; exit 1; }
+# shellcheck source=/dev/null
+source .ci-work/registries/env
+source scripts/ci/release-version.sh
 
 cdk_lib=$(node -p "require('./package.json').devDependencies['aws-cdk-lib']")
 constructs=$(node -p "require('./package.json').devDependencies['constructs']")
@@ -15,26 +18,14 @@ constructs=$(node -p "require('./package.json').devDependencies['constructs']")
 work=$(mktemp -d "${TMPDIR:-/tmp}/sanders-consumer-typescript.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-echo "--- npm pack into $work"
-tarball=$(npm pack --silent --pack-destination "$work" | tail -1)
-tarball=$work/$tarball
-# What a user installs: the compiled library and its .jsii, no sources or tests.
-listing=$(tar -tzf "$tarball")
-for need in package/lib/index.js package/lib/index.d.ts package/.jsii package/README.md; do
-  grep -qx "$need" <<<"$listing" || { echo "consumer-typescript: $need is missing from $(basename "$tarball")" >&2; exit 1; }
-done
-# Nothing else: no sources, tests, scripts, synthesized output (cdk.out) or development files.
-extra=$(grep -vE '^package/(lib/.*|docs/.*|\.jsii|API\.md|README\.md|LICENSE|package\.json)$' <<<"$listing" || true)
-if [ -n "$extra" ]; then
-  echo "$extra"
-  echo "consumer-typescript: the tarball ships files a user does not need (above)" >&2; exit 1
-fi
-
 cp -r test-consumers/typescript "$work/app"
 rm -rf "$work/app/node_modules" "$work/app/build" "$work/app/cdk.out"
 cd "$work/app"
-echo "--- npm install $(basename "$tarball") aws-cdk-lib@$cdk_lib constructs@$constructs"
-npm install --no-audit --no-fund --loglevel=error "$tarball" "aws-cdk-lib@$cdk_lib" "constructs@$constructs"
+echo "@sanders:registry=$SANDERS_NPM_REGISTRY" > .npmrc
+echo "--- npm install @sanders/batch-platform@$version (from $SANDERS_NPM_REGISTRY) aws-cdk-lib@$cdk_lib constructs@$constructs"
+npm install --no-audit --no-fund --loglevel=error "@sanders/batch-platform@$version" "aws-cdk-lib@$cdk_lib" "constructs@$constructs"
+# The package installed is the build just published, not the previous release or a cached copy.
+tar -xzOf "$repo/dist/js/batch-platform@$version.jsii.tgz" package/.jsii | cmp - node_modules/@sanders/batch-platform/.jsii
 npm ls @sanders/batch-platform aws-cdk-lib constructs
 npm run --silent build
 

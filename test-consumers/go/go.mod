@@ -2,12 +2,10 @@ module example.com/sanders-consumer
 
 go 1.25
 
+// scripts/ci/consumer-go.sh runs `go get github.com/sanders/batch-platform-go/sandersbatchplatform@v<version>`,
+// which adds the platform module here, resolved through GOPROXY from the team's module proxy.
 require (
 	github.com/aws/aws-cdk-go/awscdk/v2 v2.257.0
 	github.com/aws/constructs-go/constructs/v10 v10.5.1
 	github.com/aws/jsii-runtime-go v1.140.0
-	github.com/sanders/batch-platform-go/sandersbatchplatform v0.0.0
 )
-
-// scripts/ci/consumer-go.sh points this at the module jsii-pacmak built (dist/go/sandersbatchplatform).
-replace github.com/sanders/batch-platform-go/sandersbatchplatform => ../sandersbatchplatform
