@@ -343,6 +343,17 @@ describe('the run workflow\'s permissions', () => {
   const tagKey = (kind: 'ec2:ResourceTag' | 'aws:RequestTag') => `${kind}/${EGRESS_TAG}`;
   const vpcRef = { Ref: expect.stringMatching(/Vpc/) };
 
+  test('watches and stops only the job workflow\'s executions, not those of a state machine whose name starts the same', () => {
+    // The job workflow (the run workflow is `PlatformRunWorkflow...`).
+    const jobWorkflow = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find(id => /^PlatformWorkflow[0-9A-F]{8}$/.test(id))!;
+    const found = withAction('states:StopExecution').filter(st => JSON.stringify(st.Resource).includes(`"Ref":"${jobWorkflow}"`));
+    expect(found).toHaveLength(1);
+    const parts: any[] = found[0].Resource['Fn::Join'][1];
+    // `...:execution:<job workflow name>:*`, never the name prefix `...:execution:<job workflow name>*`.
+    expect(parts[parts.length - 1]).toBe(':*');
+    expect(parts[parts.length - 2]).toEqual({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: jobWorkflow }] }] });
+  });
+
   test('deletes and releases only NAT gateways and addresses tagged for the platform VPC', () => {
     for (const action of ['ec2:DeleteNatGateway', 'ec2:ReleaseAddress']) {
       const found = withAction(action);

@@ -81,6 +81,26 @@ class ScopedAwsCall extends tasks.CallAwsService {
   }
 }
 
+/**
+ * Starts the job workflow and waits for it. CDK's own statement for the wait names the job workflow's executions by
+ * name prefix (`...:execution:<name>*`, which also matches a state machine `<name>2`); this one names exactly the
+ * executions of the job workflow (`...:execution:<name>:*`).
+ */
+class StartJobWorkflow extends tasks.StepFunctionsStartExecution {
+  constructor(scope: Construct, id: string, props: tasks.StepFunctionsStartExecutionProps & { readonly stateMachine: sfn.IStateMachine }) {
+    super(scope, id, props);
+    const policies = this.taskPolicies as iam.PolicyStatement[] | undefined;
+    const i = policies?.findIndex(p => p.actions.includes('states:DescribeExecution')) ?? -1;
+    if (!policies || i < 0) throw new Error('internal: the StartExecution task has no DescribeExecution statement to scope');
+    const stack = Stack.of(scope);
+    const jobWorkflowName = stack.splitArn(props.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+    policies[i] = new iam.PolicyStatement({
+      actions: policies[i].actions,
+      resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${jobWorkflowName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    });
+  }
+}
+
 export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkflowProps): sfn.StateMachine {
   const stack = Stack.of(scope);
   const name = runStateMachineName(props.names);
@@ -341,7 +361,7 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
       dateFrom('RunScheduledDate', 'Use scheduled date', "States.ArrayGetItem(States.StringSplit($.input.scheduledTime, 'T'), 0)").next(merge))
     .otherwise(dateFrom('RunStartDate', 'Use run start date', "States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)").next(merge));
 
-  const runJobs = new tasks.StepFunctionsStartExecution(scope, 'RunJobWorkflow', {
+  const runJobs = new StartJobWorkflow(scope, 'RunJobWorkflow', {
     stateName: 'Run job workflow',
     stateMachine: props.jobWorkflow,
     integrationPattern: sfn.IntegrationPattern.RUN_JOB,
