@@ -257,7 +257,7 @@ def check_state_machine(template, logical_id):
             op_model = model(service).operation_model(op)
             response = (model(service).operation_model(response_name).output_shape if how == "output"
                         else model(service).shape_for(response_name))
-            error_prefixes = {OPTIMIZED_ERROR_PREFIX[service].lower()}
+            error_prefixes = {OPTIMIZED_ERROR_PREFIX[service]}
         else:
             findings.append(Finding("sfn", where, f"{resource}: not an AWS SDK or optimized integration"))
             continue
@@ -290,7 +290,7 @@ def _check_errors(state, service, prefixes, kind):
                         out.append(f"{field}[{i}]: {error} is not an Amazon States Language error")
                     continue
                 prefix, _, name = error.partition(".")
-                if prefix.lower() not in prefixes:
+                if (prefix.lower() if kind == "sdk" else prefix) not in prefixes:
                     out.append(f"{field}[{i}]: {error}: errors of this task start with "
                                f"{sorted(prefixes)[0]!r} (case as documented)")
                     continue
@@ -298,6 +298,7 @@ def _check_errors(state, service, prefixes, kind):
                     out.append(f"{field}[{i}]: {error}: the service name is written in PascalCase")
                 bare = name[:-len("Exception")] if name.endswith("Exception") else name
                 if name not in errors and bare not in errors:
-                    out.append(f"{field}[{i}]: {error}: {service} models no error {name} "
-                               f"(its errors: {', '.join(sorted(errors)) or 'none'})")
+                    near = sorted(e for e in errors if e.lower().startswith(bare.lower()[:6])) or sorted(errors)
+                    out.append(f"{field}[{i}]: {error}: {service} models no error {name} (its errors include: "
+                               f"{', '.join(near[:6]) or 'none'})")
     return out
