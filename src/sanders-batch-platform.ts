@@ -239,12 +239,28 @@ export class SandersBatchPlatform extends Construct {
     return this.table.grantReadData(grantee);
   }
 
+  /**
+   * An execution role of a job's own, for a job with secrets: Batch reads them with the execution role, so a
+   * shared one would let every job read every other job's secrets.
+   */
+  private ownExecutionRole(id: string): iam.IRole {
+    const role = new ManagedPolicyRole(this, `${id}ExecutionRole`, {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `ECS task execution role of ${id}: pulls the job image, writes job logs and reads this job's secrets only`,
+    });
+    acknowledge(role, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken has no resource-level permissions (it returns a registry login, not access to a repository); image pulls themselves are limited to the platform\'s repository',
+    });
+    return role;
+  }
+
   private createJobDefinition(id: string, name: string, tier: MemoryTier, jobRole: iam.IRole, job?: WorkflowJob): batch.EcsJobDefinition {
     const container = new batch.EcsFargateContainerDefinition(this.computePart, `${id}Container`, {
       image: ecs.ContainerImage.fromEcrRepository(this.repository, this.settings.imageTag),
       cpu: tier.vcpu,
       memory: tier.memory,
-      executionRole: this.executionRole,
+      executionRole: job?.secrets && Object.keys(job.secrets).length > 0 ? this.ownExecutionRole(id) : this.executionRole,
       jobRole,
       fargateCpuArchitecture: tier.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
       fargateOperatingSystemFamily: ecs.OperatingSystemFamily.LINUX,

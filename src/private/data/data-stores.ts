@@ -1,8 +1,9 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createAccessLogBucket, logAccessInto, sendEventsToEventBridge } from './access-logs';
@@ -30,12 +31,15 @@ export function createDataStores(scope: Construct, s: PlatformSettings): DataSto
     pendingWindow: Duration.days(7),
   });
   const region = Stack.of(scope).region;
+  // CloudWatch Logs may use the key for the platform's own log groups only, named by their encryption context
+  // (names, not Refs: a Ref would make the key depend on the log groups that depend on it). kms:Describe* is
+  // left out: no encryption context comes with it, so the condition never let it through.
   key.addToResourcePolicy(new iam.PolicyStatement({
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
     principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
     resources: ['*'],
     conditions: {
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Stack.of(scope).partition}:logs:${region}:${Stack.of(scope).account}:*` },
+      ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': Lazy.list({ produce: () => platformLogGroupArns(scope) }) },
     },
   }));
   // Grants on the key only for AWS services acting for a caller (DynamoDB, S3, ECR, Backup), never to a
@@ -112,4 +116,14 @@ export function createDataStores(scope: Construct, s: PlatformSettings): DataSto
   });
 
   return { encryptionKey: key, bucket, table, repository };
+}
+
+/** The ARNs (as encryption contexts give them) of every log group under `scope` that is named. */
+function platformLogGroupArns(scope: Construct): string[] {
+  const stack = Stack.of(scope);
+  const names = scope.node.findAll()
+    .filter((c): c is logs.CfnLogGroup => c instanceof logs.CfnLogGroup)
+    .map(c => c.logGroupName)
+    .filter((n): n is string => n !== undefined);
+  return [...new Set(names)].sort().map(n => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: n, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
 }

@@ -55,6 +55,12 @@ export function createMonitoring(scope: Construct, props: MonitoringProps): Plat
   const { names } = props;
   const topic = props.alarmTopic ?? createTopic(scope, props);
   for (const email of props.alarmEmails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+  // EventBridge publishes with a role of its own: CDK's default grants events.amazonaws.com on the topic and the
+  // key with no condition, which any EventBridge rule of any account could use (confused deputy).
+  const publishRole = new ManagedPolicyRole(scope, 'AlertPublishRole', {
+    assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+    description: 'Lets the platform\'s EventBridge rules publish to the alert topic',
+  });
 
   // Failed, timed-out and stopped runs.
   const ef = (path: string) => events.EventField.fromPath(path);
@@ -66,6 +72,7 @@ export function createMonitoring(scope: Construct, props: MonitoringProps): Plat
       detail: { stateMachineArn: [props.runStateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
     },
     targets: [new targets.SnsTopic(topic, {
+      role: publishRole,
       message: events.RuleTargetInput.fromText(
         `Batch platform ${names.environment}: run ${ef('$.detail.name')} ended ${ef('$.detail.status')}. `
         + `Execution: ${ef('$.detail.executionArn')}. Error: ${ef('$.detail.error')}. Cause: ${ef('$.detail.cause')}`),
@@ -81,6 +88,7 @@ export function createMonitoring(scope: Construct, props: MonitoringProps): Plat
       detail: { status: ['FAILED'], jobQueue: [props.jobQueue.jobQueueArn] },
     },
     targets: [new targets.SnsTopic(topic, {
+      role: publishRole,
       message: events.RuleTargetInput.fromText(
         `Batch platform ${names.environment}: job ${ef('$.detail.jobName')} (${ef('$.detail.jobId')}) FAILED: ${ef('$.detail.statusReason')}`),
     })],
@@ -190,7 +198,7 @@ function createTopic(scope: Construct, props: MonitoringProps): sns.Topic {
   // An encrypted topic: the services that publish to it need the key.
   props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
     actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
     resources: ['*'],
     conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
   }));
@@ -224,18 +232,18 @@ function createRunnableWatch(scope: Construct, props: MonitoringProps): sfn.Stat
     resultPath: '$.check',
   });
   describe.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2 });
-  const count = new tasks.CallAwsService(scope, 'RunnableWatchCount', {
-    stateName: 'Count stuck job',
-    service: 'cloudwatch',
-    action: 'putMetricData',
-    parameters: {
-      Namespace: METRIC_NAMESPACE,
-      MetricData: [{ MetricName: 'JobsStuckRunnable', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'JobQueue', Value: props.names.jobQueue }] }],
+  // A custom state, not CallAwsService: its IAM statement could not carry the namespace condition added below.
+  // The construct id is the state's name (CustomState has no stateName).
+  const count = new sfn.CustomState(scope, 'Count stuck job', {
+    stateJson: {
+      Type: 'Task',
+      Resource: `arn:${Stack.of(scope).partition}:states:::aws-sdk:cloudwatch:putMetricData`,
+      Parameters: {
+        Namespace: METRIC_NAMESPACE,
+        MetricData: [{ MetricName: 'JobsStuckRunnable', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'JobQueue', Value: props.names.jobQueue }] }],
+      },
+      ResultPath: null,
     },
-    // PutMetricData has no resource-level permissions.
-    iamResources: ['*'],
-    iamAction: 'cloudwatch:PutMetricData',
-    resultPath: sfn.JsonPath.DISCARD,
   });
   const done = new sfn.Succeed(scope, 'RunnableWatchDone', { stateName: 'Done' });
   const definition = wait.next(describe).next(
@@ -253,8 +261,14 @@ function createRunnableWatch(scope: Construct, props: MonitoringProps): sfn.Stat
     logRetention: props.logRetention,
     removalPolicy: props.removalPolicy,
   });
+  // PutMetricData has no resource-level permissions: the namespace condition is what limits it.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
+  }));
   acknowledgeWildcards(role, role.grantedStatements, [
-    { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: batch:DescribeJobs, cloudwatch:PutMetricData (IAM has no resource type for metrics), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
+    { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: batch:DescribeJobs, cloudwatch:PutMetricData (in the platform\'s namespace only) (IAM has no resource type for metrics), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
   ]);
   return watch;
 }
