@@ -94,6 +94,10 @@ export function createMonitoring(scope: Construct, props: MonitoringProps): Plat
     })],
   });
 
+  acknowledgeWildcards(publishRole, publishRole.grantedStatements, [
+    { pattern: /^Action::kms:GenerateDataKey\*$/, reason: 'SNS encrypts each published message with a data key of the platform\'s key (CDK\'s grantPublish for an encrypted topic); the role reaches only that key' },
+  ]);
+
   const runnableWatch = createRunnableWatch(scope, props);
   new events.Rule(scope, 'RunnableJobsRule', {
     description: `Starts a watch of ${props.runnableTimeout.toHumanString()} for each job of queue ${names.jobQueue} that enters RUNNABLE`,
