@@ -36,7 +36,11 @@ new SandersBatchPlatform(dev, 'Platform', {
     { name: 'fetch', tier: 'small', command: ['fetch', 'Ref::date'], secrets: { API_KEY: batch.Secret.fromSecretsManager(apiKey) }, timeout: Duration.minutes(30) },
     { name: 'load', tier: 'small', secrets: { DB_PASSWORD: batch.Secret.fromSsmParameter(dbPassword) }, dependsOn: ['fetch'] },
     {
-      name: 'score', tier: 'big', dependsOn: ['fetch'], arraySize: 4, retryAttempts: 5,
+      name: 'score',
+      tier: 'big',
+      dependsOn: ['fetch'],
+      arraySize: 4,
+      retryAttempts: 5,
       dataAccess: { bucket: AccessLevel.READ, bucketPrefix: 'features/', table: AccessLevel.READ_WRITE, tableLeadingKeys: ['customer-1', 'batch-*'] },
     },
     { name: 'report', tier: 'small', dependsOn: ['load', 'score'], environment: { FORMAT: 'csv' }, dataAccess: { table: AccessLevel.NONE } },

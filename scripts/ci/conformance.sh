@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 
 echo "conformance audit: its own tests (pytest)"
 set +e
-(cd scripts/ci/conformance && ../../../.venv/bin/python -m pytest -q -p no:cacheprovider .)
+.venv/bin/python -m pytest -q -p no:cacheprovider scripts/ci/conformance
 rc=$?
 set -e
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
@@ -28,8 +28,11 @@ templates=()
 for t in test/integ/*.snapshot/*.template.json "$out"/default/*.template.json "$out"/all-options/*.template.json; do
   case "$t" in *DeployAssert*) ;; *) templates+=("$t") ;; esac
 done
-(cd scripts/ci/conformance && ../../../.venv/bin/python audit.py --allow-list false-positives.json \
-  "${templates[@]/#/$PWD/}")
+set +e
+.venv/bin/python scripts/ci/conformance/audit.py --allow-list scripts/ci/conformance/false-positives.json "${templates[@]}"
+audit=$?
+set -e
 
 echo "cfn-lint $(.venv/bin/cfn-lint --version | awk '{print $2}') informational checks (printed, not failed on):"
 .venv/bin/cfn-lint --include-checks I --format parseable --ignore-checks W3005 -- "${templates[@]}" || true
+exit "$audit"
