@@ -27,6 +27,7 @@ import { createEgressRunWorkflow } from './private/egress/egress-workflow';
 import { createMonitoring } from './private/monitoring/monitoring';
 import { createPlatformVpc } from './private/network/network';
 import { hasOwnJobDefinition, resolveSettings, PlatformSettings } from './private/settings/settings';
+import { stackBudgetProblems } from './private/settings/stack-budget';
 import { claimStackNames } from './private/settings/stack-names';
 import { createRunSchedule } from './private/workflow/schedule';
 import { buildWorkflowDefinition, JobSubmission } from './private/workflow/workflow-definition';
@@ -106,6 +107,7 @@ export class SandersBatchPlatform extends Construct {
     // Everything is validated before the first child is created. JavaScript callers may pass null.
     const s = resolveSettings(props ?? {});
     claimStackNames(this, s);
+    this.node.addValidation({ validate: () => stackBudgetProblems(this, s.workflow) });
     this.settings = s;
     this.environment = s.environment;
 

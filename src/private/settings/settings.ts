@@ -4,6 +4,7 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { checkDataSafety, checkImageTag, checkJobDefinitionNames, checkJobSubmission, checkPropTypes } from './input-checks';
 import { PlatformNames } from './names';
 import { OperationsSettings, resolveOperations } from './operations-settings';
 import {
@@ -13,6 +14,7 @@ import {
 import { DefaultMemoryTiers, MemoryTier } from '../../memory-tier';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 import { DefaultWorkflow, WorkflowJob } from '../../workflow-job';
+import { defaultRetryStrategies, renderEvaluateOnExit } from '../compute/retry';
 
 /** The environment whose resources are disposable. Every other environment keeps its data. */
 export const DEV_ENVIRONMENT = 'dev';
@@ -52,6 +54,8 @@ export function hasOwnJobDefinition(job: WorkflowJob): boolean {
 
 export function resolveSettings(props: SandersBatchPlatformProps): PlatformSettings {
   const problems = new Problems();
+  // Wrong JavaScript types first: the checks below would trip over them.
+  if (!checkPropTypes(problems, props)) problems.throwIfAny('SandersBatchPlatform configuration');
   const environment = props.environment ?? DEV_ENVIRONMENT;
   const prefix = props.namePrefix ?? 'sanders';
   const before = problems.count;
@@ -70,15 +74,14 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   if (namesValid || props.repositoryName !== undefined) validateRepositoryName(problems, repositoryName);
 
   const imageTag = props.imageTag ?? 'latest';
-  if (requireLiteral(problems, 'imageTag', imageTag) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
-    problems.add(`imageTag '${imageTag}' is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'`);
-  }
+  checkImageTag(problems, imageTag);
 
   const removalPolicy = props.removalPolicy ?? (isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
   const autoDeleteObjects = props.autoDeleteObjects ?? (isDev && removalPolicy === RemovalPolicy.DESTROY);
   if (removalPolicy === RemovalPolicy.SNAPSHOT) {
     problems.add('removalPolicy is RemovalPolicy.SNAPSHOT, which S3 buckets, ECR repositories, KMS keys and log groups do not support: use RemovalPolicy.RETAIN (keep the data) or RemovalPolicy.DESTROY');
   }
+  checkDataSafety(problems, removalPolicy, props.deletionProtection);
   if (autoDeleteObjects && removalPolicy !== RemovalPolicy.DESTROY) {
     problems.add(`autoDeleteObjects is true but removalPolicy is ${removalPolicy}: emptying the bucket only makes sense when it is destroyed; set removalPolicy to RemovalPolicy.DESTROY or autoDeleteObjects to false`);
   }
@@ -92,12 +95,18 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   const workflow = props.workflow ?? DefaultWorkflow.jobs();
   const tiersByName = validateTiers(problems, tiers);
   validateWorkflow(problems, workflow, tiersByName, props.workflow === undefined);
+  for (const job of workflow) {
+    if (typeof job.name === 'string') checkJobSubmission(problems, job, renderEvaluateOnExit(job.retryStrategies ?? defaultRetryStrategies()));
+  }
   const runTimeout = props.runTimeout ?? Duration.hours(24);
   validateRunTimeout(problems, runTimeout);
   for (const tier of tiers) {
     if (tier.vcpu > maxvCpus) {
       problems.add(`memory tier '${tier.name}' needs ${tier.vcpu} vCPUs but maxvCpus is ${maxvCpus}: raise maxvCpus`);
     }
+  }
+  if (namesValid) {
+    checkJobDefinitionNames(problems, tiers.map(t => t.name), workflow.filter(hasOwnJobDefinition).map(j => j.name), n => names.jobDefinition(n));
   }
   for (const n of namesValid ? [...tiers.map(t => t.name), ...workflow.filter(hasOwnJobDefinition).map(j => j.name)] : []) {
     const defName = names.jobDefinition(n);
