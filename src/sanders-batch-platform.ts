@@ -246,7 +246,7 @@ export class SandersBatchPlatform extends Construct {
    * shared one would let every job read every other job's secrets.
    */
   private ownExecutionRole(id: string): iam.IRole {
-    const role = new ManagedPolicyRole(this, `${id}ExecutionRole`, {
+    const role = new ManagedPolicyRole(this.computePart, `${id}ExecutionRole`, {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: `ECS task execution role of ${id}: pulls the job image, writes job logs and reads this job's secrets only`,
     });

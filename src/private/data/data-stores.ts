@@ -31,7 +31,7 @@ export function createDataStores(scope: Construct, s: PlatformSettings): DataSto
     pendingWindow: Duration.days(7),
   });
   const region = Stack.of(scope).region;
-  // CloudWatch Logs may use the key for the platform's own log groups only, named by their encryption context
+  // CloudWatch Logs may use the key only for the log groups it encrypts, named by their encryption context
   // (names, not Refs: a Ref would make the key depend on the log groups that depend on it). kms:Describe* is
   // left out: no encryption context comes with it, so the condition never let it through.
   key.addToResourcePolicy(new iam.PolicyStatement({
@@ -39,7 +39,7 @@ export function createDataStores(scope: Construct, s: PlatformSettings): DataSto
     principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
     resources: ['*'],
     conditions: {
-      ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': Lazy.list({ produce: () => platformLogGroupArns(scope) }) },
+      ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': Lazy.list({ produce: () => logGroupArnsEncryptedWith(key) }) },
     },
   }));
   // Grants on the key only for AWS services acting for a caller (DynamoDB, S3, ECR, Backup), never to a
@@ -118,11 +118,16 @@ export function createDataStores(scope: Construct, s: PlatformSettings): DataSto
   return { encryptionKey: key, bucket, table, repository };
 }
 
-/** The ARNs (as encryption contexts give them) of every log group under `scope` that is named. */
-function platformLogGroupArns(scope: Construct): string[] {
-  const stack = Stack.of(scope);
-  const names = scope.node.findAll()
-    .filter((c): c is logs.CfnLogGroup => c instanceof logs.CfnLogGroup)
+/**
+ * The ARNs (as encryption contexts give them) of the named log groups of the stack that this key encrypts,
+ * wherever they are in the construct tree (jobs, workflows, flow logs).
+ */
+function logGroupArnsEncryptedWith(key: kms.IKey): string[] {
+  const stack = Stack.of(key);
+  const keyArn = JSON.stringify(stack.resolve(key.keyArn));
+  const names = stack.node.findAll()
+    .filter((c): c is logs.CfnLogGroup => c instanceof logs.CfnLogGroup && Stack.of(c) === stack)
+    .filter(c => c.kmsKeyId !== undefined && JSON.stringify(stack.resolve(c.kmsKeyId)) === keyArn)
     .map(c => c.logGroupName)
     .filter((n): n is string => n !== undefined);
   return [...new Set(names)].sort().map(n => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: n, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
