@@ -96,6 +96,8 @@ export class SandersBatchPlatform extends Construct {
   private readonly tierDefinitions = new Map<string, batch.IJobDefinition>();
   /** Names of every job definition the workflow may submit, for the state machine's policy. */
   private readonly jobDefinitionNames: string[] = [];
+  /** Execution roles of jobs with secrets, by their set of secrets. */
+  private readonly secretExecutionRoles = new Map<string, iam.IRole>();
 
   /**
    * @param scope the construct the platform is created in, usually a `Stack`
@@ -242,18 +244,23 @@ export class SandersBatchPlatform extends Construct {
   }
 
   /**
-   * An execution role of a job's own, for a job with secrets: Batch reads them with the execution role, so a
-   * shared one would let every job read every other job's secrets.
+   * The execution role of a job with secrets: Batch reads them with the execution role, so one shared by every
+   * job would let each job read every other job's secrets. Jobs with the same secrets share one (named after the
+   * first of them), which keeps a large workflow with one common secret within the stack's 500 resources.
    */
-  private ownExecutionRole(id: string): iam.IRole {
+  private executionRoleFor(id: string, secrets: { [name: string]: batch.Secret }): iam.IRole {
+    const key = JSON.stringify(Object.values(secrets).map(secret => Stack.of(this).resolve(secret.arn)).map(a => JSON.stringify(a)).sort());
+    const existing = this.secretExecutionRoles.get(key);
+    if (existing) return existing;
     const role = new ManagedPolicyRole(this.computePart, `${id}ExecutionRole`, {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `ECS task execution role of ${id}: pulls the job image, writes job logs and reads this job's secrets only`,
+      description: `ECS task execution role of ${id} (and of jobs with the same secrets): pulls the job image, writes job logs and reads these secrets only`,
     });
     acknowledge(role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ecr:GetAuthorizationToken has no resource-level permissions (it returns a registry login, not access to a repository); image pulls themselves are limited to the platform\'s repository',
     });
+    this.secretExecutionRoles.set(key, role);
     return role;
   }
 
@@ -262,7 +269,7 @@ export class SandersBatchPlatform extends Construct {
       image: ecs.ContainerImage.fromEcrRepository(this.repository, this.settings.imageTag),
       cpu: tier.vcpu,
       memory: tier.memory,
-      executionRole: job?.secrets && Object.keys(job.secrets).length > 0 ? this.ownExecutionRole(id) : this.executionRole,
+      executionRole: job?.secrets && Object.keys(job.secrets).length > 0 ? this.executionRoleFor(id, job.secrets) : this.executionRole,
       jobRole,
       fargateCpuArchitecture: tier.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
       fargateOperatingSystemFamily: ecs.OperatingSystemFamily.LINUX,

@@ -243,6 +243,13 @@ const CHECKS: { [rowStart: string]: () => void } = {
     const roles = (s: Stack) => new Set(jobExecutionRoles(s));
     expect(roles(stack).size).toBe(1);
     expect(roles(withSecrets.stack).size).toBe(3); // one for the tier, one for each job with secrets
+    // Jobs with the same secrets share one (a large workflow with a common secret stays within 500 resources).
+    const shared = secret('same');
+    const sameSecrets = platformStack({
+      memoryTiers: [{ name: '2gb', memory: Size.gibibytes(2), vcpu: 1 }],
+      workflow: [{ name: 'a', tier: '2gb', secrets: { S: shared } }, { name: 'b', tier: '2gb', secrets: { S: shared } }],
+    });
+    expect(roles(sameSecrets.stack).size).toBe(2);
   },
   'Job roles: explicit actions': () => {
     for (const r of [dev, prod]) {
