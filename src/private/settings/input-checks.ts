@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Problems } from './validation';
 import { NetworkProfile } from '../../network-profile';
 import { AccessLevel, WorkflowJob } from '../../workflow-job';
+import { defaultRetryStrategies, renderEvaluateOnExit } from '../compute/retry';
 
 type Check = (value: unknown) => boolean;
 const isString: Check = v => typeof v === 'string';
@@ -225,8 +226,22 @@ export function checkDataSafety(problems: Problems, removalPolicy: RemovalPolicy
   }
 }
 
-/** Two job definitions (a tier's and a job's own) that would get the same name. */
+/** Every job's submission, with the retry rules it is submitted with. */
+export function checkJobSubmissions(problems: Problems, jobs: WorkflowJob[]): void {
+  for (const job of jobs) {
+    if (typeof job.name === 'string') checkJobSubmission(problems, job, renderEvaluateOnExit(job.retryStrategies ?? defaultRetryStrategies()));
+  }
+}
+
+/**
+ * Two job definitions (a tier's and a job's own) that would get the same name, and names longer than Batch's
+ * 128 characters.
+ */
 export function checkJobDefinitionNames(problems: Problems, tierNames: string[], ownJobNames: string[], nameOf: (suffix: string) => string): void {
+  for (const n of [...tierNames, ...ownJobNames]) {
+    const defName = nameOf(n);
+    if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
+  }
   const seen = new Map<string, string>();
   const add = (what: string, suffix: string) => {
     const name = nameOf(suffix);

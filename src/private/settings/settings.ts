@@ -4,7 +4,7 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { checkDataSafety, checkImageTag, checkJobDefinitionNames, checkJobSubmission, checkPropTypes } from './input-checks';
+import { checkDataSafety, checkImageTag, checkJobDefinitionNames, checkJobSubmissions, checkPropTypes } from './input-checks';
 import { PlatformNames } from './names';
 import { OperationsSettings, resolveOperations } from './operations-settings';
 import {
@@ -14,7 +14,6 @@ import {
 import { DefaultMemoryTiers, MemoryTier } from '../../memory-tier';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 import { DefaultWorkflow, WorkflowJob } from '../../workflow-job';
-import { defaultRetryStrategies, renderEvaluateOnExit } from '../compute/retry';
 
 /** The environment whose resources are disposable. Every other environment keeps its data. */
 export const DEV_ENVIRONMENT = 'dev';
@@ -95,9 +94,7 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   const workflow = props.workflow ?? DefaultWorkflow.jobs();
   const tiersByName = validateTiers(problems, tiers);
   validateWorkflow(problems, workflow, tiersByName, props.workflow === undefined);
-  for (const job of workflow) {
-    if (typeof job.name === 'string') checkJobSubmission(problems, job, renderEvaluateOnExit(job.retryStrategies ?? defaultRetryStrategies()));
-  }
+  checkJobSubmissions(problems, workflow);
   const runTimeout = props.runTimeout ?? Duration.hours(24);
   validateRunTimeout(problems, runTimeout);
   for (const tier of tiers) {
@@ -107,10 +104,6 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   }
   if (namesValid) {
     checkJobDefinitionNames(problems, tiers.map(t => t.name), workflow.filter(hasOwnJobDefinition).map(j => j.name), n => names.jobDefinition(n));
-  }
-  for (const n of namesValid ? [...tiers.map(t => t.name), ...workflow.filter(hasOwnJobDefinition).map(j => j.name)] : []) {
-    const defName = names.jobDefinition(n);
-    if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
   }
 
   const operations = resolveOperations(problems, props, isDev);
