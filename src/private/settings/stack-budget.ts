@@ -24,8 +24,11 @@ function cost(stack: Stack, resources: CfnResource[]): Cost {
 
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 
+/** A workflow job as the budget sees it: its name and whether it has a job definition of its own. */
+interface BudgetJob { readonly name: string; readonly ownJobDefinition: boolean }
+
 /** The problems of the platform's stack against CloudFormation's limits, for `node.addValidation`. */
-export function stackBudgetProblems(platform: IConstruct, jobs: ReadonlyArray<{ readonly name: string; readonly ownJobDefinition: boolean }>): string[] {
+export function stackBudgetProblems(platform: IConstruct, jobs: readonly BudgetJob[]): string[] {
   const stack = Stack.of(platform);
   const all = stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && Stack.of(c) === stack);
   const total = cost(stack, all);
