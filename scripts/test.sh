@@ -41,6 +41,9 @@ bash scripts/ci/jest-other-clock.sh
 step "cfn-lint (AWS, from PyPI) over every synthesized template: no errors, no warnings"
 bash scripts/ci/cfn-lint.sh
 
+step "AWS conformance audit (botocore, policy_sentry, parliament; pytest on crafted bad templates) and cfn-lint's informational checks"
+bash scripts/ci/conformance.sh
+
 # With CI set, projen's `package` builds only JavaScript: the other languages have tasks of their own.
 step "Python package (dist/python)"
 npx projen package:python
@@ -69,6 +72,6 @@ bash scripts/ci/consumer-go.sh
 
 echo
 echo "=== all tests passed in $((SECONDS - start)) s: jest (unit, workflow simulation, compliance; twice, once on another clock), integ snapshots,"
-echo "    cfn-lint, release $release_version: package checks, publish to loopback registries, upgrade safety, and the TypeScript,"
+echo "    cfn-lint, the AWS conformance audit (pytest), release $release_version: package checks, publish to loopback registries, upgrade safety, and the TypeScript,"
 echo "    cdk-nag, Python (pytest), Java and Go consumer apps on the packages installed by name"
 echo "jest: ${jest_tests} passed, 0 failed"

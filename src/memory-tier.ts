@@ -24,7 +24,7 @@ export interface MemoryTier {
   readonly memory: Size;
 
   /**
-   * The number of vCPUs the job's container gets: 0.25, 0.5, 1, 2, 4, 8 or 16.
+   * The number of vCPUs the job's container gets: 0.25, 0.5, 1, 2, 4, 8, 16 or 32.
    *
    * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ResourceRequirement.html
    */

@@ -47,8 +47,8 @@ export interface SandersBatchPlatformProps {
   readonly workflow?: WorkflowJob[];
 
   /**
-   * The image tag the jobs run, from the platform's ECR repository.
-   *
+   * The image tag the jobs run, from the platform's ECR repository, or an image digest (`sha256:` and 64 hex
+   * digits). It may be a deploy-time token, e.g. a CloudFormation parameter.
    * @default 'latest'
    */
   readonly imageTag?: string;
@@ -183,7 +183,8 @@ export interface SandersBatchPlatformProps {
 
   /**
    * Send alerts to this SNS topic instead of one the platform creates. Its policy must let
-   * `events.amazonaws.com` and `cloudwatch.amazonaws.com` publish (and use its KMS key, if encrypted).
+   * `cloudwatch.amazonaws.com` publish (and use its KMS key, if encrypted); EventBridge publishes with a role of
+   * the platform's, which is granted `sns:Publish` on the topic.
    *
    * @default - a KMS-encrypted topic `{namePrefix}-batch-platform-alerts-{environment}`
    */

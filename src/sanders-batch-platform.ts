@@ -21,6 +21,7 @@ import { createEgressRunWorkflow } from './private/egress/egress-workflow';
 import { MonitoringPart } from './private/monitoring/monitoring';
 import { NetworkPart } from './private/network/network';
 import { resolveSettings } from './private/settings/settings';
+import { stackBudgetProblems } from './private/settings/stack-budget';
 import { claimStackNames } from './private/settings/stack-names';
 import { createRunSchedule } from './private/workflow/schedule';
 import { WorkflowPart } from './private/workflow/workflow';
@@ -94,6 +95,7 @@ export class SandersBatchPlatform extends Construct {
     // Everything is validated before the first child is created. JavaScript callers may pass null.
     const s = resolveSettings(props ?? {});
     claimStackNames(this, s);
+    this.node.addValidation({ validate: () => stackBudgetProblems(this, s.compute.jobs) });
     this.environment = s.environment;
 
     // Each part is a namespace in the tree (Data, Network, ...) that keeps its resources' logical IDs.

@@ -60,7 +60,8 @@ const consumerApp = new App();
 const consumer = new Stack(consumerApp, 'ConsumerStack');
 new SandersBatchPlatform(consumer, 'Platform');
 stacks['consumer with default props'] = consumer;
-const pinned = new Stack(consumerApp, 'PinnedConsumerStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+// An app of its own: two platforms with the same names in one app are refused (the bucket name is global).
+const pinned = new Stack(new App(), 'PinnedConsumerStack', { env: { account: '123456789012', region: 'eu-west-1' } });
 new SandersBatchPlatform(pinned, 'Platform');
 stacks['consumer with default props and a fixed account and region'] = pinned;
 

@@ -2,14 +2,19 @@
  * Invalid configurations are rejected at synth, before any resource is created, with a message that names
  * the bad value and says how to fix it.
  */
-import { App, CfnElement, Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnElement, CfnParameter, Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AccessLevel, SandersBatchPlatform, SandersBatchPlatformProps, WorkflowJob } from '../src';
 
 const tier = (name: string, gib: number, vcpu: number, extra: object = {}) => ({ name, memory: Size.gibibytes(gib), vcpu, ...extra });
 const job = (name: string, extra: Partial<WorkflowJob> = {}): WorkflowJob => ({ name, tier: '2gb', ...extra });
 const token = (value: string) => Lazy.string({ produce: () => value });
+/** A secret from another stack's scope: the platform's checks read only its name in the job. */
+const secret = () => batch.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(new Stack(new App(), 'Secrets'), 'S', 'team/key'));
 
 /** [what is wrong, props, what the message must say] */
 const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
@@ -76,6 +81,75 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   // data safety
   ['autoDeleteObjects is on while the data is retained', { environment: 'prod', autoDeleteObjects: true }, /autoDeleteObjects is true but removalPolicy is retain: .*set removalPolicy to RemovalPolicy\.DESTROY or autoDeleteObjects to false/],
   ['the removal policy is SNAPSHOT', { removalPolicy: RemovalPolicy.SNAPSHOT, autoDeleteObjects: false }, /removalPolicy is RemovalPolicy\.SNAPSHOT, which S3 buckets.*do not support: use RemovalPolicy\.RETAIN/],
+  // environment names AWS Batch reserves
+  ['a job sets AWS_BATCH_JOB_ID', { workflow: [job('a', { environment: { AWS_BATCH_JOB_ID: 'x' } })] }, /workflow job 'a' sets environment variable 'AWS_BATCH_JOB_ID': AWS Batch reserves names starting with AWS_BATCH .*choose another name/],
+  ['a job sets AWS_BATCH_CE_NAME', { workflow: [job('a', { environment: { AWS_BATCH_CE_NAME: 'x' } })] }, /environment variable 'AWS_BATCH_CE_NAME': AWS Batch reserves names starting with AWS_BATCH/],
+  ['a job sets a variable named just AWS_BATCH', { workflow: [job('a', { environment: { AWS_BATCH: 'x' } })] }, /environment variable 'AWS_BATCH': AWS Batch reserves/],
+  ['a job sets AWS_BATCHX', { workflow: [job('a', { environment: { AWS_BATCHX: '1' } })] }, /environment variable 'AWS_BATCHX': AWS Batch reserves/],
+  ['a job has a secret named AWS_BATCH_TOKEN', { workflow: [job('a', { secrets: { AWS_BATCH_TOKEN: secret() } })] }, /workflow job 'a' has a secret named 'AWS_BATCH_TOKEN': AWS Batch reserves names starting with AWS_BATCH/],
+  // what a job submits
+  ['a job\'s environment value is 9 KB', { workflow: [job('a', { environment: { PAYLOAD: 'x'.repeat(9000) } })] }, /workflow job 'a' sends \d{4,} bytes of container overrides \(command and environment\), more than the 8192 ECS allows.*move large values into the image, an S3 object or a secret/],
+  ['a job has 300 environment variables', { workflow: [job('a', { environment: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`VAR_${i}`, 'value-of-the-variable'])) })] }, /workflow job 'a' sends \d+ bytes of container overrides/],
+  ['a job\'s command is 100 arguments of 100 characters', { workflow: [job('a', { command: Array.from({ length: 100 }, () => 'a'.repeat(100)) })] }, /workflow job 'a' sends \d+ bytes of container overrides/],
+  ['a job\'s command and environment together pass 8 KiB', { workflow: [job('a', { command: ['x'.repeat(5000)], environment: { B: 'y'.repeat(3200) } })] }, /workflow job 'a' sends 8\d{3} bytes of container overrides/],
+  ['a job\'s overrides are 8 KiB of multi-byte characters', { workflow: [job('a', { environment: { TEXT: 'ü'.repeat(4100) } })] }, /workflow job 'a' sends \d+ bytes of container overrides/],
+  ['a job\'s SubmitJob request passes 30 KiB', { workflow: [job('a', { command: ['x'.repeat(31 * 1024)] })] }, /workflow job 'a' makes a SubmitJob request of about \d+ bytes, more than the 30720 \(30 KiB\) AWS Batch accepts/],
+  // names two things would share
+  ['a tier and a job with dataAccess share a job definition name', { memoryTiers: [tier('etl', 2, 1)], workflow: [job('etl', { tier: 'etl', dataAccess: { bucket: AccessLevel.READ } })] },
+    /memory tier 'etl' would both get the job definition name 'sanders-batch-job-etl-dev'|workflow job 'etl' .* and memory tier 'etl' would both get the job definition name 'sanders-batch-job-etl-dev': rename the tier or the job/],
+  ['a tier and a job with secrets share a job definition name', { memoryTiers: [tier('2gb', 2, 1), tier('load', 2, 1)], workflow: [job('load', { secrets: { KEY: secret() } })] },
+    /workflow job 'load' \(with secrets or dataAccess, so a job definition of its own\) and memory tier 'load' would both get the job definition name 'sanders-batch-job-load-dev'/],
+  // contradictory data safety
+  ['deletion protection is on while everything is destroyed', { removalPolicy: RemovalPolicy.DESTROY, deletionProtection: true }, /deletionProtection is true but removalPolicy is RemovalPolicy\.DESTROY: CloudFormation cannot delete a table with deletion protection.*set removalPolicy to RemovalPolicy\.RETAIN or deletionProtection to false/],
+  ['dev turns deletion protection on', { environment: 'dev', deletionProtection: true }, /deletionProtection is true but removalPolicy is RemovalPolicy\.DESTROY/],
+  // values CloudFormation rejects
+  ['log retention is 2 days', { logRetention: 2 as logs.RetentionDays }, /logRetention the number 2 is not one of the values it takes: give a logs\.RetentionDays value \(1, 3, 5, 7/],
+  ['log retention is 366 days', { logRetention: 366 as logs.RetentionDays }, /logRetention the number 366 is not one of the values it takes/],
+  ['log retention is 10 days', { logRetention: 10 as logs.RetentionDays }, /logRetention the number 10 is not one/],
+  ['log retention is 0 days', { logRetention: 0 as logs.RetentionDays }, /logRetention the number 0 is not one/],
+  ['log retention is a fraction', { logRetention: 7.5 as logs.RetentionDays }, /logRetention the number 7\.5 is not one/],
+  ['log retention is a string', { logRetention: 'ONE_YEAR' as any }, /logRetention must be a number of days \(logs\.RetentionDays\), got the string 'ONE_YEAR': give logRetention: logs\.RetentionDays\.ONE_YEAR/],
+  ['the removal policy is a made-up string', { removalPolicy: 'delete' as any }, /removalPolicy the string 'delete' is not one of the values it takes: give RemovalPolicy\.RETAIN or RemovalPolicy\.DESTROY/],
+  ['the network profile is a made-up string', { networkProfile: 'NAT' as any }, /networkProfile the string 'NAT' is not one of the values it takes: give NetworkProfile\.ON_DEMAND_EGRESS/],
+  ['a job\'s bucket access is lower-case', { workflow: [job('a', { dataAccess: { bucket: 'read' as any } })] }, /workflow\[0\] \(job 'a'\)\.dataAccess\.bucket the string 'read' is not one of the values it takes: give AccessLevel\.NONE, READ or READ_WRITE/],
+  ['a job\'s table access is a boolean', { workflow: [job('a', { dataAccess: { table: true as any } })] }, /workflow\[0\] \(job 'a'\)\.dataAccess\.table the boolean true is not one/],
+  ['an image digest is too short', { imageTag: 'sha256:abc123' }, /imageTag 'sha256:abc123' is not a valid image digest: give 'sha256:' and 64 lowercase hex digits/],
+  ['an image digest has upper-case hex', { imageTag: `sha256:${'A'.repeat(64)}` }, /imageTag 'sha256:A{64}' is not a valid image digest/],
+  ['a 32 vCPU tier has 32 GiB', { memoryTiers: [tier('huge', 32, 32)], workflow: [job('a', { tier: 'huge' })], maxvCpus: 64 }, /memory tier 'huge' has 32768 MiB of memory with vcpu 32, which Fargate rejects: with 32 vCPU use 61440, 65536-245760 in steps of 8192, or 249856 MiB; 32768 MiB fits vcpu 8 or 16/],
+  ['a 32 vCPU tier has 100 GiB', { memoryTiers: [tier('huge', 100, 32)], workflow: [job('a', { tier: 'huge' })], maxvCpus: 64 }, /memory tier 'huge' has 102400 MiB of memory with vcpu 32, which Fargate rejects/],
+  ['a tier has 64 vCPUs', { memoryTiers: [tier('huge', 128, 64)], workflow: [job('a', { tier: 'huge' })], maxvCpus: 128 }, /memory tier 'huge' has vcpu 64, which Fargate does not offer: use one of 0\.25, 0\.5, 1, 2, 4, 8, 16, 32/],
+  // wrong JavaScript types, named by prop
+  ['a tier\'s memory is a number of MiB', { memoryTiers: [{ name: '2gb', memory: 2048 as any, vcpu: 1 }], workflow: [job('a')] }, /memoryTiers\[0\] \(tier '2gb'\)\.memory must be a Size, got the number 2048: give memory: Size\.gibibytes\(8\) \(not a number of MiB\)/],
+  ['a tier\'s memory is a string', { memoryTiers: [{ name: '2gb', memory: '2 GiB' as any, vcpu: 1 }], workflow: [job('a')] }, /memoryTiers\[0\] \(tier '2gb'\)\.memory must be a Size, got the string '2 GiB'/],
+  ['a tier\'s vcpu is a string', { memoryTiers: [{ name: '2gb', memory: Size.gibibytes(2), vcpu: '1' as any }], workflow: [job('a')] }, /memoryTiers\[0\] \(tier '2gb'\)\.vcpu must be a number, got the string '1': give vcpu: 2/],
+  ['a tier has no memory', { memoryTiers: [{ name: '2gb', vcpu: 1 } as any], workflow: [job('a')] }, /memoryTiers\[0\] \(tier '2gb'\)\.memory is missing: give a Size such as Size\.gibibytes\(8\)/],
+  ['a tier has no name', { memoryTiers: [{ memory: Size.gibibytes(2), vcpu: 1 } as any], workflow: [job('a')] }, /memoryTiers\[0\]\.name is missing: give the tier a name such as '8gb'/],
+  ['a tier\'s ephemeral storage is a number', { memoryTiers: [{ name: '2gb', memory: Size.gibibytes(2), vcpu: 1, ephemeralStorage: 50 as any }], workflow: [job('a')] }, /memoryTiers\[0\] \(tier '2gb'\)\.ephemeralStorage must be a Size, got the number 50/],
+  ['memoryTiers is one object, not an array', { memoryTiers: tier('2gb', 2, 1) as any, workflow: [job('a')] }, /memoryTiers must be an array of tier objects, got an object/],
+  ['the workflow is a string', { workflow: 'daily' as any }, /workflow must be an array of job objects, got the string 'daily': give workflow: \[\{ name: 'daily', tier: '2gb' \}\]/],
+  ['a workflow entry is a string', { workflow: ['daily' as any] }, /workflow\[0\] must be a job object, got the string 'daily'/],
+  ['a job\'s timeout is a number of seconds', { workflow: [job('a', { timeout: 3600 as any })] }, /workflow\[0\] \(job 'a'\)\.timeout must be a Duration, got the number 3600: give timeout: Duration\.hours\(2\)/],
+  ['a job\'s dependsOn is a string', { workflow: [job('a'), job('b', { dependsOn: 'a' as any })] }, /workflow\[1\] \(job 'b'\)\.dependsOn must be an array of job name strings, got the string 'a': give dependsOn: \['ingest'\]/],
+  ['a job\'s command is one string', { workflow: [job('a', { command: 'python run.py' as any })] }, /workflow\[0\] \(job 'a'\)\.command must be an array of strings, got the string 'python run.py'/],
+  ['a job\'s environment value is a number', { workflow: [job('a', { environment: { THREADS: 4 as any } })] }, /workflow\[0\] \(job 'a'\)\.environment\.THREADS must be a string, got the number 4: give environment: \{ THREADS: '4' \} \(quoted\)/],
+  ['a job\'s environment is an array', { workflow: [job('a', { environment: ['A=1'] as any })] }, /workflow\[0\] \(job 'a'\)\.environment must be an object of strings, got an array/],
+  ['a job\'s retry attempts are a string', { workflow: [job('a', { retryAttempts: '3' as any })] }, /workflow\[0\] \(job 'a'\)\.retryAttempts must be a number, got the string '3'/],
+  ['a job\'s array size is a string', { workflow: [job('a', { arraySize: '10' as any })] }, /workflow\[0\] \(job 'a'\)\.arraySize must be a number, got the string '10'/],
+  ['a job has no tier', { workflow: [{ name: 'a' } as any] }, /workflow\[0\] \(job 'a'\)\.tier is missing: give the name of a memory tier such as '2gb'/],
+  ['a job\'s name is a number', { workflow: [{ name: 7, tier: '2gb' } as any] }, /workflow\[0\]\.name must be a string, got the number 7/],
+  ['a job\'s table leading keys are a string', { workflow: [job('a', { dataAccess: { tableLeadingKeys: 'c1' as any } })] }, /workflow\[0\] \(job 'a'\)\.dataAccess\.tableLeadingKeys must be an array of strings, got the string 'c1'/],
+  ['a job\'s secret is a string', { workflow: [job('a', { secrets: { KEY: 'arn:aws:secretsmanager:x' as any } })] }, /workflow\[0\] \(job 'a'\)\.secrets\.KEY must be a batch\.Secret, got the string/],
+  ['runTimeout is a number of seconds', { runTimeout: 86400 as any }, /runTimeout must be a Duration, got the number 86400: give runTimeout: Duration\.minutes\(30\)/],
+  ['runnableTimeout is a string', { runnableTimeout: '30m' as any }, /runnableTimeout must be a Duration, got the string '30m'/],
+  ['maxvCpus is a string', { maxvCpus: '64' as any }, /maxvCpus must be a number, got the string '64': give maxvCpus: 64/],
+  ['the environment is a number', { environment: 1 as any }, /environment must be a string, got the number 1: give e\.g\. environment: 'prod'/],
+  ['the name prefix is an array', { namePrefix: ['team'] as any }, /namePrefix must be a string, got an array/],
+  ['the image tag is a number', { imageTag: 2 as any }, /imageTag must be a string, got the number 2: give e\.g\. imageTag: 'v1\.2\.3'/],
+  ['createDashboard is a string', { createDashboard: 'yes' as any }, /createDashboard must be true or false, got the string 'yes'/],
+  ['versioned is a number', { versioned: 1 as any }, /versioned must be true or false, got the number 1/],
+  ['alarmEmails is one string', { alarmEmails: 'ops@example.com' as any }, /alarmEmails must be an array of e-mail address strings, got the string 'ops@example\.com': give alarmEmails: \['ops@example\.com'\]/],
+  ['the schedule is a cron string', { schedule: '0 2 * * ? *' as any }, /schedule must be an object, got the string '0 2 \* \* \? \*': give schedule: \{ cronExpression: '0 2 \* \* \? \*' \}/],
+  ['the schedule\'s cron expression is a number', { schedule: { cronExpression: 5 as any } }, /schedule\.cronExpression must be a string, got the number 5/],
 ];
 
 function expectRejected(props: SandersBatchPlatformProps, message: RegExp): void {
@@ -91,9 +165,9 @@ function expectRejected(props: SandersBatchPlatformProps, message: RegExp): void
 }
 
 describe('invalid configurations', () => {
-  test('there are at least 30 distinct ones', () => {
+  test('there are at least 100 distinct ones', () => {
     expect(new Set(CASES.map(c => c[0])).size).toBe(CASES.length);
-    expect(CASES.length).toBeGreaterThanOrEqual(30);
+    expect(CASES.length).toBeGreaterThanOrEqual(100);
   });
 
   test.each(CASES)('fails when %s', (_what, props, message) => {
@@ -113,5 +187,81 @@ describe('invalid configurations', () => {
     const before = stack.node.findAll().length;
     expect(() => new SandersBatchPlatform(stack, 'Platform', { vpc })).toThrow(/has no private subnets with egress/);
     expect(stack.node.findAll().length).toBe(before + 1); // only the empty Platform node
+  });
+});
+
+describe('two platforms of one app', () => {
+  const twoStacks = (a: object, b: object, propsB: SandersBatchPlatformProps = {}) => {
+    const app = new App();
+    new SandersBatchPlatform(new Stack(app, 'StackA', a), 'Platform');
+    const second = new Stack(app, 'StackB', b);
+    return () => new SandersBatchPlatform(second, 'Platform', propsB);
+  };
+  const here = { env: { account: '123456789012', region: 'eu-central-1' } };
+
+  test('fails when two stacks of one app get the same environment and prefix in one account and region', () => {
+    expect(twoStacks(here, here)).toThrow(
+      /bucket name 'sanders-customer-platform-dev' \(unique in every account\) is already used by platform 'StackA\/Platform'[\s\S]*table name 'sanders_daily_customer_features_dev' \(in account 123456789012, region eu-central-1\) is already used[\s\S]*job queue name[\s\S]*state machine name 'sanders-customer-platform-workflow-dev'/);
+  });
+
+  test('fails when two environment-agnostic stacks get the same environment and prefix', () => {
+    expect(twoStacks({}, {})).toThrow(/table name 'sanders_daily_customer_features_dev' \(in account any, region any\) is already used by platform 'StackA\/Platform': give each platform its own namePrefix or environment/);
+  });
+
+  test('fails when two stacks in two regions share a bucket name, which is global', () => {
+    const f = twoStacks(here, { env: { account: '123456789012', region: 'eu-west-1' } });
+    expect(f).toThrow(/\(1 problem\):\n {2}- bucket name 'sanders-customer-platform-dev' \(unique in every account\) is already used by platform 'StackA\/Platform'/);
+  });
+
+  test('fails when a second platform in another stack reuses a table name', () => {
+    const app = new App();
+    new SandersBatchPlatform(new Stack(app, 'StackA', here), 'Platform', { tableName: 'shared_features' });
+    expect(() => new SandersBatchPlatform(new Stack(app, 'StackB', here), 'Platform', { namePrefix: 'other', tableName: 'shared_features' }))
+      .toThrow(/table name 'shared_features' \(in account 123456789012, region eu-central-1\) is already used by platform 'StackA\/Platform'/);
+  });
+
+  test('accepts two stacks with prefixes of their own', () => {
+    expect(twoStacks(here, here, { namePrefix: 'team-b' })).not.toThrow();
+  });
+});
+
+describe('the stack budget (500 resources, 1 MB template)', () => {
+  test('fails when the stack passes 500 resources, saying what the platform and its jobs cost', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Big', { env: { account: '123456789012', region: 'eu-central-1' } });
+    new SandersBatchPlatform(stack, 'Platform', {
+      workflow: Array.from({ length: 150 }, (_, i) => job(`j${i}`, { dataAccess: { bucket: AccessLevel.READ } })),
+    });
+    expect(() => app.synth()).toThrow(
+      /stack 'Big' has 5\d\d resources \(CloudFormation allows 500\)[\s\S]*The platform 'Big\/Platform' accounts for \d+ resources and [\d.]+ kB; 150 workflow jobs have a job definition of their own \(secrets or dataAccess\) and cost 450 resources[\s\S]*largest: 'j\d+' 3 resources, [\d.]+ kB[\s\S]*Give fewer jobs secrets or dataAccess of their own/);
+  }, 120_000);
+});
+
+describe('valid configurations that were refused before', () => {
+  const jobDefinition = (props: SandersBatchPlatformProps) => {
+    const stack = new Stack(new App(), 'Consumer');
+    new SandersBatchPlatform(stack, 'Platform', props);
+    return Object.values(Template.fromStack(stack).findResources('AWS::Batch::JobDefinition')) as any[];
+  };
+
+  test.each([61440, 65536, 122880, 245760, 249856])('accepts a 32 vCPU tier with %d MiB', (mib) => {
+    const [def] = jobDefinition({ memoryTiers: [{ name: 'huge', memory: Size.mebibytes(mib), vcpu: 32 }], workflow: [job('a', { tier: 'huge' })] });
+    expect(def.Properties.ContainerProperties.ResourceRequirements).toEqual(expect.arrayContaining([
+      { Type: 'VCPU', Value: '32' }, { Type: 'MEMORY', Value: String(mib) },
+    ]));
+  });
+
+  test('accepts an image digest and pulls the image by it', () => {
+    const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    const defs = jobDefinition({ imageTag: digest });
+    expect(JSON.stringify(defs[0].Properties.ContainerProperties.Image)).toContain(`@${digest}`);
+  });
+
+  test('accepts an image tag given as a deploy-time token', () => {
+    const stack = new Stack(new App(), 'Consumer');
+    const tag = new CfnParameter(stack, 'ImageTag', { default: 'v1' });
+    new SandersBatchPlatform(stack, 'Platform', { imageTag: tag.valueAsString });
+    const [def] = Object.values(Template.fromStack(stack).findResources('AWS::Batch::JobDefinition')) as any[];
+    expect(JSON.stringify(def.Properties.ContainerProperties.Image)).toContain('{"Ref":"ImageTag"}');
   });
 });

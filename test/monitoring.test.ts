@@ -25,10 +25,21 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
     });
     for (const statement of [
       { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-      { Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } },
-      { Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } },
+      { Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: Match.objectLike({ StringEquals: Match.anyValue(), ArnLike: Match.anyValue() }) },
     ]) {
       template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike(statement)]) } });
+    }
+  });
+
+  test('lets EventBridge publish with a role of its own, not through the topic or key policy', () => {
+    const policies = [
+      ...Object.values(template.findResources('AWS::SNS::TopicPolicy')).map(r => r.Properties.PolicyDocument),
+      ...Object.values(template.findResources('AWS::KMS::Key')).map(r => r.Properties.KeyPolicy),
+    ];
+    expect(JSON.stringify(policies)).not.toContain('events.amazonaws.com');
+    for (const rule of ['FailedRunsRule', 'FailedJobsRule']) {
+      const [target] = Object.entries(template.findResources('AWS::Events::Rule')).find(([id]) => id.includes(rule))![1].Properties.Targets;
+      expect(target.RoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PlatformAlertPublishRole/), 'Arn'] });
     }
   });
 

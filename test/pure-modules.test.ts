@@ -55,12 +55,17 @@ describe('Fargate sizes', () => {
   test('finds the vCPU counts that take a memory value', () => {
     expect(fargateVcpusForMemory(8192)).toEqual([1, 2, 4]);
     expect(fargateVcpusForMemory(3000)).toEqual([]);
-    expect(FARGATE_VCPUS).toEqual([0.25, 0.5, 1, 2, 4, 8, 16]);
+    // 32 vCPU (64-240 GiB in steps of 8 GiB, and the 60 and 244 GiB AWS Batch's API reference lists).
+    expect(fargateVcpusForMemory(61440)).toEqual([8, 32]);
+    expect(fargateVcpusForMemory(249856)).toEqual([32]);
+    expect(fargateVcpusForMemory(253952)).toEqual([]);
+    expect(FARGATE_VCPUS).toEqual([0.25, 0.5, 1, 2, 4, 8, 16, 32]);
   });
 
   test('describes the valid memory for error messages', () => {
     expect(describeFargateMemory(2)).toBe('4096-16384 MiB in steps of 1024 MiB');
     expect(describeFargateMemory(0.25)).toBe('512, 1024, 2048 MiB');
+    expect(describeFargateMemory(32)).toBe('61440, 65536-245760 in steps of 8192, or 249856 MiB');
   });
 });
 

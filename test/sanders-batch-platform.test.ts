@@ -253,7 +253,7 @@ describe('environment-driven behaviour can be set on its own', () => {
   test('fails when two platforms in one stack would share names or both add the seed outputs', () => {
     const { stack } = platformStack();
     expect(() => new SandersBatchPlatform(stack, 'Second'))
-      .toThrow(/bucket name 'sanders-customer-platform-dev' is already used by platform 'TestStack\/Platform': give each platform its own namePrefix or environment[\s\S]*the seed's stack outputs .* set createOutputs: false on all but one platform/);
+      .toThrow(/bucket name 'sanders-customer-platform-dev' \(unique in every account\) is already used by platform 'TestStack\/Platform': give each platform its own namePrefix or environment[\s\S]*the seed's stack outputs .* set createOutputs: false on all but one platform/);
     expect(stack.node.tryFindChild('Second')?.node.children).toHaveLength(0);
     // A platform of its own prefix and no outputs fits.
     new SandersBatchPlatform(stack, 'Third', { namePrefix: 'team-b', createOutputs: false });

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -6,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { grantDataAccess } from '../data/data-access';
 import { PlatformNames } from '../settings/names';
@@ -33,6 +35,8 @@ export class JobDefinitions {
   public readonly names: string[];
   private readonly byTier = new Map<string, batch.EcsJobDefinition>();
   private readonly byJob = new Map<string, batch.EcsJobDefinition>();
+  /** Execution roles of jobs with secrets, by their set of secrets. */
+  private readonly secretExecutionRoles = new Map<string, iam.IRole>();
 
   constructor(private readonly scope: Construct, private readonly props: JobDefinitionsProps) {
     const { names, settings } = props;
@@ -73,12 +77,33 @@ export class JobDefinitions {
     return role;
   }
 
+  /**
+   * The execution role of a job with secrets: Batch reads them with the execution role, so one shared by every
+   * job would let each job read every other job's secrets. Jobs with the same secrets share one (named after the
+   * first of them), which keeps a large workflow with one common secret within the stack's 500 resources.
+   */
+  private executionRoleFor(id: string, secrets: { [name: string]: batch.Secret }): iam.IRole {
+    const key = JSON.stringify(Object.values(secrets).map(secret => Stack.of(this.scope).resolve(secret.arn)).map(a => JSON.stringify(a)).sort());
+    const existing = this.secretExecutionRoles.get(key);
+    if (existing) return existing;
+    const role = new ManagedPolicyRole(this.scope, `${id}ExecutionRole`, {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `ECS task execution role of ${id} (and of jobs with the same secrets): pulls the job image, writes job logs and reads these secrets only`,
+    });
+    acknowledge(role, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken has no resource-level permissions (it returns a registry login, not access to a repository); image pulls themselves are limited to the platform\'s repository',
+    });
+    this.secretExecutionRoles.set(key, role);
+    return role;
+  }
+
   private create(id: string, name: string, tier: TierSettings, jobRole: iam.IRole, job?: JobSettings): batch.EcsJobDefinition {
     const container = new batch.EcsFargateContainerDefinition(this.scope, `${id}Container`, {
       image: ecs.ContainerImage.fromEcrRepository(this.props.repository, this.props.settings.imageTag),
       cpu: tier.vcpu,
       memory: tier.memory,
-      executionRole: this.props.executionRole,
+      executionRole: job?.secrets && Object.keys(job.secrets).length > 0 ? this.executionRoleFor(id, job.secrets) : this.props.executionRole,
       jobRole,
       fargateCpuArchitecture: tier.cpuArchitecture,
       fargateOperatingSystemFamily: ecs.OperatingSystemFamily.LINUX,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -60,6 +60,8 @@ export function createTableBackup(scope: Construct, props: TableBackupProps): ba
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
     resources: [props.encryptionKey.keyArn],
+    // Only through the services that back up the table and encrypt the vault, never directly.
+    conditions: { StringEquals: { 'kms:ViaService': ['dynamodb', 'backup'].map(s => `${s}.${Stack.of(scope).region}.amazonaws.com`) } },
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['kms:CreateGrant'],

@@ -38,8 +38,13 @@ export function grantDataAccess(role: iam.IGrantable & IConstruct, bucket: s3.IB
     const prefix = access.bucketPrefix ?? '';
     const objects = bucket.arnForObjects(`${prefix}*`);
     add(role, [...OBJECT_READ, ...(write ? OBJECT_WRITE : [])], [objects]);
-    add(role, [...BUCKET_READ, ...(write ? BUCKET_WRITE : [])], [bucket.bucketArn],
-      access.bucketPrefix !== undefined ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined);
+    if (access.bucketPrefix === undefined) {
+      add(role, [...BUCKET_READ, ...(write ? BUCKET_WRITE : [])], [bucket.bucketArn]);
+    } else {
+      // s3:prefix applies to ListBucket only: ListBucketMultipartUploads would never be allowed under it (and
+      // unconditioned it would list the uploads of every key), so a prefixed job does without it.
+      add(role, BUCKET_READ, [bucket.bucketArn], { StringLike: { 's3:prefix': [`${prefix}*`] } });
+    }
     add(role, BUCKET_LOCATION, [bucket.bucketArn]);
     acknowledge(role, {
       id: wildcardResourceFinding(role, objects),
@@ -55,8 +60,10 @@ export function grantDataAccess(role: iam.IGrantable & IConstruct, bucket: s3.IB
     if (access.tableLeadingKeys === undefined) {
       add(role, [...actions, 'dynamodb:Scan'], [table.tableArn]);
     } else {
-      // Item-level access: only items whose partition key matches. Scan cannot be limited this way, so it is left out.
-      add(role, actions, [table.tableArn], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.tableLeadingKeys } });
+      // Item-level access: only items whose partition key matches. Scan cannot be limited this way, so it is left
+      // out; DescribeTable reads no item and has no dynamodb:LeadingKeys (the condition would never hold for it).
+      add(role, actions.filter(a => a !== 'dynamodb:DescribeTable'), [table.tableArn], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.tableLeadingKeys } });
+      add(role, ['dynamodb:DescribeTable'], [table.tableArn]);
     }
     viaServices.push(`dynamodb.${region}.amazonaws.com`);
     keyWrite = keyWrite || write;

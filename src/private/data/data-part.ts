@@ -1,8 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Lazy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createAccessLogBucket, logAccessInto, sendEventsToEventBridge } from './access-logs';
@@ -49,12 +50,15 @@ export class DataPart extends Namespace {
       pendingWindow: DEFAULTS.keyPendingWindow,
     });
     const stack = Stack.of(this);
+    // CloudWatch Logs may use the key only for the log groups it encrypts, named by their encryption context
+    // (names, not Refs: a Ref would make the key depend on the log groups that depend on it). kms:Describe* is
+    // left out: no encryption context comes with it, so the condition never let it through.
     key.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
       resources: ['*'],
       conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` },
+        ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': Lazy.list({ produce: () => logGroupArnsEncryptedWith(key) }) },
       },
     }));
     // Grants on the key only for AWS services acting for a caller (DynamoDB, S3, ECR, Backup), never to a
@@ -127,4 +131,19 @@ export class DataPart extends Namespace {
     }
     return table;
   }
+}
+
+/**
+ * The ARNs (as encryption contexts give them) of the named log groups of the stack that this key encrypts,
+ * wherever they are in the construct tree (jobs, workflows, flow logs).
+ */
+function logGroupArnsEncryptedWith(key: kms.IKey): string[] {
+  const stack = Stack.of(key);
+  const keyArn = JSON.stringify(stack.resolve(key.keyArn));
+  const names = stack.node.findAll()
+    .filter((c): c is logs.CfnLogGroup => c instanceof logs.CfnLogGroup && Stack.of(c) === stack)
+    .filter(c => c.kmsKeyId !== undefined && JSON.stringify(stack.resolve(c.kmsKeyId)) === keyArn)
+    .map(c => c.logGroupName)
+    .filter((n): n is string => n !== undefined);
+  return [...new Set(names)].sort().map(n => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: n, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
 }

@@ -14,10 +14,11 @@ export function createAlarmTopic(scope: Construct, names: PlatformNames, encrypt
     masterKey: encryptionKey,
     enforceSSL: true,
   });
-  // An encrypted topic: the services that publish to it need the key.
+  // An encrypted topic: the services that publish to it need the key. EventBridge publishes with a role of the
+  // platform's (the monitoring part's AlertPublishRole), which has CDK's grant on the key.
   encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
     actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
     resources: ['*'],
     conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
   }));

@@ -8,6 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -16,6 +17,8 @@ import { Construct } from 'constructs';
 import { createAlarmTopic } from './alarm-topic';
 import { createDashboard } from './dashboard';
 import { createRunnableWatchRule, stuckJobsMetric } from './runnable-watch';
+import { acknowledgeWildcards } from '../core/compliance';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { Namespace } from '../core/namespace';
 import { PlatformNames } from '../settings/names';
 import { LogSettings, MonitoringSettings } from '../settings/settings';
@@ -72,6 +75,12 @@ export class MonitoringPart extends Namespace {
   private createEventRules(props: MonitoringPartProps): events.Rule {
     const { names } = props;
     const topic = this.alarmTopic;
+    // EventBridge publishes with a role of its own: CDK's default grants events.amazonaws.com on the topic and the
+    // key with no condition, which any EventBridge rule of any account could use (confused deputy).
+    const publishRole = new ManagedPolicyRole(this, 'AlertPublishRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: 'Lets the platform\'s EventBridge rules publish to the alert topic',
+    });
     const ef = (path: string) => events.EventField.fromPath(path);
     new events.Rule(this, 'FailedRunsRule', {
       description: `Tells ${topic.node.id} about runs of ${names.prefix}'s batch platform (${names.environment}) that failed, timed out or were stopped`,
@@ -81,13 +90,14 @@ export class MonitoringPart extends Namespace {
         detail: { stateMachineArn: [props.runStateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
       },
       targets: [new targets.SnsTopic(topic, {
+        role: publishRole,
         message: events.RuleTargetInput.fromText(
           `Batch platform ${names.environment}: run ${ef('$.detail.name')} ended ${ef('$.detail.status')}. `
           + `Execution: ${ef('$.detail.executionArn')}. Error: ${ef('$.detail.error')}. Cause: ${ef('$.detail.cause')}`),
       })],
     });
     // Failed jobs of this queue (after their retries: a retried attempt goes back to RUNNABLE, not FAILED).
-    return new events.Rule(this, 'FailedJobsRule', {
+    const failedJobsRule = new events.Rule(this, 'FailedJobsRule', {
       description: `Tells ${topic.node.id} about jobs of queue ${names.jobQueue} that failed`,
       eventPattern: {
         source: ['aws.batch'],
@@ -95,10 +105,15 @@ export class MonitoringPart extends Namespace {
         detail: { status: ['FAILED'], jobQueue: [props.jobQueue.jobQueueArn] },
       },
       targets: [new targets.SnsTopic(topic, {
+        role: publishRole,
         message: events.RuleTargetInput.fromText(
           `Batch platform ${names.environment}: job ${ef('$.detail.jobName')} (${ef('$.detail.jobId')}) FAILED: ${ef('$.detail.statusReason')}`),
       })],
     });
+    acknowledgeWildcards(publishRole, publishRole.grantedStatements, [
+      { pattern: /^Action::kms:GenerateDataKey\*$/, reason: 'SNS encrypts each published message with a data key of the platform\'s key (CDK\'s grantPublish for an encrypted topic); the role reaches only that key' },
+    ]);
+    return failedJobsRule;
   }
 
   private alarm(id: string, alarmName: string, alarmDescription: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {

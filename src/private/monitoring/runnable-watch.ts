@@ -3,7 +3,7 @@
  * RUNNABLE starts a small state machine that waits `runnableTimeout`, looks the job up, and puts
  * `JobsStuckRunnable` = 1 if it is still RUNNABLE. Nothing runs, and nothing is paid, while no job is queued.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -78,18 +78,18 @@ function createRunnableWatch(scope: Construct, props: RunnableWatchProps): sfn.S
     resultPath: '$.check',
   });
   describe.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2 });
-  const count = new tasks.CallAwsService(scope, 'RunnableWatchCount', {
-    stateName: 'Count stuck job',
-    service: 'cloudwatch',
-    action: 'putMetricData',
-    parameters: {
-      Namespace: METRIC_NAMESPACE,
-      MetricData: [{ MetricName: 'JobsStuckRunnable', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'JobQueue', Value: props.names.jobQueue }] }],
+  // A custom state, not CallAwsService: its IAM statement could not carry the namespace condition added below.
+  // The construct id is the state's name (CustomState has no stateName).
+  const count = new sfn.CustomState(scope, 'Count stuck job', {
+    stateJson: {
+      Type: 'Task',
+      Resource: `arn:${Stack.of(scope).partition}:states:::aws-sdk:cloudwatch:putMetricData`,
+      Parameters: {
+        Namespace: METRIC_NAMESPACE,
+        MetricData: [{ MetricName: 'JobsStuckRunnable', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'JobQueue', Value: props.names.jobQueue }] }],
+      },
+      ResultPath: null,
     },
-    // PutMetricData has no resource-level permissions.
-    iamResources: ['*'],
-    iamAction: 'cloudwatch:PutMetricData',
-    resultPath: sfn.JsonPath.DISCARD,
   });
   const done = new sfn.Succeed(scope, 'RunnableWatchDone', { stateName: 'Done' });
   const definition = wait.next(describe).next(
@@ -107,8 +107,14 @@ function createRunnableWatch(scope: Construct, props: RunnableWatchProps): sfn.S
     logRetention: props.logs.retention,
     removalPolicy: props.logs.removalPolicy,
   });
+  // PutMetricData has no resource-level permissions: the namespace condition is what limits it.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
+  }));
   acknowledgeWildcards(role, role.grantedStatements, [
-    { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: batch:DescribeJobs, cloudwatch:PutMetricData (IAM has no resource type for metrics), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
+    { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: batch:DescribeJobs, cloudwatch:PutMetricData (in the platform\'s namespace only) (IAM has no resource type for metrics), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
   ]);
   return watch;
 }

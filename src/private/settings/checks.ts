@@ -4,6 +4,7 @@
  */
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { cronProblem, isKnownTimeZone } from './cron';
+import { checkDataSafety, checkImageTag, checkJobDefinitionNames, checkJobSubmissions, checkPropTypes } from './input-checks';
 import { PlatformNames } from './names';
 import type { DataSettings } from './settings';
 import {
@@ -34,13 +35,22 @@ export function hasOwnJobDefinition(job: WorkflowJob): boolean {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-/** Throws one error listing every problem of the props. */
-export function checkProps(props: SandersBatchPlatformProps, v: CheckedValues): void {
+/**
+ * The JavaScript types of the props, before anything is derived from them: resolving the defaults and the other
+ * checks would trip over a wrong type. Throws when a type is wrong in a way they would stumble over; returns the
+ * problems found so far, for `checkProps`.
+ */
+export function checkTypes(props: SandersBatchPlatformProps): Problems {
   const problems = new Problems();
+  if (!checkPropTypes(problems, props)) problems.throwIfAny('SandersBatchPlatform configuration');
+  return problems;
+}
+
+/** Throws one error listing every problem of the props (with those `checkTypes` found). */
+export function checkProps(props: SandersBatchPlatformProps, v: CheckedValues, problems: Problems = new Problems()): void {
   const namesValid = checkNames(problems, props, v);
-  checkData(problems, v.data);
+  checkData(problems, v.data, props.deletionProtection);
   checkCompute(problems, props, v, namesValid);
   checkOperations(problems, props);
   problems.throwIfAny('SandersBatchPlatform configuration');
@@ -55,17 +65,15 @@ function checkNames(problems: Problems, props: SandersBatchPlatformProps, v: Che
   if (namesValid || props.bucketName !== undefined) validateBucketName(problems, v.data.bucketName);
   if (namesValid || props.tableName !== undefined) validateTableName(problems, v.data.tableName);
   if (namesValid || props.repositoryName !== undefined) validateRepositoryName(problems, v.data.repositoryName);
-  const imageTag = props.imageTag;
-  if (imageTag !== undefined && requireLiteral(problems, 'imageTag', imageTag) && !IMAGE_TAG.test(imageTag)) {
-    problems.add(`imageTag '${imageTag}' is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'`);
-  }
+  if (props.imageTag !== undefined) checkImageTag(problems, props.imageTag);
   return namesValid;
 }
 
-function checkData(problems: Problems, data: DataSettings): void {
+function checkData(problems: Problems, data: DataSettings, deletionProtection: boolean | undefined): void {
   if (data.removalPolicy === RemovalPolicy.SNAPSHOT) {
     problems.add('removalPolicy is RemovalPolicy.SNAPSHOT, which S3 buckets, ECR repositories, KMS keys and log groups do not support: use RemovalPolicy.RETAIN (keep the data) or RemovalPolicy.DESTROY');
   }
+  checkDataSafety(problems, data.removalPolicy, deletionProtection);
   if (data.autoDeleteObjects && data.removalPolicy !== RemovalPolicy.DESTROY) {
     problems.add(`autoDeleteObjects is true but removalPolicy is ${data.removalPolicy}: emptying the bucket only makes sense when it is destroyed; set removalPolicy to RemovalPolicy.DESTROY or autoDeleteObjects to false`);
   }
@@ -78,16 +86,15 @@ function checkCompute(problems: Problems, props: SandersBatchPlatformProps, v: C
   }
   const tiersByName = validateTiers(problems, tiers);
   validateWorkflow(problems, workflow, tiersByName, props.workflow === undefined);
+  checkJobSubmissions(problems, workflow);
   if (props.runTimeout !== undefined) validateRunTimeout(problems, props.runTimeout);
   for (const tier of tiers) {
     if (tier.vcpu > maxvCpus) {
       problems.add(`memory tier '${tier.name}' needs ${tier.vcpu} vCPUs but maxvCpus is ${maxvCpus}: raise maxvCpus`);
     }
   }
-  const ownDefinitions = workflow.filter(hasOwnJobDefinition).map(j => j.name);
-  for (const n of namesValid ? [...tiers.map(t => t.name), ...ownDefinitions] : []) {
-    const defName = v.names.jobDefinition(n);
-    if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
+  if (namesValid) {
+    checkJobDefinitionNames(problems, tiers.map(t => t.name), workflow.filter(hasOwnJobDefinition).map(j => j.name), n => v.names.jobDefinition(n));
   }
   // Fargate Spot runs only X86_64 tasks: an ARM64 job in a Spot-first queue would never be placed on Spot.
   const armTiers = tiers.filter(t => t.cpuArchitecture?._cpuArchitecture === 'ARM64').map(t => t.name);

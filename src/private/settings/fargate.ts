@@ -20,6 +20,9 @@ const FARGATE_RANGES: MemoryRange[] = [
   { vcpu: 4, minMiB: 8192, maxMiB: 30720, stepMiB: 1024 },
   { vcpu: 8, minMiB: 16384, maxMiB: 61440, stepMiB: 4096 },
   { vcpu: 16, minMiB: 32768, maxMiB: 122880, stepMiB: 8192 },
+  // 32 vCPU: 64-240 GiB in steps of 8 GiB, and the values AWS Batch's API reference lists for it (ResourceRequirement,
+  // botocore 1.44: 61440, 122880 and 249856 MiB).
+  { vcpu: 32, minMiB: 61440, maxMiB: 249856, stepMiB: 0, values: [61440, ...Array.from({ length: 23 }, (_, i) => 65536 + 8192 * i), 249856] },
 ];
 
 /** vCPU values Fargate accepts. */
@@ -44,6 +47,7 @@ export function fargateVcpusForMemory(memoryMiB: number): number[] {
 export function describeFargateMemory(vcpu: number): string {
   const range = FARGATE_RANGES.find(r => r.vcpu === vcpu);
   if (!range) return '';
+  if (range.vcpu === 32) return '61440, 65536-245760 in steps of 8192, or 249856 MiB';
   if (range.values) return range.values.join(', ') + ' MiB';
   return `${range.minMiB}-${range.maxMiB} MiB in steps of ${range.stepMiB} MiB`;
 }

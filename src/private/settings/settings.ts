@@ -8,7 +8,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { checkProps, hasOwnJobDefinition } from './checks';
+import { checkProps, checkTypes, hasOwnJobDefinition } from './checks';
 import { DEFAULTS, DEV_ENVIRONMENT, environmentDefaults } from './defaults';
 import { PlatformNames } from './names';
 import { MemoryTier } from '../../memory-tier';
@@ -121,6 +121,7 @@ export interface PlatformSettings {
 
 /** Checks the props (every problem in one error) and resolves them. */
 export function resolveSettings(props: SandersBatchPlatformProps): PlatformSettings {
+  const typeProblems = checkTypes(props);
   const environment = props.environment ?? DEFAULTS.environment;
   const names = new PlatformNames(props.namePrefix ?? DEFAULTS.namePrefix, environment);
   const env = environmentDefaults(environment === DEV_ENVIRONMENT);
@@ -141,7 +142,7 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   const workflow = props.workflow ?? DEFAULTS.workflow();
   const maxvCpus = props.maxvCpus ?? DEFAULTS.maxvCpus;
   const armTiers = tiers.filter(t => t.cpuArchitecture?._cpuArchitecture === 'ARM64');
-  checkProps(props, { environment, names, data, tiers, workflow, maxvCpus });
+  checkProps(props, { environment, names, data, tiers, workflow, maxvCpus }, typeProblems);
 
   const tierSettings = tiers.map(t => ({ ...t, cpuArchitecture: t.cpuArchitecture ?? DEFAULTS.cpuArchitecture }));
   const jobs = workflow.map(job => resolveJob(job, tierSettings.find(t => t.name === job.tier)!));

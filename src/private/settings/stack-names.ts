@@ -1,9 +1,19 @@
-import { Stack } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Stack, Token } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 import { PlatformSettings } from './settings';
 
-/** Physical names (and the seed outputs) already taken by a platform, per stack. */
-const claims = new WeakMap<Stack, Map<string, string>>();
+/** Physical names (and the seed outputs) already taken by a platform, per app (the construct tree's root). */
+const claims = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Where a physical name must be unique: S3 bucket names everywhere, the others per account and region (a stack
+ * without an explicit account or region may be deployed anywhere, so env-agnostic stacks count as one place).
+ */
+function place(stack: Stack, global: boolean): string {
+  if (global) return 'every account';
+  const known = (v: string) => (Token.isUnresolved(v) ? 'any' : v);
+  return `account ${known(stack.account)}, region ${known(stack.region)}`;
+}
 
 /**
  * Fails when another platform in the same stack already uses one of this platform's physical names, or
@@ -12,14 +22,17 @@ const claims = new WeakMap<Stack, Map<string, string>>();
  */
 export function claimStackNames(platform: Construct, s: PlatformSettings): void {
   const stack = Stack.of(platform);
-  const taken = claims.get(stack) ?? new Map<string, string>();
-  claims.set(stack, taken);
+  const root = platform.node.root;
+  const taken = claims.get(root) ?? new Map<string, string>();
+  claims.set(root, taken);
+  const here = place(stack, false);
   const wanted: Array<[string, string]> = [
-    [`bucket name '${s.data.bucketName}'`, 'give each platform its own namePrefix or environment (or bucketName)'],
-    [`table name '${s.data.tableName}'`, 'give each platform its own namePrefix or environment (or tableName)'],
-    [`repository name '${s.data.repositoryName}'`, 'give each platform its own namePrefix or environment (or repositoryName)'],
-    [`job queue name '${s.names.jobQueue}'`, 'give each platform its own namePrefix or environment'],
-    ...(s.createOutputs ? [['the seed\'s stack outputs (S3BucketName, ...)', 'set createOutputs: false on all but one platform of the stack'] as [string, string]] : []),
+    [`bucket name '${s.data.bucketName}' (unique in ${place(stack, true)})`, 'give each platform its own namePrefix or environment (or bucketName)'],
+    [`table name '${s.data.tableName}' (in ${here})`, 'give each platform its own namePrefix or environment (or tableName)'],
+    [`repository name '${s.data.repositoryName}' (in ${here})`, 'give each platform its own namePrefix or environment (or repositoryName)'],
+    [`job queue name '${s.names.jobQueue}' (in ${here})`, 'give each platform its own namePrefix or environment'],
+    [`state machine name '${s.names.stateMachine}' (in ${here})`, 'give each platform its own namePrefix or environment'],
+    ...(s.createOutputs ? [[`the seed's stack outputs (S3BucketName, ...) of stack '${stack.node.path}'`, 'set createOutputs: false on all but one platform of the stack'] as [string, string]] : []),
   ];
   const clashes = wanted.filter(([what]) => taken.has(what))
     .map(([what, fix]) => `  - ${what} is already used by platform '${taken.get(what)}': ${fix}`);

@@ -1,0 +1,269 @@
+/**
+ * Checks of the props that the TypeScript types cannot make for a caller in plain JavaScript (or Python or Java
+ * with a wrong cast), and of values AWS rejects only at deploy or at run time: reserved environment names, the
+ * size of a job's submission, names that two things would share, contradictory data-safety settings.
+ * Each problem names the prop, the value and the fix; all of them are reported in one error.
+ */
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Problems } from './validation';
+import { NetworkProfile } from '../../network-profile';
+import { AccessLevel, WorkflowJob } from '../../workflow-job';
+import { defaultRetryStrategies, renderEvaluateOnExit } from '../compute/retry';
+
+type Check = (value: unknown) => boolean;
+const isString: Check = v => typeof v === 'string';
+const isBoolean: Check = v => typeof v === 'boolean';
+const isNumber: Check = v => typeof v === 'number' && !Number.isNaN(v);
+const isPlainObject: Check = v => typeof v === 'object' && v !== null && !Array.isArray(v);
+// Duck-typed, not instanceof: a second copy of aws-cdk-lib (or a jsii proxy) still passes.
+const isDuration: Check = v => isPlainObject(v) && typeof (v as any).toSeconds === 'function';
+const isSize: Check = v => isPlainObject(v) && typeof (v as any).toMebibytes === 'function';
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array (${JSON.stringify(value).slice(0, 40)})`;
+  if (typeof value === 'string') return `the string '${value.length > 40 ? value.slice(0, 40) + '...' : value}'`;
+  if (typeof value === 'object') return `an object (${JSON.stringify(value)?.slice(0, 40) ?? 'not JSON'})`;
+  return `the ${typeof value} ${String(value)}`;
+}
+
+class TypeChecker {
+  constructor(private readonly problems: Problems) {}
+
+  public check(path: string, value: unknown, ok: Check, want: string, example: string): boolean {
+    if (value === undefined) return true;
+    if (ok(value)) return true;
+    this.problems.add(`${path} must be ${want}, got ${describe(value)}: give ${example}`);
+    return false;
+  }
+
+  public list(path: string, value: unknown, item: Check, want: string, example: string): boolean {
+    if (value === undefined) return true;
+    if (!Array.isArray(value)) {
+      this.problems.add(`${path} must be an array of ${want}, got ${describe(value)}: give ${example}`);
+      return false;
+    }
+    let ok = true;
+    const one = want.replace(/s$/, '');
+    const article = /^[aeiou]/.test(one) ? 'an' : 'a';
+    value.forEach((v, i) => { ok = this.check(`${path}[${i}]`, v, item, `${article} ${one}`, example) && ok; });
+    return ok;
+  }
+
+  public oneOf(path: string, value: unknown, allowed: readonly unknown[], example: string): void {
+    if (value === undefined || allowed.includes(value)) return;
+    if (typeof value === 'number' && Token.isUnresolved(value)) return;
+    this.problems.add(`${path} ${describe(value)} is not one of the values it takes: give ${example}`);
+  }
+}
+
+const STRING_PROPS: { [prop: string]: string } = {
+  environment: 'prod',
+  namePrefix: 'team-a',
+  imageTag: 'v1.2.3',
+  bucketName: 'team-a-data-prod',
+  tableName: 'team_a_features_prod',
+  repositoryName: 'team-a/jobs',
+};
+const BOOLEAN_PROPS = ['autoDeleteObjects', 'pointInTimeRecovery', 'deletionProtection', 'versioned', 'backupPlan',
+  'createOutputs', 'useSpot', 'createDashboard'];
+const DURATION_PROPS = ['runnableTimeout', 'runTimeout'];
+const ACCESS_LEVELS = Object.values(AccessLevel);
+
+/**
+ * The JavaScript types of every prop. Returns false when a value has a wrong type that the other checks would
+ * stumble over (they then do not run; the type problems are reported alone).
+ */
+export function checkPropTypes(problems: Problems, props: { [key: string]: any }): boolean {
+  const before = problems.count;
+  const t = new TypeChecker(problems);
+  if (!isPlainObject(props)) {
+    problems.add(`the props must be an object, got ${describe(props)}: give e.g. { environment: 'prod' }`);
+    return false;
+  }
+  for (const [p, example] of Object.entries(STRING_PROPS)) t.check(p, props[p], isString, 'a string', `e.g. ${p}: '${example}'`);
+  for (const p of BOOLEAN_PROPS) t.check(p, props[p], isBoolean, 'true or false', `${p}: true or ${p}: false`);
+  for (const p of DURATION_PROPS) t.check(p, props[p], isDuration, 'a Duration', `${p}: Duration.minutes(30)`);
+  t.check('maxvCpus', props.maxvCpus, isNumber, 'a number', 'maxvCpus: 64');
+  if (t.check('logRetention', props.logRetention, isNumber, 'a number of days (logs.RetentionDays)', 'logRetention: logs.RetentionDays.ONE_YEAR')) {
+    t.oneOf('logRetention', props.logRetention, Object.values(logs.RetentionDays).filter(isNumber),
+      'a logs.RetentionDays value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 days, or INFINITE), e.g. logs.RetentionDays.ONE_YEAR');
+  }
+  t.oneOf('removalPolicy', props.removalPolicy, Object.values(RemovalPolicy), 'RemovalPolicy.RETAIN or RemovalPolicy.DESTROY');
+  t.oneOf('networkProfile', props.networkProfile, Object.values(NetworkProfile), 'NetworkProfile.ON_DEMAND_EGRESS, SINGLE_NAT_GATEWAY or NAT_GATEWAY_PER_AZ');
+  t.list('alarmEmails', props.alarmEmails, isString, 'e-mail address strings', "alarmEmails: ['ops@example.com']");
+  for (const p of ['vpc', 'alarmTopic']) t.check(p, props[p], isPlainObject, 'a construct', `an ${p === 'vpc' ? 'ec2.IVpc' : 'sns.ITopic'}`);
+  if (t.check('schedule', props.schedule, isPlainObject, 'an object', "schedule: { cronExpression: '0 2 * * ? *' }")) {
+    const s = props.schedule ?? {};
+    t.check('schedule.cronExpression', s.cronExpression, isString, 'a string', "cronExpression: '0 2 * * ? *'");
+    t.check('schedule.timeZone', s.timeZone, isString, 'a string', "timeZone: 'Europe/Berlin'");
+    t.check('schedule.enabled', s.enabled, isBoolean, 'true or false', 'enabled: false');
+  }
+  if (t.list('memoryTiers', props.memoryTiers, isPlainObject, 'tier objects', "memoryTiers: [{ name: '2gb', memory: Size.gibibytes(2), vcpu: 1 }]")) {
+    (props.memoryTiers ?? []).forEach((tier: any, i: number) => {
+      const path = `memoryTiers[${i}]${typeof tier.name === 'string' ? ` (tier '${tier.name}')` : ''}`;
+      if (tier.name === undefined) problems.add(`${path}.name is missing: give the tier a name such as '8gb'`);
+      t.check(`${path}.name`, tier.name, isString, 'a string', "name: '8gb'");
+      if (tier.memory === undefined) problems.add(`${path}.memory is missing: give a Size such as Size.gibibytes(8)`);
+      t.check(`${path}.memory`, tier.memory, isSize, 'a Size', 'memory: Size.gibibytes(8) (not a number of MiB)');
+      if (tier.vcpu === undefined) problems.add(`${path}.vcpu is missing: give a number of vCPUs such as 2`);
+      t.check(`${path}.vcpu`, tier.vcpu, isNumber, 'a number', 'vcpu: 2');
+      t.check(`${path}.ephemeralStorage`, tier.ephemeralStorage, isSize, 'a Size', 'ephemeralStorage: Size.gibibytes(50)');
+      t.check(`${path}.cpuArchitecture`, tier.cpuArchitecture, isPlainObject, 'an ecs.CpuArchitecture', 'cpuArchitecture: ecs.CpuArchitecture.ARM64');
+    });
+  }
+  if (t.list('workflow', props.workflow, isPlainObject, 'job objects', "workflow: [{ name: 'daily', tier: '2gb' }]")) {
+    (props.workflow ?? []).forEach((job: any, i: number) => checkJobTypes(problems, t, job, i));
+  }
+  return problems.count === before;
+}
+
+function checkJobTypes(problems: Problems, t: TypeChecker, job: any, i: number): void {
+  const path = `workflow[${i}]${typeof job.name === 'string' ? ` (job '${job.name}')` : ''}`;
+  if (job.name === undefined) problems.add(`${path}.name is missing: give the job a name such as 'daily'`);
+  t.check(`${path}.name`, job.name, isString, 'a string', "name: 'daily'");
+  if (job.tier === undefined) problems.add(`${path}.tier is missing: give the name of a memory tier such as '2gb'`);
+  t.check(`${path}.tier`, job.tier, isString, 'a string (the tier\'s name)', "tier: '2gb'");
+  t.list(`${path}.dependsOn`, job.dependsOn, isString, 'job name strings', "dependsOn: ['ingest']");
+  t.list(`${path}.command`, job.command, isString, 'strings', "command: ['python', 'run.py', 'Ref::date']");
+  if (t.check(`${path}.environment`, job.environment, isPlainObject, 'an object of strings', "environment: { MODE: 'full' }")) {
+    for (const [k, v] of Object.entries(job.environment ?? {})) {
+      t.check(`${path}.environment.${k}`, v, isString, 'a string', `environment: { ${k}: '${String(v)}' } (quoted)`);
+    }
+  }
+  if (t.check(`${path}.secrets`, job.secrets, isPlainObject, 'an object of batch.Secret', 'secrets: { API_KEY: batch.Secret.fromSecretsManager(secret) }')) {
+    for (const [k, v] of Object.entries(job.secrets ?? {})) {
+      t.check(`${path}.secrets.${k}`, v, isPlainObject, 'a batch.Secret', `secrets: { ${k}: batch.Secret.fromSecretsManager(secret) }`);
+    }
+  }
+  t.check(`${path}.timeout`, job.timeout, isDuration, 'a Duration', 'timeout: Duration.hours(2) (not a number of seconds)');
+  t.check(`${path}.retryAttempts`, job.retryAttempts, isNumber, 'a number', 'retryAttempts: 3');
+  t.check(`${path}.arraySize`, job.arraySize, isNumber, 'a number', 'arraySize: 10');
+  t.list(`${path}.retryStrategies`, job.retryStrategies, isPlainObject, 'batch.RetryStrategy objects', 'retryStrategies: [batch.RetryStrategy.of(...)]');
+  if (t.check(`${path}.dataAccess`, job.dataAccess, isPlainObject, 'an object', 'dataAccess: { bucket: AccessLevel.READ }')) {
+    const a = job.dataAccess ?? {};
+    t.oneOf(`${path}.dataAccess.bucket`, a.bucket, ACCESS_LEVELS, 'AccessLevel.NONE, READ or READ_WRITE');
+    t.oneOf(`${path}.dataAccess.table`, a.table, ACCESS_LEVELS, 'AccessLevel.NONE, READ or READ_WRITE');
+    t.check(`${path}.dataAccess.bucketPrefix`, a.bucketPrefix, isString, 'a string', "bucketPrefix: 'raw/'");
+    t.list(`${path}.dataAccess.tableLeadingKeys`, a.tableLeadingKeys, isString, 'strings', "tableLeadingKeys: ['customer-1']");
+  }
+}
+
+/** Batch sets `AWS_BATCH_*` variables itself and refuses a job that sets one. */
+const RESERVED_PREFIX = 'AWS_BATCH';
+/**
+ * ECS's limit on a task's overrides, which Batch passes on for a Fargate job
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html: "A total of 8192 characters are
+ * allowed for overrides").
+ */
+export const MAX_OVERRIDES_BYTES = 8192;
+/** https://docs.aws.amazon.com/batch/latest/userguide/service_limits.html: job payload for SubmitJob, 30 KiB. */
+export const MAX_SUBMIT_JOB_BYTES = 30 * 1024;
+/** The run date every job gets, at its longest. */
+const RUN_DATE_SAMPLE = '9999-12-31';
+
+function utf8Length(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** What the workflow sends as a job's container overrides (command and environment), as JSON. */
+export function overridesBytes(job: WorkflowJob): number {
+  const environment = [
+    { name: 'RUN_DATE', value: RUN_DATE_SAMPLE },
+    { name: 'JOB_NAME', value: job.name },
+    ...Object.entries(job.environment ?? {}).map(([name, value]) => ({ name, value })),
+  ];
+  return utf8Length(JSON.stringify({ name: 'default', command: job.command ?? [], environment }));
+}
+
+/**
+ * A generous estimate of a job's SubmitJob request: its overrides, retry rules, up to 20 dependency IDs and the
+ * queue and job definition ARNs at their longest.
+ */
+export function submitJobBytes(job: WorkflowJob, evaluateOnExit: unknown[]): number {
+  const arn = 'x'.repeat(256);
+  return utf8Length(JSON.stringify({
+    jobName: job.name,
+    jobQueue: arn,
+    jobDefinition: arn,
+    parameters: { date: RUN_DATE_SAMPLE },
+    containerOverrides: { command: job.command ?? [], environment: Object.entries(job.environment ?? {}).map(([name, value]) => ({ name, value })) },
+    retryStrategy: { attempts: 10, evaluateOnExit },
+    dependsOn: (job.dependsOn ?? []).map(() => ({ jobId: 'x'.repeat(36), type: 'SEQUENTIAL' })),
+    arrayProperties: job.arraySize ? { size: job.arraySize } : undefined,
+    timeout: { attemptDurationSeconds: 1e9 },
+  }));
+}
+
+/** Environment variable names Batch reserves, and the sizes of what a job submits. */
+export function checkJobSubmission(problems: Problems, job: WorkflowJob, evaluateOnExit: unknown[]): void {
+  const label = `workflow job '${job.name}'`;
+  for (const name of Object.keys(job.environment ?? {})) {
+    if (name.startsWith(RESERVED_PREFIX)) {
+      problems.add(`${label} sets environment variable '${name}': AWS Batch reserves names starting with ${RESERVED_PREFIX} (it sets AWS_BATCH_JOB_ID, AWS_BATCH_JOB_ARRAY_INDEX, ...) and refuses the job; choose another name`);
+    }
+  }
+  for (const name of Object.keys(job.secrets ?? {})) {
+    if (name.startsWith(RESERVED_PREFIX)) {
+      problems.add(`${label} has a secret named '${name}': AWS Batch reserves names starting with ${RESERVED_PREFIX}; choose another name`);
+    }
+  }
+  const overrides = overridesBytes(job);
+  if (overrides > MAX_OVERRIDES_BYTES) {
+    problems.add(`${label} sends ${overrides} bytes of container overrides (command and environment), more than the ${MAX_OVERRIDES_BYTES} ECS allows for a Fargate task's overrides, so every run would fail to start it: move large values into the image, an S3 object or a secret`);
+  }
+  const submit = submitJobBytes(job, evaluateOnExit);
+  if (submit > MAX_SUBMIT_JOB_BYTES) {
+    problems.add(`${label} makes a SubmitJob request of about ${submit} bytes, more than the ${MAX_SUBMIT_JOB_BYTES} (30 KiB) AWS Batch accepts: shorten its command, environment or retry rules`);
+  }
+}
+
+/** Settings that contradict each other about keeping data. */
+export function checkDataSafety(problems: Problems, removalPolicy: RemovalPolicy, deletionProtection: boolean | undefined): void {
+  if (deletionProtection === true && removalPolicy === RemovalPolicy.DESTROY) {
+    problems.add('deletionProtection is true but removalPolicy is RemovalPolicy.DESTROY: CloudFormation cannot delete a table with deletion protection, so removing the stack would fail half-way; set removalPolicy to RemovalPolicy.RETAIN or deletionProtection to false');
+  }
+}
+
+/** Every job's submission, with the retry rules it is submitted with. */
+export function checkJobSubmissions(problems: Problems, jobs: WorkflowJob[]): void {
+  for (const job of jobs) {
+    if (typeof job.name === 'string') checkJobSubmission(problems, job, renderEvaluateOnExit(job.retryStrategies ?? defaultRetryStrategies()));
+  }
+}
+
+/**
+ * Two job definitions (a tier's and a job's own) that would get the same name, and names longer than Batch's
+ * 128 characters.
+ */
+export function checkJobDefinitionNames(problems: Problems, tierNames: string[], ownJobNames: string[], nameOf: (suffix: string) => string): void {
+  for (const n of [...tierNames, ...ownJobNames]) {
+    const defName = nameOf(n);
+    if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
+  }
+  const seen = new Map<string, string>();
+  const add = (what: string, suffix: string) => {
+    const name = nameOf(suffix);
+    const other = seen.get(name);
+    if (other !== undefined) {
+      problems.add(`${what} and ${other} would both get the job definition name '${name}': rename the tier or the job`);
+    }
+    seen.set(name, what);
+  };
+  for (const t of tierNames) add(`memory tier '${t}'`, t);
+  for (const j of ownJobNames) add(`workflow job '${j}' (with secrets or dataAccess, so a job definition of its own)`, j);
+}
+
+/** An image tag or digest: `v1.2.3`, `latest`, `sha256:<64 hex>`; a deploy-time token is taken as is. */
+export function checkImageTag(problems: Problems, imageTag: string): void {
+  if (Token.isUnresolved(imageTag)) return;
+  if (/^sha256:[a-f0-9]{64}$/.test(imageTag)) return;
+  if (imageTag.startsWith('sha256:')) {
+    problems.add(`imageTag '${imageTag}' is not a valid image digest: give 'sha256:' and 64 lowercase hex digits, as 'docker inspect' or ECR shows it`);
+    return;
+  }
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
+    problems.add(`imageTag '${imageTag}' is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-' (or an image digest 'sha256:...')`);
+  }
+}
