@@ -293,7 +293,10 @@ export class SandersBatchPlatform extends Construct {
 
   private createStateMachine(scope: Construct, submissions: JobSubmission[]): sfn.StateMachine {
     const stack = Stack.of(this);
-    const definition = buildWorkflowDefinition(submissions, this.jobQueue.jobQueueArn, { runTimeoutSeconds: this.settings.runTimeout.toSeconds() });
+    const definition = buildWorkflowDefinition(submissions, this.jobQueue.jobQueueArn, {
+      runTimeoutSeconds: this.settings.runTimeout.toSeconds(),
+      failureMode: this.settings.onJobFailure,
+    });
     const jobDefinitionArns = [...this.jobDefinitionNames].map(n => stack.formatArn({ service: 'batch', resource: 'job-definition', resourceName: `${n}:*` }));
     const jobArns = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
     const { stateMachine, role } = createLoggedStateMachine(scope, 'Workflow', {

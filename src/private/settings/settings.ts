@@ -11,6 +11,7 @@ import {
   validateTableName, validateTiers, validateWorkflow, validateRunTimeout,
 } from './validation';
 import { DefaultMemoryTiers, MemoryTier } from '../../memory-tier';
+import { OnJobFailure } from '../../on-job-failure';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 import { DefaultWorkflow, WorkflowJob } from '../../workflow-job';
 
@@ -36,8 +37,10 @@ export interface PlatformSettings {
   readonly logRetention: logs.RetentionDays;
   readonly maxvCpus: number;
   readonly createOutputs: boolean;
-  /** `TimeoutSeconds` of each final job's `.sync` task. */
+  /** How long a run may take (the workflow's watch enforces it). */
   readonly runTimeout: Duration;
+  /** What a run does with its other jobs when a job fails. */
+  readonly onJobFailure: OnJobFailure;
   /** Network profile, Spot, schedule and alerts (`operations-settings.ts`). */
   readonly operations: OperationsSettings;
 }
@@ -127,6 +130,7 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
     maxvCpus,
     createOutputs: props.createOutputs ?? true,
     runTimeout,
+    onJobFailure: props.onJobFailure ?? OnJobFailure.STOP_ALL,
     operations,
   };
 }
