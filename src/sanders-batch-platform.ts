@@ -29,6 +29,7 @@ import { createPlatformVpc } from './private/network/network';
 import { hasOwnJobDefinition, resolveSettings, PlatformSettings } from './private/settings/settings';
 import { claimStackNames } from './private/settings/stack-names';
 import { createRunSchedule } from './private/workflow/schedule';
+import { createRunCleanup } from './private/workflow/workflow-cleanup';
 import { buildWorkflowDefinition, JobSubmission } from './private/workflow/workflow-definition';
 import { SandersBatchPlatformProps } from './sanders-batch-platform-props';
 import { AccessLevel, WorkflowJob } from './workflow-job';
@@ -163,6 +164,10 @@ export class SandersBatchPlatform extends Construct {
     const submissions = s.workflow.map(job => this.submissionFor(job));
     const workflowPart = new Namespace(this, 'Workflow');
     this.stateMachine = this.createStateMachine(workflowPart, submissions);
+    createRunCleanup(workflowPart, {
+      names: s.names, jobWorkflow: this.stateMachine, jobQueue: this.jobQueue,
+      encryptionKey: key, logRetention: s.logRetention, removalPolicy: s.removalPolicy,
+    });
     this.runStateMachine = network?.onDemandEgress
       ? createEgressRunWorkflow(new Namespace(this, 'Egress'), {
         names: s.names,
@@ -296,6 +301,7 @@ export class SandersBatchPlatform extends Construct {
     const definition = buildWorkflowDefinition(submissions, this.jobQueue.jobQueueArn, {
       runTimeoutSeconds: this.settings.runTimeout.toSeconds(),
       failureMode: this.settings.onJobFailure,
+      logGroupName: this.settings.names.jobLogGroup,
     });
     const jobDefinitionArns = [...this.jobDefinitionNames].map(n => stack.formatArn({ service: 'batch', resource: 'job-definition', resourceName: `${n}:*` }));
     const jobArns = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
@@ -316,22 +322,22 @@ export class SandersBatchPlatform extends Construct {
       }));
     }
     stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      // DescribeJobs has no resource-level permissions.
-      actions: ['batch:DescribeJobs'],
+      // DescribeJobs and ListJobs (how the watch finds the run's jobs) have no resource-level permissions.
+      actions: ['batch:DescribeJobs', 'batch:ListJobs'],
       resources: ['*'],
     }));
     stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['batch:CancelJob', 'batch:TerminateJob'],
+      actions: ['batch:TerminateJob'],
       resources: [jobArns],
     }));
     acknowledge(role,
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only for actions without resource-level permissions: batch:DescribeJobs (how a .sync task polls its job), X-Ray trace writing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends), which Step Functions needs for logging at level ALL',
+        reason: 'Only for actions without resource-level permissions: batch:DescribeJobs (how a .sync task polls its job), batch:ListJobs (how the watch finds the run\'s jobs), X-Ray trace writing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends), which Step Functions needs for logging at level ALL',
       },
       {
         id: wildcardResourceFinding(this, jobArns),
-        reason: 'batch:CancelJob and batch:TerminateJob name a job by its ID, which Batch assigns at submission; the workflow stops only jobs it submitted (when a run is aborted or fails)',
+        reason: 'batch:TerminateJob names a job by its ID, which Batch assigns at submission; the workflow stops only jobs of its own run (found by their name) when a job fails or runTimeout passes',
       },
       ...jobDefinitionArns.map(arn => ({
         id: wildcardResourceFinding(this, arn),

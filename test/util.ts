@@ -43,7 +43,7 @@ export function onlyResource(template: Template, type: string): { id: string; re
 export function workflowDefinition(template: Template): any {
   // The job workflow; the run workflow (ON_DEMAND_EGRESS) and the RUNNABLE watch are state machines too.
   const found = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))
-    .filter(([id]) => !/RunWorkflow|RunnableWatch/.test(id));
+    .filter(([id]) => !/RunWorkflow|RunnableWatch|RunCleanup/.test(id));
   if (found.length !== 1) throw new Error(`expected one job workflow, found ${found.length}`);
   const resource: any = found[0][1];
   const def = resource.Properties.DefinitionString;
