@@ -30,7 +30,7 @@ import { hasOwnJobDefinition, resolveSettings, PlatformSettings } from './privat
 import { claimStackNames } from './private/settings/stack-names';
 import { createRunSchedule } from './private/workflow/schedule';
 import { createRunCleanup } from './private/workflow/workflow-cleanup';
-import { buildWorkflowDefinition, JobSubmission } from './private/workflow/workflow-definition';
+import { buildWorkflowDefinition, JobSubmission, workflowOptionsOf } from './private/workflow/workflow-definition';
 import { SandersBatchPlatformProps } from './sanders-batch-platform-props';
 import { AccessLevel, WorkflowJob } from './workflow-job';
 
@@ -164,10 +164,7 @@ export class SandersBatchPlatform extends Construct {
     const submissions = s.workflow.map(job => this.submissionFor(job));
     const workflowPart = new Namespace(this, 'Workflow');
     this.stateMachine = this.createStateMachine(workflowPart, submissions);
-    createRunCleanup(workflowPart, {
-      names: s.names, jobWorkflow: this.stateMachine, jobQueue: this.jobQueue,
-      encryptionKey: key, logRetention: s.logRetention, removalPolicy: s.removalPolicy,
-    });
+    createRunCleanup(workflowPart, { settings: s, jobWorkflow: this.stateMachine, jobQueue: this.jobQueue, encryptionKey: key });
     this.runStateMachine = network?.onDemandEgress
       ? createEgressRunWorkflow(new Namespace(this, 'Egress'), {
         names: s.names,
@@ -298,11 +295,7 @@ export class SandersBatchPlatform extends Construct {
 
   private createStateMachine(scope: Construct, submissions: JobSubmission[]): sfn.StateMachine {
     const stack = Stack.of(this);
-    const definition = buildWorkflowDefinition(submissions, this.jobQueue.jobQueueArn, {
-      runTimeoutSeconds: this.settings.runTimeout.toSeconds(),
-      failureMode: this.settings.onJobFailure,
-      logGroupName: this.settings.names.jobLogGroup,
-    });
+    const definition = buildWorkflowDefinition(submissions, this.jobQueue.jobQueueArn, workflowOptionsOf(this.settings));
     const jobDefinitionArns = [...this.jobDefinitionNames].map(n => stack.formatArn({ service: 'batch', resource: 'job-definition', resourceName: `${n}:*` }));
     const jobArns = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
     const { stateMachine, role } = createLoggedStateMachine(scope, 'Workflow', {

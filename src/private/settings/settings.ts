@@ -129,8 +129,7 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     maxvCpus,
     createOutputs: props.createOutputs ?? true,
-    runTimeout,
-    onJobFailure: props.onJobFailure ?? OnJobFailure.STOP_ALL,
+    runTimeout, onJobFailure: props.onJobFailure ?? OnJobFailure.STOP_ALL,
     operations,
   };
 }

@@ -14,6 +14,7 @@
  * ended, and fails naming the job that failed first-hand, its reason, exit code and logs. No step relies on
  * Step Functions stopping a `.sync` job of a stopped branch, nor on Batch failing a job whose dependency failed.
  */
+import { PlatformSettings } from '../settings/settings';
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
 import {
@@ -198,6 +199,15 @@ function addDateStates(states: States, upstream: JobSubmission[], first: string)
     Type: 'Pass',
     Parameters: init("States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)"),
     Next: first,
+  };
+}
+
+/** The definition's options, from the platform's settings. */
+export function workflowOptionsOf(settings: PlatformSettings): WorkflowOptions {
+  return {
+    runTimeoutSeconds: settings.runTimeout.toSeconds(),
+    failureMode: settings.onJobFailure,
+    logGroupName: settings.names.jobLogGroup,
   };
 }
 
