@@ -73,17 +73,15 @@ export function createMonitoring(scope: Construct, props: MonitoringProps): Plat
   });
 
   // Failed jobs of this queue (after their retries: a retried attempt goes back to RUNNABLE, not FAILED).
+  // Counted, not told: a failed run's one alert (above) names the job that failed first-hand, its reason, exit
+  // code and logs, and the jobs Batch or the workflow failed after it would each have alerted on their own.
   const failedJobsRule = new events.Rule(scope, 'FailedJobsRule', {
-    description: `Tells ${topic.node.id} about jobs of queue ${names.jobQueue} that failed`,
+    description: `Counts jobs of queue ${names.jobQueue} that failed (the run's alert names them)`,
     eventPattern: {
       source: ['aws.batch'],
       detailType: ['Batch Job State Change'],
       detail: { status: ['FAILED'], jobQueue: [props.jobQueue.jobQueueArn] },
     },
-    targets: [new targets.SnsTopic(topic, {
-      message: events.RuleTargetInput.fromText(
-        `Batch platform ${names.environment}: job ${ef('$.detail.jobName')} (${ef('$.detail.jobId')}) FAILED: ${ef('$.detail.statusReason')}`),
-    })],
   });
 
   const runnableWatch = createRunnableWatch(scope, props);
@@ -238,12 +236,25 @@ function createRunnableWatch(scope: Construct, props: MonitoringProps): sfn.Stat
     resultPath: sfn.JsonPath.DISCARD,
   });
   const done = new sfn.Succeed(scope, 'RunnableWatchDone', { stateName: 'Done' });
+  // A job RUNNABLE again for its next attempt has run in between: it is not the one the event was about (the
+  // event of its new RUNNABLE starts a watch of its own). Attempts are counted when the event came and now.
+  const attempts = new sfn.Pass(scope, 'RunnableWatchAttempts', {
+    stateName: 'Count attempts',
+    parameters: { 'then.$': 'States.ArrayLength($.detail.attempts)', 'now.$': 'States.ArrayLength($.check.jobs[0].Attempts)' },
+    resultPath: '$.attempts',
+  });
+  const hasAttempts = sfn.Condition.and(
+    sfn.Condition.isPresent('$.detail.attempts'), sfn.Condition.isPresent('$.check.jobs[0].Attempts'));
   const definition = wait.next(describe).next(
     new sfn.Choice(scope, 'RunnableWatchStill', { stateName: 'Still RUNNABLE?' })
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.check.jobs[0].Status'), sfn.Condition.stringEquals('$.check.jobs[0].Status', 'RUNNABLE')),
-        count.next(done))
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.check.jobs[0].Status'), sfn.Condition.stringEquals('$.check.jobs[0].Status', 'RUNNABLE'), hasAttempts),
+        attempts.next(new sfn.Choice(scope, 'RunnableWatchSameAttempt', { stateName: 'Same attempt?' })
+          .when(sfn.Condition.numberEqualsJsonPath('$.attempts.then', '$.attempts.now'), count)
+          .otherwise(done)))
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.check.jobs[0].Status'), sfn.Condition.stringEquals('$.check.jobs[0].Status', 'RUNNABLE')), count)
       .otherwise(done),
   );
+  count.next(done);
   const { stateMachine: watch, role } = createLoggedStateMachine(scope, 'RunnableWatch', {
     stateMachineName: name,
     definitionBody: sfn.DefinitionBody.fromChainable(definition),
