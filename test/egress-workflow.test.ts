@@ -373,10 +373,17 @@ describe('the run workflow\'s permissions', () => {
     expect(tagging.Condition.StringEquals).toMatchObject({ 'ec2:CreateAction': ['AllocateAddress', 'CreateNatGateway'], [tagKey('aws:RequestTag')]: vpcRef });
   });
 
-  test('routes to a NAT gateway only if it is tagged for the platform VPC', () => {
-    const target = withAction('ec2:CreateRoute').filter(s => JSON.stringify(s.Resource).includes(':natgateway/*'));
-    expect(target.length).toBeGreaterThan(0);
-    for (const s of target) expect(s.Condition).toEqual({ StringEquals: { [tagKey('ec2:ResourceTag')]: vpcRef } });
+  test('routes only in the platform\'s route tables, with no statement on NAT gateways that IAM would never apply', () => {
+    const routing = [...withAction('ec2:CreateRoute'), ...withAction('ec2:ReplaceRoute')];
+    expect(routing.length).toBeGreaterThan(0);
+    for (const s of routing) expect(JSON.stringify(s.Resource)).toMatch(/:route-table\/\",\{\"Ref\":\"PlatformVpcPrivateSubnet\dRouteTable/);
+  });
+
+  test('creates a NAT gateway only in the platform VPC\'s first public subnet, with a client token', () => {
+    const vpc = withAction('ec2:CreateNatGateway').filter(s => JSON.stringify(s.Resource).includes(':vpc/'));
+    expect(vpc).toHaveLength(1);
+    const definition = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition).toContain('ClientToken.$');
   });
 
   test('reads and writes only the lock table, and describes only its own executions', () => {

@@ -196,7 +196,7 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
   const deleteRoutes = props.target.privateRouteTableIds.map((routeTableId, i) =>
     ec2Call(`DeleteRoute${i + 1}`, 'deleteRoute', { RouteTableId: routeTableId, DestinationCidrBlock: '0.0.0.0/0' }, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD }));
   const findNats = ec2Call('FindNatGateways', 'describeNatGateways', {
-    Filter: [{ Name: `tag:${EGRESS_TAG}`, Values: [vpcId] }, { Name: 'state', Values: ['pending', 'available'] }],
+    Filter: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: `tag:${EGRESS_TAG}`, Values: [vpcId] }, { Name: 'state', Values: ['pending', 'available'] }],
   }, ['*'], { resultSelector: { 'gateways.$': '$.NatGateways' }, resultPath: '$.teardown' });
   retryApi(findNats);
   const deleteNat = ec2Call('DeleteNatGateway', 'deleteNatGateway', { 'NatGatewayId.$': '$.NatGatewayId' }, [ec2Arn('natgateway')], {
@@ -208,7 +208,7 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
   }).itemProcessor(deleteNat);
   const waitDeleted = new sfn.Wait(scope, 'RunEgressWaitDeleted', { stateName: 'Wait for NAT gateways to go', time: sfn.WaitTime.duration(Duration.seconds(20)) });
   const checkDeleted = ec2Call('CheckNatGatewaysGone', 'describeNatGateways', {
-    Filter: [{ Name: `tag:${EGRESS_TAG}`, Values: [vpcId] }, { Name: 'state', Values: ['pending', 'available', 'deleting'] }],
+    Filter: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: `tag:${EGRESS_TAG}`, Values: [vpcId] }, { Name: 'state', Values: ['pending', 'available', 'deleting'] }],
   }, ['*'], { resultSelector: { 'gateways.$': '$.NatGateways' }, resultPath: '$.teardown' });
   retryApi(checkDeleted);
   const findAddresses = ec2Call('FindAddresses', 'describeAddresses', {
@@ -276,6 +276,8 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
     'SubnetId': props.target.publicSubnet.subnetId,
     'AllocationId.$': '$.egress.address.AllocationId',
     'TagSpecifications': [{ ResourceType: 'natgateway', Tags: tags }],
+    // One NAT gateway per run, however often the call is retried.
+    'ClientToken.$': "States.Hash($$.Execution.Id, 'MD5')",
   }, [ec2Arn('natgateway')], {
     resultSelector: { 'NatGatewayId.$': '$.NatGateway.NatGatewayId' },
     resultPath: '$.egress.nat',
@@ -284,6 +286,8 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
       // CreateNatGateway is authorized on the subnet and the address too: only the platform's first public subnet,
       // and only an address this workflow allocated (tagged for this VPC).
       new iam.PolicyStatement({ actions: ['ec2:CreateNatGateway'], resources: [publicSubnetArn] }),
+      // ...and on the VPC, as the IAM service reference lists it.
+      new iam.PolicyStatement({ actions: ['ec2:CreateNatGateway'], resources: [stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: vpcId })] }),
       new iam.PolicyStatement({ actions: ['ec2:CreateNatGateway'], resources: [ec2Arn('elastic-ip')], conditions: taggedForVpc }),
       new iam.PolicyStatement({
         actions: ['ec2:CreateTags'],
@@ -304,16 +308,22 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
   }).next(teardown);
 
   // A route may name the NAT gateway only if a run tagged it for this VPC (where the NAT gateway is authorized as a target).
-  const routeTarget = new iam.PolicyStatement({ actions: ['ec2:CreateRoute', 'ec2:ReplaceRoute'], resources: [ec2Arn('natgateway')], conditions: taggedForVpc });
   const createRoutes = props.target.privateRouteTableIds.map((routeTableId, i) => {
     const params = { 'RouteTableId': routeTableId, 'DestinationCidrBlock': '0.0.0.0/0', 'NatGatewayId.$': '$.egress.nat.NatGatewayId' };
-    const create = ec2Call(`CreateRoute${i + 1}`, 'createRoute', params, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD, additionalIamStatements: [routeTarget] });
+    const create = ec2Call(`CreateRoute${i + 1}`, 'createRoute', params, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD });
     // A route left by a run that could not tear down is replaced.
-    const replace = ec2Call(`ReplaceRoute${i + 1}`, 'replaceRoute', params, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD, additionalIamStatements: [routeTarget] });
+    const replace = ec2Call(`ReplaceRoute${i + 1}`, 'replaceRoute', params, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD });
     replace.addCatch(teardown, catchToTeardown);
     create.addCatch(replace, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
     return { create, replace };
   });
+  // Throttled create calls were not carried out and are retried (CreateNatGateway is idempotent by its client
+  // token; AllocateAddress has none, so only throttling is retried); the EC2 error's prefix is matched both ways.
+  const throttled = ['Ec2.RequestLimitExceeded', 'EC2.RequestLimitExceeded', 'Ec2.Throttling', 'EC2.Throttling'];
+  for (const t of [allocate, createNat, ...createRoutes.flatMap(r => [r.create, r.replace])]) {
+    t.addRetry({ errors: throttled, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2 });
+  }
+  createNat.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 2, backoffRate: 2 });
   for (const t of [allocate, createNat]) t.addCatch(teardown, catchToTeardown);
   describeNat.addCatch(teardown, catchToTeardown);
 
