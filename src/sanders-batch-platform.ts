@@ -29,6 +29,7 @@ import { createPlatformVpc } from './private/network/network';
 import { hasOwnJobDefinition, resolveSettings, PlatformSettings } from './private/settings/settings';
 import { claimStackNames } from './private/settings/stack-names';
 import { createRunSchedule } from './private/workflow/schedule';
+import { warnIfBelowPeak } from './private/workflow/workflow-capacity';
 import { createRunCleanup } from './private/workflow/workflow-cleanup';
 import { buildWorkflowDefinition, JobSubmission, workflowOptionsOf } from './private/workflow/workflow-definition';
 import { SandersBatchPlatformProps } from './sanders-batch-platform-props';
@@ -165,6 +166,7 @@ export class SandersBatchPlatform extends Construct {
     const workflowPart = new Namespace(this, 'Workflow');
     this.stateMachine = this.createStateMachine(workflowPart, submissions);
     createRunCleanup(workflowPart, { settings: s, jobWorkflow: this.stateMachine, jobQueue: this.jobQueue, encryptionKey: key });
+    warnIfBelowPeak(this, s);
     this.runStateMachine = network?.onDemandEgress
       ? createEgressRunWorkflow(new Namespace(this, 'Egress'), {
         names: s.names,

@@ -14,6 +14,7 @@ import { DefaultMemoryTiers, MemoryTier } from '../../memory-tier';
 import { OnJobFailure } from '../../on-job-failure';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 import { DefaultWorkflow, WorkflowJob } from '../../workflow-job';
+import { defaultMaxvCpus } from '../workflow/workflow-capacity';
 
 /** The environment whose resources are disposable. Every other environment keeps its data. */
 export const DEV_ENVIRONMENT = 'dev';
@@ -127,7 +128,7 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
     versioned: props.versioned ?? !isDev,
     backupPlan: props.backupPlan ?? !isDev,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-    maxvCpus,
+    maxvCpus: props.maxvCpus ?? defaultMaxvCpus(workflow, tiers),
     createOutputs: props.createOutputs ?? true,
     runTimeout, onJobFailure: props.onJobFailure ?? OnJobFailure.STOP_ALL,
     operations,

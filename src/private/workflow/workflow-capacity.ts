@@ -9,7 +9,11 @@
  * bipartite graph "job u before job v" (Fulkerson's reduction). The flow is computed exactly (Dinic), so the
  * result is exact for any graph; weights are counted in quarter vCPUs, the smallest Fargate size.
  */
+import { Annotations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { GraphNode } from './workflow-graph';
+import { MemoryTier } from '../../memory-tier';
+import { WorkflowJob } from '../../workflow-job';
 
 /** A job as the peak needs it. */
 export interface DemandNode extends GraphNode {
@@ -109,4 +113,33 @@ export function peakDemand(nodes: DemandNode[]): PeakDemand {
     vcpu: heaviestAntichain(nodes, i => Math.round(nodes[i].vcpu * 4) * times(i)) / 4,
     memoryMiB: heaviestAntichain(nodes, i => Math.round(nodes[i].memoryMiB) * times(i)),
   };
+}
+
+/** The default `maxvCpus` covers the workflow's peak, but is at least this... */
+export const MIN_DEFAULT_VCPUS = 64;
+/** ...and at most this (a wider workflow then waits for capacity unless `maxvCpus` is raised: it warns). */
+export const MAX_DEFAULT_VCPUS = 256;
+
+/** The peak demand of a workflow whose jobs run on these tiers. */
+export function workflowPeak(workflow: WorkflowJob[], tiers: MemoryTier[]): PeakDemand {
+  const byName = new Map(tiers.map(t => [t.name, t]));
+  return peakDemand(workflow.map(job => {
+    const tier = byName.get(job.tier)!;
+    return { name: job.name, dependsOn: job.dependsOn, vcpu: tier.vcpu, memoryMiB: tier.memory.toMebibytes(), arraySize: job.arraySize };
+  }));
+}
+
+/** `maxvCpus` when none is given: the workflow's peak, rounded up, within MIN_DEFAULT_VCPUS-MAX_DEFAULT_VCPUS. */
+export function defaultMaxvCpus(workflow: WorkflowJob[], tiers: MemoryTier[]): number {
+  return Math.min(MAX_DEFAULT_VCPUS, Math.max(MIN_DEFAULT_VCPUS, Math.ceil(workflowPeak(workflow, tiers).vcpu)));
+}
+
+/** A synth warning when `maxvCpus` is below the workflow's peak: what then bounds a run's time. */
+export function warnIfBelowPeak(scope: IConstruct, settings: { workflow: WorkflowJob[]; tiers: MemoryTier[]; maxvCpus: number }): void {
+  const peak = workflowPeak(settings.workflow, settings.tiers);
+  if (peak.vcpu <= settings.maxvCpus) return;
+  Annotations.of(scope).addWarningV2('@sanders/batch-platform:maxvCpusBelowPeak',
+    `maxvCpus is ${settings.maxvCpus} but the workflow's jobs can ask for ${peak.vcpu} vCPUs at once (${peak.memoryMiB} MiB): `
+    + 'jobs that could run together then wait for capacity, so a run takes longer than its critical path; its time is then bounded '
+    + `below by the jobs' total vCPU-seconds divided by ${settings.maxvCpus}. Raise maxvCpus to ${Math.ceil(peak.vcpu)} to run at the critical path.`);
 }
