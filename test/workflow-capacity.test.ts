@@ -6,8 +6,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { WorkflowJob } from '../src';
-import { DemandNode, MAX_DEFAULT_VCPUS, MIN_DEFAULT_VCPUS, peakDemand } from '../src/private/workflow/workflow-capacity';
 import { synthWorkflowStack } from './sim/workflow-fixture';
+import { DemandNode, MAX_DEFAULT_VCPUS, MIN_DEFAULT_VCPUS, peakDemand } from '../src/private/workflow/workflow-capacity';
 
 /** The heaviest set of jobs no two of which depend on each other, by trying every subset. */
 function bruteForce(nodes: DemandNode[]): number {
@@ -24,8 +24,8 @@ function bruteForce(nodes: DemandNode[]): number {
   };
   nodes.forEach((_, i) => visit(i, i));
   let best = 0;
-  for (let mask = 0; mask < 1 << nodes.length; mask++) {
-    const picked = nodes.map((_, i) => i).filter(i => mask & (1 << i));
+  for (let mask = 0; mask < 2 ** nodes.length; mask++) {
+    const picked = nodes.map((_, i) => i).filter(i => Math.floor(mask / 2 ** i) % 2 === 1);
     if (picked.some(a => picked.some(b => reach[a].has(b)))) continue;
     best = Math.max(best, picked.reduce((sum, i) => sum + nodes[i].vcpu * (nodes[i].arraySize ?? 1), 0));
   }

@@ -130,7 +130,8 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     maxvCpus: props.maxvCpus ?? defaultMaxvCpus(workflow, tiers),
     createOutputs: props.createOutputs ?? true,
-    runTimeout, onJobFailure: props.onJobFailure ?? OnJobFailure.STOP_ALL,
+    runTimeout,
+    onJobFailure: props.onJobFailure ?? OnJobFailure.STOP_ALL,
     operations,
   };
 }

@@ -14,7 +14,6 @@
  * ended, and fails naming the job that failed first-hand, its reason, exit code and logs. No step relies on
  * Step Functions stopping a `.sync` job of a stopped branch, nor on Batch failing a job whose dependency failed.
  */
-import { PlatformSettings } from '../settings/settings';
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
 import {
@@ -22,6 +21,7 @@ import {
   sinkGroupStateName, STATE_NAMES, States, submitStateName, SUBMIT_RETRY_ERRORS, WorkflowOptions,
 } from './workflow-states';
 import { startWatch, watchStates, WatchOptions } from './workflow-watch';
+import { PlatformSettings } from '../settings/settings';
 
 /** A job as the definition needs it, with ARNs already resolved (or tokens). */
 export interface JobSubmission {
