@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { SandersBatchPlatform } from '../src';
 import { platformStack } from './util';
 import { logicalIdWithoutNamespaces, Namespace, pathWithoutNamespaces, uniqueIdOfPath } from '../src/private/core/namespace';
 
@@ -96,5 +97,24 @@ describe('the platform tree', () => {
   test('every resource of the platform is in a part', () => {
     const { platform } = platformStack({ environment: 'prod', createOutputs: false });
     for (const child of platform.node.children) expect(Namespace.isNamespace(child)).toBe(true);
+  });
+
+  test('a consumer can export a platform value right after construction and reference one from another stack, by the un-namespaced logical IDs', () => {
+    // GIVEN a platform, WHEN its stack exports the bucket ARN at once (which locks the bucket's logical ID) and
+    // another stack of the app references the table
+    const app = new App();
+    const env = { account: '123456789012', region: 'eu-central-1' };
+    const home = new Stack(app, 'Home', { env });
+    const platform = new SandersBatchPlatform(home, 'Platform', { environment: 'dev' });
+    home.exportValue(platform.bucket.bucketArn);
+    const other = new Stack(app, 'Other', { env });
+    new iam.Role(other, 'Reader', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      inlinePolicies: { read: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [platform.table.tableArn] })] }) },
+    });
+    // THEN the exports name the logical IDs the resources have without namespaces (no LogicalIdLocked error)
+    const exported = Object.values(Template.fromStack(home).toJSON().Outputs as { [id: string]: any })
+      .filter(o => o.Export).map(o => o.Value['Fn::GetAtt'][0]);
+    expect(exported.sort()).toEqual(['PlatformDataBucket482B67D1', 'PlatformFeaturesTable3772D452']);
   });
 });
