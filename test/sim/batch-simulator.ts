@@ -19,7 +19,15 @@
  * - CancelJob fails a job that has not reached STARTING and leaves a started job alone; TerminateJob also
  *   stops a running one (https://docs.aws.amazon.com/batch/latest/APIReference/API_CancelJob.html).
  *
- * Compute capacity is unlimited: every RUNNABLE job starts after `startDelay` seconds.
+ * Compute capacity is `maxVcpus` (unlimited by default): RUNNABLE jobs start in the order they became RUNNABLE
+ * when their vCPUs fit, and hold them from then on, through `startDelay` seconds of Fargate start.
+ *
+ * What nobody here has verified on AWS is a switch, so that tests can run every way it may be:
+ * `dependencyFailure` (a job whose dependency failed is failed at once, or held PENDING), `syncStopTerminates`
+ * (Step Functions terminates the job of a `.sync` task it stops, or leaves it), `sdkErrorNames` (which name a
+ * throttled call fails with) and `listJobsLag` (how long a new job stays out of `ListJobs`).
+ *
+ * The workflow names each job `<run tag>-<name>`; the simulator keeps both and answers to the workflow's name.
  */
 import { VirtualClock } from './virtual-clock';
 
@@ -54,6 +62,20 @@ export interface JobScript {
 export type JobStatus = 'SUBMITTED' | 'PENDING' | 'RUNNABLE' | 'STARTING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 /** What happened, when: the record tests assert on. */
+/** What Batch does with a job whose dependency failed. */
+export type DependencyFailure =
+  /** fails it at once with `Dependent Job failed` (what the Batch documentation says) */
+  | 'fail'
+  /** holds it PENDING for ever when it was submitted after its dependency had failed, fails it otherwise */
+  | 'hold-if-submitted-after'
+  /** holds it PENDING for ever */
+  | 'hold';
+
+/** Every combination of the unverified behaviours, for `test.each`. */
+export const UNVERIFIED_MODES: Array<{ dependencyFailure: DependencyFailure; syncStopTerminates: boolean }> =
+  (['fail', 'hold-if-submitted-after', 'hold'] as DependencyFailure[]).flatMap(dependencyFailure =>
+    [true, false].map(syncStopTerminates => ({ dependencyFailure, syncStopTerminates })));
+
 export interface SimEvent {
   readonly time: number;
   readonly job: string;
@@ -87,8 +109,12 @@ interface SimJob {
   /** Bumped when an attempt is stopped early, so its scheduled end is ignored. */
   generation: number;
   waiters: Array<() => void>;
-  /** Held PENDING for ever (`holdOnFailedDependency`). */
+  /** Held PENDING for ever (`dependencyFailure`). */
   held?: boolean;
+  /** The name Batch was given: `<run tag>-<name>`. */
+  readonly batchName: string;
+  /** vCPUs it holds while it starts and runs. */
+  readonly vcpu: number;
 }
 
 export interface BatchSimulatorOptions {
@@ -102,11 +128,20 @@ export interface BatchSimulatorOptions {
   readonly clock?: VirtualClock;
   /** Names of jobs whose SubmitJob call Batch refuses (`Batch.ClientException`). @default - none */
   readonly refuseSubmit?: string[];
-  /**
-   * A job submitted when one of its dependencies has already FAILED stays PENDING for ever, instead of failing
-   * with `Dependent Job failed`: the case `runTimeout` guards against. @default false
-   */
-  readonly holdOnFailedDependency?: boolean;
+  /** What Batch does with a job whose dependency failed. @default 'fail' */
+  readonly dependencyFailure?: DependencyFailure;
+  /** Whether Step Functions terminates the job of a `.sync` task it stops. @default true */
+  readonly syncStopTerminates?: boolean;
+  /** The name of a throttling error: `Batch.BatchException` (primary) or `Batch.AWSBatchException`. @default 'primary' */
+  readonly sdkErrorNames?: 'primary' | 'alternative';
+  /** How many of the first calls of each action are throttled. @default - none */
+  readonly throttle?: { [action: string]: number };
+  /** Seconds a new job stays out of `ListJobs` results. @default 0 */
+  readonly listJobsLag?: number;
+  /** The compute environment's MaxvCpus. @default - unlimited */
+  readonly maxVcpus?: number;
+  /** vCPUs of a job, from its request (e.g. its job definition). @default - 1 */
+  readonly vcpuOf?: (request: any) => number;
 }
 
 const TERMINAL: JobStatus[] = ['SUCCEEDED', 'FAILED'];
@@ -131,7 +166,13 @@ export class BatchSimulator {
   private readonly startDelay: number;
   private readonly apiLatency: number;
   private readonly refuseSubmit: string[];
-  private readonly holdOnFailedDependency: boolean;
+  private readonly options: BatchSimulatorOptions;
+  private readonly throttled = new Map<string, number>();
+  /** Jobs RUNNABLE and waiting for capacity, in order. */
+  private readonly queue: SimJob[] = [];
+  private vcpusInUse = 0;
+  /** The most vCPUs in use at once. */
+  public peakVcpus = 0;
   private nextId = 1;
   /** Jobs whose `.sync` wait is open: Step Functions stops them if their task is stopped. */
   private readonly openWaits = new Set<string>();
@@ -142,7 +183,22 @@ export class BatchSimulator {
     this.startDelay = options.startDelay ?? 0;
     this.apiLatency = options.apiLatency ?? 0;
     this.refuseSubmit = options.refuseSubmit ?? [];
-    this.holdOnFailedDependency = options.holdOnFailedDependency ?? false;
+    this.options = options;
+  }
+
+  /** Whether Step Functions terminates the job of a `.sync` task it stops (for the run harness). */
+  public get syncStopTerminates(): boolean {
+    return this.options.syncStopTerminates ?? true;
+  }
+
+  /** Fails the first calls of an action as throttled, under the error name the options pick. */
+  private maybeThrottle(action: string): void {
+    const count = this.throttled.get(action) ?? 0;
+    if (count >= (this.options.throttle?.[action] ?? 0)) return;
+    this.throttled.set(action, count + 1);
+    const error = new Error('Too Many Requests');
+    error.name = this.options.sdkErrorNames === 'alternative' ? 'Batch.AWSBatchException' : 'Batch.BatchException';
+    throw error;
   }
 
   // ---- The Batch API, as the Step Functions integrations call it (PascalCase) ----
@@ -151,11 +207,12 @@ export class BatchSimulator {
   public async submitJob(request: any): Promise<any> {
     await this.clock.sleep(this.apiLatency);
     this.calls.push({ time: this.clock.now, action: 'SubmitJob', request });
+    this.maybeThrottle('SubmitJob');
     if (this.refuseSubmit.includes(request.JobName)) {
       throw new BatchClientError(`Error executing request, Exception : Job definition ${request.JobDefinition} is INACTIVE.`);
     }
     const job = this.createJob(request);
-    return { JobArn: this.arn(job.id), JobId: job.id, JobName: job.name };
+    return { JobArn: this.arn(job.id), JobId: job.id, JobName: job.batchName };
   }
 
   /**
@@ -204,6 +261,7 @@ export class BatchSimulator {
   public async describeJobs(request: any): Promise<any> {
     await this.clock.sleep(this.apiLatency);
     this.calls.push({ time: this.clock.now, action: 'DescribeJobs', request });
+    this.maybeThrottle('DescribeJobs');
     const ids: string[] = request.Jobs;
     if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100) {
       throw new BatchClientError(`jobs must list 1 to 100 job IDs, got ${JSON.stringify(ids)}`);
@@ -224,8 +282,30 @@ export class BatchSimulator {
   public async terminateJob(request: any): Promise<any> {
     await this.clock.sleep(this.apiLatency);
     this.calls.push({ time: this.clock.now, action: 'TerminateJob', request });
+    this.maybeThrottle('TerminateJob');
     this.terminate(this.job(request.JobId), request.Reason);
     return {};
+  }
+
+  /**
+   * `aws-sdk:batch:listJobs` with a `JOB_NAME` filter (case-insensitive; a trailing `*` matches a prefix): jobs
+   * in every status, at most `MaxResults` (up to 100) a page, newest first, array children left out.
+   */
+  public async listJobs(request: any): Promise<any> {
+    await this.clock.sleep(this.apiLatency);
+    this.calls.push({ time: this.clock.now, action: 'ListJobs', request });
+    this.maybeThrottle('ListJobs');
+    const filter = (request.Filters ?? []).find((f: any) => f.Name === 'JOB_NAME');
+    if (!filter || request.JobQueue === undefined) throw new BatchClientError('this simulator answers ListJobs with a job queue and a JOB_NAME filter only');
+    const pattern = String(filter.Values[0]).toLowerCase();
+    const lag = this.options.listJobsLag ?? 0;
+    const matching = [...this.jobs.values()]
+      .filter(j => j.parentId === undefined && this.clock.now - j.createdAt >= lag && globMatch(pattern, j.batchName.toLowerCase()))
+      .reverse();
+    const size = Math.min(request.MaxResults ?? 100, 100);
+    const start = request.NextToken ? Number(request.NextToken) : 0;
+    const page = matching.slice(start, start + size).map(j => this.summarize(j));
+    return { JobSummaryList: page, ...(start + size < matching.length ? { NextToken: String(start + size) } : {}) };
   }
 
   /**
@@ -236,9 +316,10 @@ export class BatchSimulator {
    * is reported terminated with `The Task state in AWS Step Functions execution [...] which was managing this
    * resource was aborted` (https://stackoverflow.com/questions/45596276).
    */
-  public stopOpenWaits(reason: string): void {
+  public stopOpenWaits(reason: string, terminate = true): void {
     for (const id of [...this.openWaits]) {
       this.openWaits.delete(id);
+      if (!terminate) continue;
       this.calls.push({ time: this.clock.now, action: 'TerminateJob', request: { JobId: id, Reason: reason } });
       this.terminate(this.jobs.get(id)!, reason);
     }
@@ -285,6 +366,11 @@ export class BatchSimulator {
     return [...this.jobs.values()].some(j => !TERMINAL.includes(j.status));
   }
 
+  /** The jobs (array children included) that have not ended, as `name: STATUS`. */
+  public openJobs(): string[] {
+    return [...this.jobs.values()].filter(j => !TERMINAL.includes(j.status)).map(j => `${j.name}${j.parentId ? `[${j.id.split(':')[1]}]` : ''}: ${j.status}`);
+  }
+
   // ---- The model ----
 
   private firstEvents(type: SimEvent['type']): string[] {
@@ -310,13 +396,16 @@ export class BatchSimulator {
   }
 
   private createJob(request: any, parent?: SimJob, index?: number): SimJob {
-    const name: string = request.JobName;
+    const batchName: string = request.JobName;
+    const name = batchName.replace(/^[0-9a-f]{32}-/, '');
     if (!parent) this.validateRequest(request);
     const dependsOn: string[] = parent ? [] : (request.DependsOn ?? []).map((d: any) => d.JobId);
     const id = parent ? `${parent.id}:${index}` : `job-${String(this.nextId++).padStart(4, '0')}`;
     const job: SimJob = {
       id,
       name,
+      batchName,
+      vcpu: this.options.vcpuOf?.(request) ?? 1,
       request,
       createdAt: this.clock.now,
       dependsOn,
@@ -374,7 +463,8 @@ export class BatchSimulator {
     if (job.status !== 'PENDING' || job.held) return;
     const deps = job.dependsOn.map(id => this.jobs.get(id)!);
     if (deps.some(d => d.status === 'FAILED')) {
-      if (this.holdOnFailedDependency && atSubmission) job.held = true;
+      const mode = this.options.dependencyFailure ?? 'fail';
+      if (mode === 'hold' || (mode === 'hold-if-submitted-after' && atSubmission)) job.held = true;
       if (job.held) return;
       this.fail(job, 'Dependent Job failed');
     } else if (deps.every(d => d.status === 'SUCCEEDED')) {
@@ -389,10 +479,35 @@ export class BatchSimulator {
 
   private makeRunnable(job: SimJob): void {
     job.status = 'RUNNABLE';
-    const generation = job.generation;
-    this.clock.schedule(this.startDelay, () => {
-      if (job.status === 'RUNNABLE' && job.generation === generation) this.startAttempt(job);
-    });
+    this.queue.push(job);
+    this.dispatch();
+  }
+
+  /** Starts RUNNABLE jobs in order while their vCPUs fit: STARTING for `startDelay` s, then RUNNING. */
+  private dispatch(): void {
+    const max = this.options.maxVcpus ?? Infinity;
+    while (this.queue.length > 0) {
+      const job = this.queue[0];
+      if (job.status !== 'RUNNABLE') {
+        this.queue.shift();
+        continue;
+      }
+      if (this.vcpusInUse + job.vcpu > max && this.vcpusInUse > 0) return;
+      this.queue.shift();
+      this.vcpusInUse += job.vcpu;
+      this.peakVcpus = Math.max(this.peakVcpus, this.vcpusInUse);
+      job.status = 'STARTING';
+      const generation = job.generation;
+      this.clock.schedule(this.startDelay, () => {
+        if (job.status === 'STARTING' && job.generation === generation) this.startAttempt(job);
+      });
+    }
+  }
+
+  /** Gives back a job's vCPUs when an attempt ends or it is stopped while starting. */
+  private release(job: SimJob): void {
+    this.vcpusInUse -= job.vcpu;
+    this.dispatch();
   }
 
   private scriptOf(job: SimJob): JobScript {
@@ -455,6 +570,7 @@ export class BatchSimulator {
   private endAttempt(job: SimJob, end: Omit<Attempt, 'startedAt'>, retryable: boolean): void {
     const attempt = job.attempts[job.attempts.length - 1];
     Object.assign(attempt, end, { stoppedAt: this.clock.now });
+    this.release(job);
     if (end.exitCode === 0) {
       this.succeed(job);
       return;
@@ -531,6 +647,9 @@ export class BatchSimulator {
     const attempt = job.attempts[job.attempts.length - 1];
     if (job.status === 'RUNNING' && attempt && attempt.stoppedAt === undefined) {
       Object.assign(attempt, { stoppedAt: this.clock.now, exitCode: 143, statusReason: reason });
+      this.release(job);
+    } else if (job.status === 'STARTING') {
+      this.release(job);
     }
     this.fail(job, reason);
   }
@@ -555,7 +674,7 @@ export class BatchSimulator {
     const environment = job.request.ContainerOverrides?.Environment ?? [];
     return {
       JobArn: this.arn(job.id),
-      JobName: job.name,
+      JobName: job.batchName,
       JobId: job.id,
       JobQueue: job.request.JobQueue,
       Status: job.status,
@@ -571,6 +690,7 @@ export class BatchSimulator {
         Environment: environment,
         ...(lastAttempt?.exitCode !== undefined ? { ExitCode: lastAttempt.exitCode } : {}),
         ...(lastAttempt?.containerReason !== undefined ? { Reason: lastAttempt.containerReason } : {}),
+        ...(lastAttempt ? { LogStreamName: `${job.name}/default/${job.id.replace(':', '-')}` } : {}),
       },
       Attempts: job.attempts.filter(a => a.stoppedAt !== undefined).map(a => ({
         Container: { ...(a.exitCode !== undefined ? { ExitCode: a.exitCode } : {}), ...(a.containerReason ? { Reason: a.containerReason } : {}) },
@@ -581,6 +701,23 @@ export class BatchSimulator {
       ...(job.arraySize !== undefined ? { ArrayProperties: { Size: job.arraySize, StatusSummary: this.statusSummary(job) } } : {}),
       ...(job.request.RetryStrategy ? { RetryStrategy: job.request.RetryStrategy } : {}),
       ...(job.request.Timeout ? { Timeout: job.request.Timeout } : {}),
+    };
+  }
+
+  /** A job as ListJobs shows it (a JobSummary). */
+  private summarize(job: SimJob): any {
+    const d = this.describe(job);
+    return {
+      JobArn: d.JobArn,
+      JobId: d.JobId,
+      JobName: d.JobName,
+      CreatedAt: d.CreatedAt,
+      Status: d.Status,
+      ...(d.StatusReason !== undefined ? { StatusReason: d.StatusReason } : {}),
+      ...(d.StartedAt !== undefined ? { StartedAt: d.StartedAt } : {}),
+      ...(d.StoppedAt !== undefined ? { StoppedAt: d.StoppedAt } : {}),
+      Container: { ...(d.Container.ExitCode !== undefined ? { ExitCode: d.Container.ExitCode } : {}), ...(d.Container.Reason ? { Reason: d.Container.Reason } : {}) },
+      ...(d.ArrayProperties ? { ArrayProperties: { Size: d.ArrayProperties.Size } } : {}),
     };
   }
 

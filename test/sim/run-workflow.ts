@@ -43,6 +43,8 @@ export interface RunOptions {
   readonly input?: any;
   /** When the execution starts (`$$.Execution.StartTime`). @default '2024-05-01T03:00:00.000Z' */
   readonly startTime?: string;
+  /** The execution's ARN (`$$.Execution.Id`). @default - a simulated run of state machine `workflow` */
+  readonly executionArn?: string;
 }
 
 type Handler = (input: any) => Promise<any>;
@@ -58,6 +60,7 @@ export function batchHandlers(definition: any, sim: BatchSimulator): { [stateNam
     'arn:aws:states:::aws-sdk:batch:describeJobs': input => sim.describeJobs(input),
     'arn:aws:states:::aws-sdk:batch:cancelJob': input => sim.cancelJob(input),
     'arn:aws:states:::aws-sdk:batch:terminateJob': input => sim.terminateJob(input),
+    'arn:aws:states:::aws-sdk:batch:listJobs': input => sim.listJobs(input),
   };
   const handlers: { [stateName: string]: Handler } = {};
   for (const [name, state] of allStates(definition)) {
@@ -86,12 +89,39 @@ export function allStates(definition: any): Array<[string, any]> {
   return out;
 }
 
-/** A copy of the definition without the Task states' TimeoutSeconds. */
-function withoutTaskTimeouts(definition: any): any {
+/** The resource of the Task states that stand for Wait states, answered on the virtual clock. */
+const VIRTUAL_WAIT = 'arn:aws:lambda:eu-central-1:123456789012:function:virtual-wait';
+
+/**
+ * A copy of the definition for the emulator, whose timers are real: without the Task states' and the
+ * machine's TimeoutSeconds, and with each Wait state replaced by a Task state that waits on the virtual clock.
+ */
+export function forEmulator(definition: any): any {
   const copy = JSON.parse(JSON.stringify(definition));
-  for (const [, state] of allStates(copy)) if (state.Type === 'Task') delete state.TimeoutSeconds;
+  delete copy.TimeoutSeconds;
+  const walk = (machine: any) => {
+    for (const [name, state] of Object.entries<any>(machine.States)) {
+      if (state.Type === 'Task') delete state.TimeoutSeconds;
+      if (state.Type === 'Wait') {
+        if (state.Seconds === undefined && state.SecondsPath === undefined) throw new Error(`Wait state '${name}' needs Seconds or SecondsPath here`);
+        machine.States[name] = {
+          Type: 'Task',
+          Resource: VIRTUAL_WAIT,
+          Parameters: state.Seconds !== undefined ? { seconds: state.Seconds } : { 'seconds.$': state.SecondsPath },
+          ResultPath: null,
+          ...(state.Next ? { Next: state.Next } : { End: true }),
+        };
+      }
+      for (const branch of state.Branches ?? []) walk(branch);
+      if (state.ItemProcessor ?? state.Iterator) walk(state.ItemProcessor ?? state.Iterator);
+    }
+  };
+  walk(copy);
   return copy;
 }
+
+/** A run that goes on this long in simulated time is taken to be stuck. */
+const MAX_SIMULATED_SECONDS = 60 * 86400;
 
 /** Lets every pending promise chain and I/O callback run, until nothing new happens. */
 async function quiesce(activity: () => number): Promise<void> {
@@ -108,7 +138,12 @@ async function quiesce(activity: () => number): Promise<void> {
  * exactly what Batch's scheduling makes it.
  */
 export async function runWorkflow(definition: any, sim: BatchSimulator, options: RunOptions = {}): Promise<WorkflowRun> {
+  const emulated = forEmulator(definition);
   const handlers = batchHandlers(definition, sim);
+  // The Wait states, now Task states, wait on the virtual clock.
+  for (const [name, state] of allStates(definition)) {
+    if (state.Type === 'Wait') handlers[name] = (input: any) => sim.clock.sleep(input.seconds);
+  }
   let activity = 0;
   const counted: { [name: string]: Handler } = {};
   for (const [name, handler] of Object.entries(handlers)) {
@@ -123,15 +158,18 @@ export async function runWorkflow(definition: any, sim: BatchSimulator, options:
   }
   // Retries wait for real otherwise; their waits are not what is measured.
   const retryIntervalOverrides: { [name: string]: number } = {};
-  for (const [name, state] of allStates(definition)) if (state.Retry) retryIntervalOverrides[name] = 0;
+  for (const [name, state] of allStates(emulated)) if (state.Retry) retryIntervalOverrides[name] = 0;
 
   // TimeoutSeconds is enforced on the virtual clock above; the emulator would set a real timer (and Node fires a
   // timer of more than 24.8 days at once), so it gets the definition without them.
-  const machine = new StateMachine(withoutTaskTimeouts(definition));
+  const machine = new StateMachine(emulated);
   const startedAt = sim.clock.now;
   // The run's start date comes from `$$.Execution.StartTime`: pinned, never the day the test runs.
   const execution: any = startAt(options.startTime ?? '2024-05-01T03:00:00.000Z',
-    () => machine.run(options.input ?? {}, { overrides: { taskResourceLocalHandlers: counted, retryIntervalOverrides } }));
+    () => machine.run(options.input ?? {}, {
+      overrides: { taskResourceLocalHandlers: counted, retryIntervalOverrides },
+      context: { Execution: { Id: options.executionArn ?? EXECUTION_ARN, Name: (options.executionArn ?? EXECUTION_ARN).split(':').pop() } },
+    }));
 
   const statesEntered: string[] = [];
   // When a Parallel state fails, Step Functions stops its other branches, and with them the `.sync` tasks
@@ -142,7 +180,7 @@ export async function runWorkflow(definition: any, sim: BatchSimulator, options:
       activity++;
       if (event.type === 'StateEntered') statesEntered.push(event.state.name);
       if (event.type === 'StateFailed' && event.state?.type === 'Parallel') {
-        sim.stopOpenWaits(`The Task state in AWS Step Functions execution [${EXECUTION_ARN}] which was managing this resource was aborted`);
+        sim.stopOpenWaits(`The Task state in AWS Step Functions execution [${EXECUTION_ARN}] which was managing this resource was aborted`, sim.syncStopTerminates);
       }
     }
   })();
@@ -156,7 +194,7 @@ export async function runWorkflow(definition: any, sim: BatchSimulator, options:
   while (!settled) {
     await quiesce(() => activity);
     if (settled) break;
-    if (!sim.clock.advance()) {
+    if (!sim.clock.advance() || sim.clock.now - startedAt > MAX_SIMULATED_SECONDS) {
       await quiesce(() => activity);
       if (!settled) {
         execution.abort();

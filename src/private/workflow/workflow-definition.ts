@@ -3,21 +3,24 @@
  *
  * Design (docs/workflows.md): every job that another job depends on is submitted without waiting
  * (`batch:submitJob`), in dependency order, with AWS Batch's own `dependsOn` pointing at the job IDs of its
- * dependencies; then every job that nothing depends on (a final job, or sink) is submitted with
- * `batch:submitJob.sync` in one branch of a Parallel state. Batch starts each job as soon as all of its
- * dependencies have succeeded, so a run takes the graph's critical path for any acyclic graph, and the run
- * succeeds only when every final job, and therefore every job, has succeeded. When a job fails, Batch fails the
- * jobs that depend on it; a final job's task fails, Step Functions stops the other branches, and the workflow
- * cancels every submitted job that has not started, reports what became of each, and ends FAILED with an error
- * that names the job that failed first-hand (not because a dependency failed), its reason and its exit code.
- * Every `.sync` task has a timeout (`runTimeout`), so a job that Batch never ends cannot hold a run forever.
+ * dependencies; then a Parallel state runs two branches side by side:
+ * - the final jobs (those nothing depends on), each submitted with `batch:submitJob.sync` in a branch of its
+ *   own that catches its failure, so that this branch ends only when every final job has ended. Batch starts
+ *   each job as soon as all of its dependencies have succeeded, so a run takes the graph's critical path;
+ * - the watch (workflow-watch.ts), which looks at every job of the run and terminates what must not run on
+ *   when a job fails or runTimeout passes.
+ * The final-job branch then breaks out of the Parallel state with a Fail state (the only way to end the other
+ * branch): success, or the failure path, which terminates what is left, waits until every job of the run has
+ * ended, and fails naming the job that failed first-hand, its reason, exit code and logs. No step relies on
+ * Step Functions stopping a `.sync` job of a stopped branch, nor on Batch failing a job whose dependency failed.
  */
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
 import {
-  DEFAULT_RUN_TIMEOUT_SECONDS, isString, jobKey, MAX_BRANCHES, sinkGroupStateName, STATE_NAMES, submitStateName,
-  SUBMIT_RETRY_ERRORS, WorkflowOptions,
+  batchJobName, BREAK_FAILED, BREAK_SUCCEEDED, DEFAULT_RUN_TIMEOUT_SECONDS, isString, jobKey, MAX_BRANCHES, runFilter, runTag,
+  sinkGroupStateName, STATE_NAMES, States, submitStateName, SUBMIT_RETRY_ERRORS, WorkflowOptions,
 } from './workflow-states';
+import { startWatch, watchStates, WatchOptions } from './workflow-watch';
 
 /** A job as the definition needs it, with ARNs already resolved (or tokens). */
 export interface JobSubmission {
@@ -32,12 +35,11 @@ export interface JobSubmission {
   readonly arraySize?: number;
 }
 
-
 function submitParameters(job: JobSubmission, jobQueueArn: string): { [key: string]: unknown } {
   const params: { [key: string]: unknown } = {
-    JobName: job.name,
-    JobQueue: jobQueueArn,
-    JobDefinition: job.jobDefinitionArn,
+    'JobName.$': batchJobName(job.name),
+    'JobQueue': jobQueueArn,
+    'JobDefinition': job.jobDefinitionArn,
   };
   if (job.dependsOn.length > 0) {
     params.DependsOn = job.dependsOn.map(d => ({ 'JobId.$': `$.jobs.${jobKey(d)}.JobId` }));
@@ -59,7 +61,6 @@ function submitParameters(job: JobSubmission, jobQueueArn: string): { [key: stri
 }
 
 const submitRetry = [{ ErrorEquals: SUBMIT_RETRY_ERRORS, IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }];
-
 
 /**
  * Choice conditions that hold for a YYYY-MM-DD string whose day its month does not have. An RFC 3339 check
@@ -84,59 +85,87 @@ export function impossibleDays(path: string): Array<{ [key: string]: unknown }> 
   ];
 }
 
-/** One branch of the final wait: submit a job nothing depends on and wait for it to end. */
-function sinkBranch(job: JobSubmission, jobQueueArn: string, runTimeoutSeconds: number): { [key: string]: unknown } {
-  const stateName = submitStateName(job.name, true);
+/**
+ * One branch of the final wait: submit a job nothing depends on and wait for it to end. Its outcome is the
+ * branch's output (`{ JobName, JobId, failed }`), never an error, so the wait ends only when every final job
+ * has ended.
+ */
+function sinkBranch(job: JobSubmission, jobQueueArn: string): { [key: string]: unknown } {
+  const run = submitStateName(job.name, true);
+  const [error, read, failed, refused] = [`${job.name} error?`, `Read ${job.name}`, `${job.name} failed`, `${job.name} refused`];
   return {
-    StartAt: stateName,
+    StartAt: run,
     States: {
-      [stateName]: {
+      [run]: {
         Type: 'Task',
         Resource: 'arn:aws:states:::batch:submitJob.sync',
         Parameters: submitParameters(job, jobQueueArn),
-        ResultSelector: { 'JobId.$': '$.JobId', 'JobName.$': '$.JobName', 'Status.$': '$.Status' },
-        // A job that Batch never ends (e.g. held PENDING on a dependency that had already failed when it was
-        // submitted) fails its task with States.Timeout, which the failure path catches.
-        TimeoutSeconds: runTimeoutSeconds,
+        ResultSelector: { 'JobName': job.name, 'JobId.$': '$.JobId', 'failed': false },
         Retry: submitRetry,
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: error }],
         End: true,
       },
+      // A job that failed fails its task with States.TaskFailed and its description (JSON) as the cause.
+      [error]: {
+        Type: 'Choice',
+        Choices: [{ And: [...isString('$.Cause'), { Variable: '$.Cause', StringMatches: '{*}' }], Next: read }],
+        Default: refused,
+      },
+      [read]: { Type: 'Pass', Parameters: { 'job.$': 'States.StringToJson($.Cause)' }, Next: failed },
+      [failed]: { Type: 'Pass', Parameters: { 'JobName': job.name, 'JobId.$': '$.job.JobId', 'failed': true }, End: true },
+      [refused]: { Type: 'Pass', Parameters: { 'JobName': job.name, 'failed': true, 'error.$': '$.Error' }, End: true },
     },
   };
 }
 
-/** Builds the state machine definition (ASL) for the workflow. */
-export function buildWorkflowDefinition(
-  jobs: JobSubmission[], jobQueueArn: string, options: WorkflowOptions = { runTimeoutSeconds: DEFAULT_RUN_TIMEOUT_SECONDS },
-): { [key: string]: unknown } {
+/** The final jobs in groups of at most MAX_BRANCHES, as the failure path reads their results. */
+export function sinkGroups<T>(sinkJobs: T[]): T[][] {
+  const groups: T[][] = [];
+  for (let i = 0; i < sinkJobs.length; i += MAX_BRANCHES) groups.push(sinkJobs.slice(i, i + MAX_BRANCHES));
+  return groups;
+}
+
+/** The branch that runs the final jobs and then breaks out of the Parallel state, with their results as the cause. */
+function finalJobsBranch(sinkJobs: JobSubmission[], jobQueueArn: string): { [key: string]: unknown } {
   const N = STATE_NAMES;
-  const ordered = topologicalOrder(jobs);
-  const sinkJobs = sinks(ordered);
-  const sinkNames = new Set(sinkJobs.map(j => j.name));
-  const upstream = ordered.filter(j => !sinkNames.has(j.name));
+  const failedResult = ['*"failed":true*', '*"failed": true*'].map(p => ({ Variable: '$.text', StringMatches: p }));
+  return {
+    StartAt: N.runSinks,
+    States: {
+      [N.runSinks]: {
+        Type: 'Parallel',
+        Comment: 'Each branch submits a final job and waits for it to end; Batch holds it until its dependencies succeed.',
+        Branches: sinkGroups(sinkJobs).map((group, i) => ({
+          StartAt: sinkGroupStateName(i),
+          States: { [sinkGroupStateName(i)]: { Type: 'Parallel', Branches: group.map(j => sinkBranch(j, jobQueueArn)), End: true } },
+        })),
+        Next: N.sinksDone,
+      },
+      [N.sinksDone]: { Type: 'Pass', Parameters: { 'text.$': 'States.JsonToString($)' }, Next: N.sinksOutcome },
+      [N.sinksOutcome]: { Type: 'Choice', Choices: [{ Or: failedResult, Next: N.someFailed }], Default: N.allSucceeded },
+      [N.allSucceeded]: { Type: 'Fail', Error: BREAK_SUCCEEDED, Cause: 'every final job, and so every job, succeeded' },
+      [N.someFailed]: { Type: 'Fail', Error: BREAK_FAILED, CausePath: '$.text' },
+    },
+  };
+}
 
-  const states: { [name: string]: unknown } = {};
-  const catchToFailure = [{
-    ErrorEquals: ['States.ALL'],
-    ResultPath: '$.error',
-    Next: upstream.length > 0 ? N.listSubmitted : N.failureKind,
-  }];
-
-  // 1. The run date: the input's "date" (checked to be YYYY-MM-DD), or the day the execution started (UTC).
-  //    Every job that others depend on gets a placeholder under $.jobs, replaced by its ID once submitted,
-  //    so the failure path can list them with definite paths.
+/** The states that resolve the run date and set up the run's data, then go on to `first`. */
+function addDateStates(states: States, upstream: JobSubmission[], first: string): void {
+  const N = STATE_NAMES;
+  // Every job that others depend on gets a placeholder under $.jobs, replaced by its ID once submitted, so the
+  // failure path can list them with definite paths.
   const placeholders: { [key: string]: unknown } = {};
   for (const job of upstream) placeholders[jobKey(job.name)] = { JobName: job.name };
-  const init = (date: string) => ({ 'date.$': date, ...(upstream.length > 0 ? { jobs: placeholders, report: [] } : {}) });
-  const first = upstream.length > 0 ? submitStateName(upstream[0].name, false) : N.runSinks;
+  const init = (date: string) => ({
+    'date.$': date,
+    'run': { 'tag.$': runTag('$$.Execution.Id'), 'filter.$': runFilter('$$.Execution.Id') },
+    'jobs': placeholders,
+  });
   states[N.resolveDate] = {
     Type: 'Choice',
     Comment: 'Every job gets the run date: the input\'s "date" (YYYY-MM-DD), or the execution\'s start date (UTC).',
     Choices: [
-      {
-        And: isString('$.date'),
-        Next: N.givenDate,
-      },
+      { And: isString('$.date'), Next: N.givenDate },
       { Variable: '$.date', IsPresent: true, Next: N.invalidInput },
     ],
     Default: N.executionDate,
@@ -166,46 +195,62 @@ export function buildWorkflowDefinition(
     Parameters: init("States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)"),
     Next: first,
   };
+}
 
-  // 2. Jobs that others depend on: submitted in dependency order without waiting; Batch holds each one
-  //    PENDING until its dependencies have succeeded.
+/** Builds the state machine definition (ASL) for the workflow. */
+export function buildWorkflowDefinition(
+  jobs: JobSubmission[], jobQueueArn: string, options: WorkflowOptions = { runTimeoutSeconds: DEFAULT_RUN_TIMEOUT_SECONDS },
+): { [key: string]: unknown } {
+  const N = STATE_NAMES;
+  const failureMode = options.failureMode ?? 'STOP_ALL';
+  const ordered = topologicalOrder(jobs);
+  const sinkJobs = sinks(ordered);
+  const sinkNames = new Set(sinkJobs.map(j => j.name));
+  const upstream = ordered.filter(j => !sinkNames.has(j.name));
+  const states: States = {};
+  addDateStates(states, upstream, upstream.length > 0 ? submitStateName(upstream[0].name, false) : N.runAll);
+
+  // Jobs that others depend on: submitted in dependency order without waiting; Batch holds each one PENDING
+  // until its dependencies have succeeded.
   upstream.forEach((job, i) => {
     states[submitStateName(job.name, false)] = {
       Type: 'Task',
       Resource: 'arn:aws:states:::batch:submitJob',
       Parameters: submitParameters(job, jobQueueArn),
-      ResultSelector: { 'JobId.$': '$.JobId', 'JobName.$': '$.JobName' },
+      ResultSelector: { 'JobId.$': '$.JobId', 'JobName': job.name },
       ResultPath: `$.jobs.${jobKey(job.name)}`,
       Retry: submitRetry,
-      Catch: catchToFailure,
-      Next: i + 1 < upstream.length ? submitStateName(upstream[i + 1].name, false) : N.runSinks,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: N.sinksUnknown }],
+      Next: i + 1 < upstream.length ? submitStateName(upstream[i + 1].name, false) : N.runAll,
     };
   });
 
-  // 3. Jobs nothing depends on: submitted and awaited, one branch each. The run succeeds only when every one
-  //    of them succeeded, and each of them only runs when everything it depends on succeeded.
-  const branches = sinkJobs.map(job => sinkBranch(job, jobQueueArn, options.runTimeoutSeconds));
-  const groups: Array<Array<{ [key: string]: unknown }>> = [];
-  for (let i = 0; i < branches.length; i += MAX_BRANCHES) groups.push(branches.slice(i, i + MAX_BRANCHES));
-  states[N.runSinks] = {
+  const watch: WatchOptions = { prefix: 'Watch', kind: 'watch', jobQueueArn, filterPath: '$.run.filter', failureMode, runTimeoutSeconds: options.runTimeoutSeconds };
+  states[N.runAll] = {
     Type: 'Parallel',
-    Comment: 'Each branch submits a final job and waits for it; Batch holds it until its dependencies succeed.',
-    Branches: groups.length === 1 ? groups[0] : groups.map((group, i) => ({
-      StartAt: sinkGroupStateName(i),
-      States: { [sinkGroupStateName(i)]: { Type: 'Parallel', Branches: group, End: true } },
-    })),
+    Comment: 'The final jobs, and a watch over every job of the run; the first branch ends the state when every final job has ended.',
+    Branches: [
+      finalJobsBranch(sinkJobs, jobQueueArn),
+      { StartAt: 'Watch: start', States: { 'Watch: start': startWatch(watch, 'Watch: wait'), ...watchStates(watch) } },
+    ],
     ResultPath: null,
-    Catch: catchToFailure,
+    Catch: [
+      { ErrorEquals: [BREAK_SUCCEEDED], ResultPath: null, Next: N.succeeded },
+      { ErrorEquals: [BREAK_FAILED], ResultPath: '$.error', Next: N.readSinks },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: N.sinksUnknown },
+    ],
     Next: N.succeeded,
   };
   states[N.succeeded] = { Type: 'Succeed' };
 
-  // 4. On failure: stop every submitted job that has not started, report what became of each, fail the run.
-  addFailureStates(states, upstream, options);
+  addFailureStates(states, { upstream, sinkGroups: sinkGroups(sinkJobs), jobQueueArn, failureMode, options });
 
   return {
     Comment: `Runs ${jobs.length} AWS Batch job(s); each starts as soon as the jobs it depends on have succeeded.`,
     StartAt: N.resolveDate,
+    // A backstop: the watch stops the run at runTimeout; an execution that times out is cleaned up by a rule.
+    TimeoutSeconds: options.runTimeoutSeconds + 3600,
     States: states,
   };
 }
+

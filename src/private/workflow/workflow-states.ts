@@ -1,10 +1,29 @@
 /**
- * The names and shared constants of the workflow's states: what the definition builder, its failure path and
- * the tests that run the definition agree on.
+ * The names and shared constants of the workflow's states: what the definition builder, its watch, its failure
+ * path and the tests that run the definition agree on.
  */
 
-/** Batch API errors worth retrying when submitting (throttling and server-side errors). */
-export const SUBMIT_RETRY_ERRORS = ['Batch.AWSBatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException'];
+/** Batch API errors worth retrying when submitting (throttling and server-side errors, under every name seen). */
+export const SUBMIT_RETRY_ERRORS = [
+  'Batch.AWSBatchException', 'Batch.BatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException',
+  'Batch.ThrottlingException',
+];
+
+/** What the workflow does with the rest of a run when one of its jobs fails (internal twin of `OnJobFailure`). */
+export type FailureMode = 'STOP_ALL' | 'FINISH_INDEPENDENT';
+
+/** Options of the definition. */
+export interface WorkflowOptions {
+  /** How long a run may take: past it, the workflow terminates every job of the run and fails. */
+  readonly runTimeoutSeconds: number;
+  /** What happens to the other jobs when a job fails. @default 'STOP_ALL' */
+  readonly failureMode?: FailureMode;
+  /** The job queue's log group, named in the failure message. @default '/aws/batch/job' */
+  readonly logGroupName?: string;
+}
+
+/** `runTimeout`'s default: 24 hours. */
+export const DEFAULT_RUN_TIMEOUT_SECONDS = 24 * 3600;
 
 /** The key under `$.jobs` that holds a job's ID. Names are validated to keep this unique. */
 export function jobKey(name: string): string {
@@ -16,16 +35,44 @@ export function submitStateName(name: string, sink: boolean): string {
   return sink ? `Run ${name}` : `Submit ${name}`;
 }
 
+/**
+ * Every job of a run is named `<run tag>-<job name>`, the run tag being the MD5 of the execution ARN: the
+ * watch, the failure path and the cleanup of a stopped run find the run's jobs with one `ListJobs` filter
+ * (`JOB_NAME` = `<run tag>-*`), whoever submitted them. The tag is 32 characters, a job name at most 64, so
+ * the Batch name stays within its 128.
+ */
+export function runTag(executionArnPath: string): string {
+  return `States.Hash(${executionArnPath}, 'MD5')`;
+}
+
+/** The `ListJobs` name filter of a run, from a path to its execution ARN. */
+export function runFilter(executionArnPath: string): string {
+  return `States.Format('{}-*', ${runTag(executionArnPath)})`;
+}
+
+/** The Batch job name of a workflow job, given the path to the run tag. */
+export function batchJobName(name: string, tagPath = '$.run.tag'): string {
+  return `States.Format('{}-${name}', ${tagPath})`;
+}
+
 export const STATE_NAMES = {
   resolveDate: 'Resolve run date',
   givenDate: 'Use given date',
   checkDate: 'Check given date',
   executionDate: 'Use execution start date',
   invalidInput: 'Invalid input',
+  runAll: 'Run and watch',
   runSinks: 'Wait for final jobs',
+  sinksDone: 'Final jobs ended',
+  sinksOutcome: 'Every final job succeeded?',
+  allSucceeded: 'Break: all succeeded',
+  someFailed: 'Break: a job failed',
+  breakCause: 'Final job results',
   succeeded: 'All jobs succeeded',
-  listSubmitted: 'List submitted jobs',
-  reportJobs: 'Stop jobs not started',
+  readSinks: 'Read final job results',
+  sinksUnknown: 'Final job results unknown',
+  listReported: 'List the run\'s jobs',
+  reportJobs: 'Report each job',
   checkJob: 'Check job',
   describeJob: 'Describe job',
   jobFound: 'Job found',
@@ -34,43 +81,34 @@ export const STATE_NAMES = {
   jobUnknown: 'Job status unknown',
   jobFailedWithReason: 'Job failed with reason',
   jobFailedWithExitCode: 'Job failed with exit code',
-  jobFailedAfterDependency: 'Job failed after a dependency',
+  jobFailedSecondHand: 'Job failed second-hand',
+  jobTimedOut: 'Job stopped at runTimeout',
   jobFailed: 'Job failed',
   jobSucceeded: 'Job succeeded',
-  jobRunning: 'Job running',
-  cancelJob: 'Cancel job',
-  jobCancelled: 'Job cancelled',
-  jobNotCancelled: 'Job not cancelled',
+  jobOther: 'Job not ended',
   collectLines: 'Collect report lines',
   collectFailures: 'Collect job failures',
-  failureKind: 'Job or service error',
-  readFailedJob: 'Read failed job',
-  failedJobReason: 'Failed job has reason',
-  jobHeadline: 'Name failed job',
-  jobHeadlineExitCode: 'Name failed job with exit code',
-  jobHeadlineNoReason: 'Name failed job without reason',
-  dependentHeadline: 'Name final job failed after a dependency',
-  timeoutHeadline: 'Name timeout',
-  errorHeadline: 'Name error',
-  errorHeadlineNoCause: 'Name error without cause',
-  upstreamFailure: 'Job that failed first-hand',
-  upstreamHeadline: 'Name job that failed first-hand',
-  upstreamHeadlineExtend: 'Add job that failed first-hand',
+  collectTimeouts: 'Collect timeouts',
+  headlineKind: 'What failed',
   failureMessage: 'Build failure message',
   failed: 'Workflow failed',
 } as const;
 
-/** The reason the workflow gives Batch when it cancels a job. */
-export const CANCEL_REASON = 'Workflow run failed: another job of the run failed';
+/** Error names the final-job branch breaks out of the Parallel state with (a Fail state is the only way). */
+export const BREAK_SUCCEEDED = 'Workflow.AllJobsSucceeded';
+export const BREAK_FAILED = 'Workflow.JobsFailed';
 
-/** Options of the definition. */
-export interface WorkflowOptions {
-  /** `TimeoutSeconds` of every `.sync` task: how long a final job may take from its submission. */
-  readonly runTimeoutSeconds: number;
-}
+/** The reasons the workflow gives Batch when it terminates a job. */
+export const TERMINATE_REASONS = {
+  failed: 'Workflow run failed: another job of the run failed',
+  blocked: 'Workflow run failed: a job it depends on failed',
+  timeout: 'Workflow run stopped: runTimeout reached',
+  stopped: 'Workflow run stopped from outside (StopExecution or timeout)',
+} as const;
 
-/** `runTimeout`'s default: 24 hours. */
-export const DEFAULT_RUN_TIMEOUT_SECONDS = 24 * 3600;
+/** Seconds between two looks at the run's jobs: the first, and the most (the interval doubles up to it). */
+export const WATCH_FIRST_SECONDS = 30;
+export const WATCH_MAX_SECONDS = 180;
 
 /** Name of the nested Parallel state that waits for group `i` of the final jobs. */
 export function sinkGroupStateName(i: number): string {
@@ -91,3 +129,27 @@ export const MAX_BRANCHES = 40;
 export function isString(path: string): Array<{ [key: string]: unknown }> {
   return [{ Variable: path, IsPresent: true }, { Variable: path, IsString: true }];
 }
+
+/** Choice conditions that hold when the path exists and is a number. */
+export function isNumber(path: string): Array<{ [key: string]: unknown }> {
+  return [{ Variable: path, IsPresent: true }, { Variable: path, IsNumeric: true }];
+}
+
+/**
+ * A Choice condition: the JSON text at `path` (from `States.JsonToString`) has a job whose `Status` is one of
+ * `statuses`. Both compact and spaced JSON are matched, since how Step Functions spaces it is not documented.
+ */
+export function hasStatus(path: string, statuses: string[]): { [key: string]: unknown } {
+  return {
+    Or: statuses.flatMap(s => [
+      { Variable: path, StringMatches: `*"Status":"${s}"*` },
+      { Variable: path, StringMatches: `*"Status": "${s}"*` },
+    ]),
+  };
+}
+
+export const ACTIVE_STATUSES = ['SUBMITTED', 'RUNNABLE', 'STARTING', 'RUNNING'];
+export const OPEN_STATUSES = [...ACTIVE_STATUSES, 'PENDING'];
+
+/** A state map under construction. */
+export type States = { [name: string]: unknown };

@@ -1,0 +1,119 @@
+/**
+ * What the failure path says about each job of a failed run: one line of the report, and for a job that
+ * failed first-hand the headline that names it with its reason, exit code and logs.
+ */
+import { isNumber, isString, STATE_NAMES, TERMINATE_REASONS } from './workflow-states';
+
+/**
+ * Status reasons of a job that did not fail first-hand: Batch failed it because a dependency failed, the
+ * workflow terminated it (after another job failed, or for a stopped run), or Step Functions terminated it
+ * when it stopped the job's `.sync` task.
+ */
+const SECOND_HAND_REASONS = [
+  { StringMatches: 'Dependent Job failed*' },
+  { StringEquals: TERMINATE_REASONS.failed },
+  { StringEquals: TERMINATE_REASONS.blocked },
+  { StringEquals: TERMINATE_REASONS.stopped },
+  { StringMatches: 'The Task state in AWS Step Functions execution*' },
+];
+
+/** A Choice condition: the string at `path` is one of the second-hand reasons. */
+export function secondHand(path: string): { [key: string]: unknown } {
+  return { Or: SECOND_HAND_REASONS.map(r => ({ ...r, Variable: path })) };
+}
+
+interface Line {
+  readonly format: string;
+  readonly args: string[];
+  readonly failure?: { format: string; args: string[] };
+  readonly timedOut?: boolean;
+}
+
+/** A Pass state whose output is one report entry: `line`, `failure` ('' unless first-hand) and `timedOut`. */
+function reportLine(l: Line): { [key: string]: unknown } {
+  const format = (f: string, args: string[]) => `States.Format('${f}', ${args.join(', ')})`;
+  return {
+    Type: 'Pass',
+    Parameters: {
+      'line.$': format(l.format, l.args),
+      ...(l.failure ? { 'failure.$': format(l.failure.format, l.failure.args) } : { failure: '' }),
+      'timedOut': l.timedOut ? 'yes' : '',
+    },
+    End: true,
+  };
+}
+
+/**
+ * The states that run once per job of the failed run: describe it and return its entry. Only definite
+ * JSONPath is used, so the report is the same wherever JSONPath filters or wildcards behave differently (Step
+ * Functions always returns a list for them; aws-local-stepfunctions unwraps a single match and fails on none).
+ */
+export function jobReportProcessor(logGroupName: string): { [key: string]: unknown } {
+  const N = STATE_NAMES;
+  // DescribeJobs leaves out IDs it does not know: the list may be empty, so it is tested before it is read.
+  const job = '$.described.jobs[0]';
+  const failed = { Variable: `${job}.Status`, StringEquals: 'FAILED' };
+  const [reason, exitCode, logs] = [`${job}.StatusReason`, `${job}.Container.ExitCode`, '$.logs.text'];
+  const name = '$.JobName';
+  return {
+    ProcessorConfig: { Mode: 'INLINE' },
+    StartAt: N.checkJob,
+    States: {
+      [N.checkJob]: { Type: 'Choice', Choices: [{ And: isString('$.JobId'), Next: N.describeJob }], Default: N.jobNotSubmitted },
+      [N.jobNotSubmitted]: reportLine({ format: '{}: not submitted', args: [name] }),
+      [N.describeJob]: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:batch:describeJobs',
+        Parameters: { 'Jobs.$': 'States.Array($.JobId)' },
+        ResultSelector: { 'jobs.$': '$.Jobs' },
+        ResultPath: '$.described',
+        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.describeError', Next: N.jobUnknown }],
+        Next: N.jobFound,
+      },
+      [N.jobFound]: {
+        Type: 'Choice',
+        Choices: [{ And: [...isString(`${job}.Status`), ...isString(`${job}.Container.LogStreamName`)], Next: 'Job logs' }],
+        Default: 'Job without logs',
+      },
+      ['Job logs']: {
+        Type: 'Pass',
+        Parameters: { 'text.$': `States.Format('logs: ${logGroupName} {}', ${job}.Container.LogStreamName)` },
+        ResultPath: '$.logs',
+        Next: N.jobStatus,
+      },
+      ['Job without logs']: {
+        Type: 'Choice',
+        Choices: [{ And: isString(`${job}.Status`), Next: 'No logs' }],
+        Default: N.jobUnknown,
+      },
+      ['No logs']: { Type: 'Pass', Parameters: { text: 'no logs: it did not start' }, ResultPath: '$.logs', Next: N.jobStatus },
+      [N.jobUnknown]: reportLine({ format: '{} ({}): status unknown', args: [name, '$.JobId'] }),
+      [N.jobStatus]: {
+        Type: 'Choice',
+        Choices: [
+          { And: [failed, ...isString(reason), { Variable: reason, StringEquals: TERMINATE_REASONS.timeout }], Next: N.jobTimedOut },
+          { And: [failed, ...isString(reason), secondHand(reason)], Next: N.jobFailedSecondHand },
+          { And: [failed, ...isString(reason), ...isNumber(exitCode)], Next: N.jobFailedWithExitCode },
+          { And: [failed, ...isString(reason)], Next: N.jobFailedWithReason },
+          { ...failed, Next: N.jobFailed },
+          { Variable: `${job}.Status`, StringEquals: 'SUCCEEDED', Next: N.jobSucceeded },
+        ],
+        Default: N.jobOther,
+      },
+      [N.jobTimedOut]: reportLine({ format: '{}: FAILED ({})', args: [name, reason], timedOut: true }),
+      [N.jobFailedSecondHand]: reportLine({ format: '{}: FAILED ({})', args: [name, reason] }),
+      [N.jobFailedWithExitCode]: reportLine({
+        format: '{}: FAILED ({}, exit code {})',
+        args: [name, reason, exitCode],
+        failure: { format: 'job {} failed: {} (exit code {}); {}', args: [name, reason, exitCode, logs] },
+      }),
+      [N.jobFailedWithReason]: reportLine({
+        format: '{}: FAILED ({})', args: [name, reason], failure: { format: 'job {} failed: {}; {}', args: [name, reason, logs] },
+      }),
+      [N.jobFailed]: reportLine({ format: '{}: FAILED', args: [name], failure: { format: 'job {} failed; {}', args: [name, logs] } }),
+      [N.jobSucceeded]: reportLine({ format: '{}: SUCCEEDED', args: [name] }),
+      [N.jobOther]: reportLine({ format: '{}: {}', args: [name, `${job}.Status`] }),
+    },
+  };
+}
