@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { MemoryTier } from './memory-tier';
 import { NetworkProfile } from './network-profile';
+import { OnJobFailure } from './on-job-failure';
 import { WorkflowJob } from './workflow-job';
 import { WorkflowSchedule } from './workflow-schedule';
 
@@ -206,9 +207,18 @@ export interface SandersBatchPlatformProps {
   readonly createDashboard?: boolean;
 
   /**
-   * How long a run may wait for each of its final jobs, from the job's submission, before it fails with `States.Timeout` and stops the jobs that have not started.
+   * How long a run may take: past it, the workflow terminates every job of the run that has not ended and
+   * fails with `RunTimeout` (within the watch's look interval of 3 minutes at most).
    *
    * @default Duration.hours(24)
    */
   readonly runTimeout?: Duration;
+
+  /**
+   * What a run does with its other jobs when a job fails. Either way the run ends only when every job it
+   * submitted has ended, and fails naming the job that failed first-hand.
+   *
+   * @default OnJobFailure.STOP_ALL - a failed run is run again as a whole, so work after the first failure would be paid twice
+   */
+  readonly onJobFailure?: OnJobFailure;
 }

@@ -7,9 +7,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { DefaultWorkflow, SandersBatchPlatform, WorkflowJob } from '../src';
-import { BatchSimulator } from './sim/batch-simulator';
-import { allStates, runWorkflow } from './sim/run-workflow';
+import { DefaultWorkflow, OnJobFailure, SandersBatchPlatform, WorkflowJob } from '../src';
+import { TERMINATE_REASONS } from '../src/private/workflow-states';
+import { BatchSimulator, BatchSimulatorOptions, UNVERIFIED_MODES } from './sim/batch-simulator';
+import { runWorkflow } from './sim/run-workflow';
 import { criticalPathOf, definitionOf, dependencyViolations, simulate } from './sim/workflow-fixture';
 import { workflowDefinition } from './util';
 
@@ -68,7 +69,7 @@ describe('graphs that are not series-parallel', () => {
 
   test('each job is submitted with Batch dependencies on exactly the jobs it depends on', async () => {
     const { sim } = await simulate(definitionOf(nShape), { scripts });
-    const submitted = Object.fromEntries(sim.calls.filter(c => c.action === 'SubmitJob').map(c => [c.request.JobName, c.request]));
+    const submitted = Object.fromEntries(sim.calls.filter(c => c.action === 'SubmitJob').map(c => [c.request.JobName.replace(/^[0-9a-f]{32}-/, ''), c.request]));
     const idOf = (name: string) => sim.jobNamed(name).id;
     expect(submitted.c.DependsOn).toEqual([{ JobId: idOf('a') }]);
     expect(submitted.d.DependsOn).toEqual([{ JobId: idOf('a') }, { JobId: idOf('b') }]);
@@ -109,7 +110,7 @@ describe('graph shapes', () => {
     const scripts: { [name: string]: { duration: number } } = { split: { duration: 10 } };
     jobs.slice(1).forEach((j, i) => { scripts[j.name] = { duration: 100 + i }; });
     const definition = definitionOf(jobs);
-    expect(definition.States['Wait for final jobs'].Branches).toHaveLength(2);
+    expect(definition.States['Run and watch'].Branches[0].States['Wait for final jobs'].Branches).toHaveLength(2);
     const { run, sim } = await simulate(definition, { scripts });
     expect(run.status).toBe('SUCCEEDED');
     expect(sim.summary().filter(s => s.name !== 'split').every(s => s.startedAt === 10)).toBe(true);
@@ -170,6 +171,19 @@ describe('graph shapes', () => {
   });
 });
 
+/** Every combination of the AWS behaviours nobody here has verified, as `test.each` rows. */
+const MODES = UNVERIFIED_MODES.map(m => [`${m.dependencyFailure}, .sync stop ${m.syncStopTerminates ? 'terminates' : 'leaves'} the job`, m] as const);
+
+/** Runs a definition and checks what must hold whenever a run ends: no job of the run is left unfinished. */
+async function runToEnd(definition: any, options: BatchSimulatorOptions) {
+  const sim = new BatchSimulator(options);
+  const run = await runWorkflow(definition, sim);
+  const openAtEnd = sim.openJobs();
+  const startsAtEnd = sim.startOrder().length;
+  while (sim.clock.advance()) { /* let Batch carry on after the run */ }
+  return { run, sim, openAtEnd, startedAfterEnd: sim.startOrder().slice(startsAtEnd) };
+}
+
 describe('failure', () => {
   // root fails; mid depends on it; other runs long; after-other waits on other and has a final job after it.
   const jobs: WorkflowJob[] = [
@@ -184,56 +198,60 @@ describe('failure', () => {
   const definition = definitionOf(jobs);
   const scripts = { root: { duration: 50, outcomes: ['fail' as const], exitCode: 3 }, other: { duration: 500 } };
 
-  test('a failed job stops the run: dependents never start, jobs not started are cancelled, the run fails naming the job', async () => {
-    const { run, sim } = await simulate(definition, { scripts, startDelay: 5 });
+  test.each(MODES)('STOP_ALL (the default) terminates every job and fails within minutes, naming the job (%s)', async (_, mode) => {
+    const { run, sim, openAtEnd, startedAfterEnd } = await runToEnd(definition, { scripts, startDelay: 5, ...mode });
     expect(run.status).toBe('FAILED');
-    expect(run.duration).toBe(55);
+    expect(openAtEnd).toEqual([]);
+    expect(startedAfterEnd).toEqual([]);
+    expect(run.duration).toBeLessThan(55 + 180 + 60);
     expect(run.error).toBe('JobFailed');
-    // The headline names the job that failed first-hand with its exit code, not the final job Batch failed after it.
-    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job root failed: Essential container in task exited \(exit code 3\)\. /);
+    // The headline names the job that failed first-hand with its exit code and logs, not a job failed after it.
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job root failed: Essential container in task exited \(exit code 3\); logs: \/aws\/batch\/job root\/default\/job-\d+\. /);
     expect(run.cause).toContain('root: FAILED (Essential container in task exited, exit code 3)');
-    expect(run.cause).toContain('mid: FAILED (Dependent Job failed)');
-    expect(run.cause).toContain('after-other: cancel requested, it was PENDING');
-    expect(run.cause).toContain('other: RUNNING, left to finish');
-    // Let Batch carry on after the run: nothing that had not started by the failure ever starts.
-    while (sim.clock.advance()) { /* drain */ }
+    expect(run.cause).toContain(`other: FAILED (${TERMINATE_REASONS.failed})`);
     expect(sim.startOrder()).toEqual(['root', 'other']);
-    expect(sim.jobNamed('root').attempts).toHaveLength(1);
-    expect(sim.jobNamed('other').status).toBe('SUCCEEDED');
-    for (const name of ['mid', 'after-other', 'final', 'final-other', 'lonely']) {
-      expect(sim.jobNamed(name).startedAt).toBeUndefined();
-      expect(sim.jobNamed(name).status).toBe('FAILED');
-    }
-    // Final jobs whose wait Step Functions stopped are terminated; upstream ones are cancelled.
-    expect(sim.calls.filter(c => c.action === 'CancelJob').map(c => c.request.JobId)).toEqual([sim.jobNamed('after-other').id]);
-    expect(sim.jobNamed('lonely').statusReason).toMatch(/^The Task state in AWS Step Functions execution \[.*\] which was managing this resource was aborted$/);
-    expect(sim.jobNamed('final-other').statusReason).toMatch(/which was managing this resource was aborted|Dependent Job failed/);
+    expect(sim.jobNamed('other').status).toBe('FAILED');
+    for (const name of ['mid', 'final', 'after-other', 'final-other', 'lonely']) expect(sim.jobNamed(name).startedAt).toBeUndefined();
   });
 
-  test('a final job that fails names itself and its reason', async () => {
-    const { run } = await simulate(definitionOf(DefaultWorkflow.jobs()), { scripts: { 'model-training': { outcomes: ['fail'] } } });
+  test.each(MODES)('FINISH_INDEPENDENT lets the jobs that do not depend on the failed one finish, then fails (%s)', async (_, mode) => {
+    const { run, sim, openAtEnd, startedAfterEnd } = await runToEnd(definitionOf(jobs, { onJobFailure: OnJobFailure.FINISH_INDEPENDENT }), { scripts, startDelay: 5, ...mode });
     expect(run.status).toBe('FAILED');
-    expect(run.cause).toBe('Run of 2024-05-01 failed: job model-training failed: Essential container in task exited (exit code 1). '
-      + 'Jobs submitted before the final ones: ["feature-extraction: SUCCEEDED","data-processing: SUCCEEDED"]');
+    expect(openAtEnd).toEqual([]);
+    expect(startedAfterEnd).toEqual([]);
+    for (const name of ['other', 'after-other', 'final-other', 'lonely']) expect(sim.jobNamed(name).status).toBe('SUCCEEDED');
+    for (const name of ['mid', 'final']) expect(sim.jobNamed(name).startedAt).toBeUndefined();
+    const lastEnd = Math.max(...sim.summary().filter(j => j.status === 'SUCCEEDED').map(j => j.stoppedAt!));
+    expect(lastEnd).toBe(5 + 500 + 2 * (5 + 60));
+    // Ended within minutes of the last independent job, whether Batch failed or held the blocked ones.
+    expect(run.duration).toBeLessThan(lastEnd + 3 * 180 + 60);
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job root failed: Essential container in task exited \(exit code 3\); /);
   });
 
-  test('a job Batch refuses to submit fails the run with Batch\'s error, and the jobs already submitted are cancelled', async () => {
-    const { run, sim } = await simulate(definition, { scripts, refuseSubmit: ['mid'], startDelay: 5 });
+  test.each(MODES)('a final job that fails names itself, its reason, exit code and logs (%s)', async (_, mode) => {
+    const { run, openAtEnd } = await runToEnd(definitionOf(DefaultWorkflow.jobs()), { scripts: { 'model-training': { outcomes: ['fail'] } }, ...mode });
+    expect(openAtEnd).toEqual([]);
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job model-training failed: Essential container in task exited \(exit code 1\); logs: \/aws\/batch\/job model-training\/default\/job-0003\. /);
+    expect(run.cause).toContain('Jobs: ["feature-extraction: SUCCEEDED","data-processing: SUCCEEDED","model-training: FAILED (Essential container in task exited, exit code 1)"]');
+  });
+
+  test.each(MODES)('a job Batch refuses to submit fails the run with Batch\'s error, and the jobs already submitted are terminated (%s)', async (_, mode) => {
+    const { run, sim, openAtEnd } = await runToEnd(definition, { scripts, refuseSubmit: ['mid'], startDelay: 5, ...mode });
     expect(run.status).toBe('FAILED');
+    expect(openAtEnd).toEqual([]);
     expect(run.error).toBe('Batch.ClientException');
     expect(run.cause).toMatch(/INACTIVE/);
     expect(run.cause).toContain('mid: not submitted');
-    expect(run.cause).toContain('root: cancel requested, it was RUNNABLE');
-    expect(sim.startOrder()).toEqual([]);
+    expect(sim.jobNamed('root').statusReason).toBe(TERMINATE_REASONS.failed);
   });
 
-  test('a workflow of final jobs only reports the failed one', async () => {
-    const { run } = await simulate(definitionOf([{ name: 'x', tier: '2gb' }, { name: 'y', tier: '2gb' }]), { scripts: { y: { outcomes: ['fail'] } } });
-    expect(run.status).toBe('FAILED');
-    expect(run.cause).toBe('Run of 2024-05-01 failed: job y failed: Essential container in task exited (exit code 1).');
+  test('a final job Batch refuses to submit is named with Batch\'s error', async () => {
+    const { run, openAtEnd } = await runToEnd(definitionOf([{ name: 'x', tier: '2gb' }, { name: 'y', tier: '2gb' }]), { refuseSubmit: ['y'] });
+    expect(openAtEnd).toEqual([]);
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job y could not be submitted: Batch\.ClientException: .*INACTIVE/);
   });
 
-  test('a job deep in the graph that fails is named, whichever final job Batch failed after it', async () => {
+  test.each(MODES)('a job deep in the graph that fails is named, whichever final job failed after it (%s)', async (_, mode) => {
     const deep: WorkflowJob[] = [
       { name: 'a', tier: '2gb' },
       { name: 'b', tier: '2gb', dependsOn: ['a'] },
@@ -241,10 +259,11 @@ describe('failure', () => {
       { name: 'z1', tier: '2gb', dependsOn: ['c'] },
       { name: 'z2', tier: '2gb', dependsOn: ['c'] },
     ];
-    const { run } = await simulate(definitionOf(deep), { scripts: { b: { outcomes: ['fail'], exitCode: 42 } } });
+    const { run, openAtEnd } = await runToEnd(definitionOf(deep), { scripts: { b: { outcomes: ['fail'], exitCode: 42 } }, ...mode });
+    expect(openAtEnd).toEqual([]);
     expect(run.error).toBe('JobFailed');
-    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job b failed: Essential container in task exited \(exit code 42\)\. /);
-    expect(run.cause).toContain('"a: SUCCEEDED","b: FAILED (Essential container in task exited, exit code 42)","c: FAILED (Dependent Job failed)"');
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job b failed: Essential container in task exited \(exit code 42\); /);
+    expect(run.cause).toContain('"a: SUCCEEDED","b: FAILED (Essential container in task exited, exit code 42)"');
   });
 
   test('a job DescribeJobs no longer knows is reported as unknown, and the run still ends with its error', async () => {
@@ -257,28 +276,26 @@ describe('failure', () => {
     const sim = new ForgetfulBatch({ scripts });
     const run = await runWorkflow(definition, sim);
     expect(run.status).toBe('FAILED');
+    expect(sim.openJobs()).toEqual([]);
     expect(run.error).toBe('JobFailed');
-    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job final failed: Dependent Job failed\. /);
-    expect(run.cause).toMatch(/"root \(job-\d+\): status unknown, not cancelled"/);
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: a job failed, and no report names it\. /);
+    expect(run.cause).toMatch(/"root \(job-\d+\): status unknown"/);
   });
 
-  test('a .sync failure whose cause is not JSON is reported as it is', async () => {
-    class OpaqueBatch extends BatchSimulator {
-      public async submitJobSync(request: any, timeoutSeconds?: number): Promise<any> {
-        try {
-          return await super.submitJobSync(request, timeoutSeconds);
-        } catch (e) {
-          const error = new Error('the job could not be described');
-          error.name = (e as Error).name;
-          throw error;
-        }
-      }
-    }
-    const sim = new OpaqueBatch({ scripts: { only: { outcomes: ['fail'] } } });
-    const run = await runWorkflow(definitionOf([{ name: 'only', tier: '2gb' }]), sim);
+  test.each([['primary'], ['alternative']] as const)('throttled Batch calls (%s error names) are retried: the run succeeds, and a failed one still cleans up', async sdkErrorNames => {
+    const throttle = { SubmitJob: 2, ListJobs: 2, TerminateJob: 2, DescribeJobs: 2 };
+    const ok = await runToEnd(definitionOf(DefaultWorkflow.jobs()), { throttle, sdkErrorNames });
+    expect(ok.run.status).toBe('SUCCEEDED');
+    const failed = await runToEnd(definition, { scripts, throttle, sdkErrorNames });
+    expect(failed.run.status).toBe('FAILED');
+    expect(failed.openAtEnd).toEqual([]);
+    expect(failed.run.cause).toMatch(/job root failed/);
+  });
+
+  test.each(MODES)('jobs that ListJobs shows late are still found and terminated (%s)', async (_, mode) => {
+    const { run, openAtEnd } = await runToEnd(definition, { scripts, listJobsLag: 45, startDelay: 5, ...mode });
     expect(run.status).toBe('FAILED');
-    expect(run.error).toBe('States.TaskFailed');
-    expect(run.cause).toBe('Run of 2024-05-01 failed: States.TaskFailed: the job could not be described.');
+    expect(openAtEnd).toEqual([]);
   });
 });
 
@@ -290,42 +307,34 @@ describe('runTimeout', () => {
     { name: 'final-other', tier: '2gb', dependsOn: ['other'] },
   ];
 
-  test('is 24 hours on every final job\'s .sync task by default', () => {
-    const definition = definitionOf(jobs);
-    const branches = definition.States['Wait for final jobs'].Branches;
-    expect(branches.map((b: any) => b.States[b.StartAt].TimeoutSeconds)).toEqual([86400, 86400]);
+  test('is enforced by the watch, with the execution timing out an hour later as a backstop', () => {
+    const definition = definitionOf(jobs, { runTimeout: Duration.hours(2) });
+    expect(definition.TimeoutSeconds).toBe(3 * 3600);
+    expect(JSON.stringify(definition.States['Run and watch'].Branches[1])).toContain('"NumericGreaterThanEquals":7200');
   });
 
-  test('fails a run whose final job Batch never ends with States.Timeout, naming the job that failed and stopping the rest', async () => {
-    // root fails before final is submitted (slow API calls), and this Batch then holds final PENDING for ever.
+  test.each(MODES)('stops a run that takes too long: every job is terminated and the run fails with RunTimeout (%s)', async (_, mode) => {
     const definition = definitionOf(jobs, { runTimeout: Duration.minutes(10) });
-    const { run, sim } = await simulate(definition, {
-      holdOnFailedDependency: true,
-      apiLatency: 2,
-      scripts: { root: { duration: 1, outcomes: ['fail'] }, other: { duration: 3000 } },
+    const { run, sim, openAtEnd } = await runToEnd(definition, { scripts: { other: { duration: 3000 } }, ...mode });
+    expect(run.status).toBe('FAILED');
+    expect(openAtEnd).toEqual([]);
+    expect(run.error).toBe('RunTimeout');
+    expect(run.duration).toBeGreaterThanOrEqual(600);
+    expect(run.duration).toBeLessThan(600 + 180 + 60);
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: the run did not end within runTimeout \(600 seconds\): its jobs were terminated\. /);
+    expect(sim.jobNamed('other').statusReason).toBe(TERMINATE_REASONS.timeout);
+    expect(sim.jobNamed('final').status).toBe('SUCCEEDED');
+  });
+
+  test.each(MODES)('a job held PENDING behind a failed dependency fails the run within minutes, not at runTimeout (%s)', async (_, mode) => {
+    // root fails before final is submitted (slow API calls): a Batch that holds such a job would keep it for ever.
+    const { run, openAtEnd } = await runToEnd(definitionOf(jobs), {
+      apiLatency: 2, scripts: { root: { duration: 1, outcomes: ['fail'] }, other: { duration: 3000 } }, ...mode,
     });
     expect(run.status).toBe('FAILED');
-    expect(run.error).toBe('States.Timeout');
-    // final was submitted at 6 s (three calls of 2 s); it times out 600 s after its task started at 4 s.
-    expect(run.duration).toBeGreaterThanOrEqual(604);
-    expect(run.duration).toBeLessThan(620);
-    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: States\.Timeout: a final job did not end within runTimeout \(600 seconds after its submission\); job root failed: Essential container in task exited \(exit code 1\)\. /);
-    expect(run.cause).toContain('"other: RUNNING, left to finish"');
-    // The timed-out job and the final job of the other branch were terminated, so nothing is left PENDING.
-    while (sim.clock.advance()) { /* drain */ }
-    expect(sim.jobNamed('final').status).toBe('FAILED');
-    expect(sim.jobNamed('final').startedAt).toBeUndefined();
-    expect(sim.jobNamed('final-other').startedAt).toBeUndefined();
-  });
-
-  test('without a timeout, the same run would wait for ever', async () => {
-    const definition = definitionOf(jobs);
-    for (const [, state] of allStates(definition)) delete state.TimeoutSeconds;
-    await expect(simulate(definition, {
-      holdOnFailedDependency: true,
-      apiLatency: 2,
-      scripts: { root: { duration: 1, outcomes: ['fail'] }, other: { duration: 30 } },
-    })).rejects.toThrow(/the workflow is stuck/);
+    expect(openAtEnd).toEqual([]);
+    expect(run.duration).toBeLessThan(600);
+    expect(run.cause).toMatch(/job root failed/);
   });
 });
 
@@ -352,7 +361,8 @@ describe('retries', () => {
   });
 
   test('the default rules are Fargate\'s: no EC2 host rule, at most 5, ending with exit on any exit code', () => {
-    const rules = one({}).States['Wait for final jobs'].Branches[0].States['Run job'].Parameters.RetryStrategy.EvaluateOnExit;
+    const finalJobs = one({}).States['Run and watch'].Branches[0].States['Wait for final jobs'].Branches[0];
+    const rules = finalJobs.States[finalJobs.StartAt].Branches[0].States['Run job'].Parameters.RetryStrategy.EvaluateOnExit;
     expect(rules.length).toBeLessThanOrEqual(5);
     expect(JSON.stringify(rules)).not.toMatch(/Host EC2/);
     expect(rules[0]).toEqual({ Action: 'RETRY', OnStatusReason: 'Your Spot Task was interrupted*' });
@@ -383,7 +393,8 @@ describe('retries', () => {
   test('a timed-out attempt is stopped and not retried', async () => {
     const { run, sim } = await simulate(one({ timeout: Duration.minutes(2) }), { scripts: { job: { duration: 600 } } });
     expect(run.status).toBe('FAILED');
-    expect(run.duration).toBe(120);
+    // The attempt ends at 120 s; the failure path then makes sure nothing is left (two looks, 30 s apart).
+    expect(run.duration).toBe(150);
     expect(sim.jobNamed('job').attempts).toHaveLength(1);
     expect(sim.jobNamed('job').request.Timeout).toEqual({ AttemptDurationSeconds: 120 });
     expect(run.cause).toContain('Job attempt duration exceeded timeout');
@@ -409,7 +420,7 @@ function dateCheck(definition: any): (date: string) => Promise<boolean> {
   });
   return async date => {
     try {
-      await machine.run({ date }).result;
+      await machine.run({ date }, { context: { Execution: { Id: 'arn:aws:states:eu-central-1:123456789012:execution:workflow:date-check' } } }).result;
       return true;
     } catch {
       return false;

@@ -208,7 +208,7 @@ export class BatchSimulator {
     await this.clock.sleep(this.apiLatency);
     this.calls.push({ time: this.clock.now, action: 'SubmitJob', request });
     this.maybeThrottle('SubmitJob');
-    if (this.refuseSubmit.includes(request.JobName)) {
+    if (this.refuseSubmit.includes(String(request.JobName).replace(/^[0-9a-f]{32}-/, ''))) {
       throw new BatchClientError(`Error executing request, Exception : Job definition ${request.JobDefinition} is INACTIVE.`);
     }
     const job = this.createJob(request);

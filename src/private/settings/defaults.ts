@@ -7,6 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DefaultMemoryTiers, MemoryTier } from '../../memory-tier';
 import { NetworkProfile } from '../../network-profile';
+import { OnJobFailure } from '../../on-job-failure';
 import { AccessLevel, DefaultWorkflow, WorkflowJob } from '../../workflow-job';
 
 /** The environment whose resources are disposable. Every other environment keeps its data. */
@@ -20,8 +21,10 @@ export const DEFAULTS = {
   maxvCpus: 64,
   logRetention: logs.RetentionDays.ONE_YEAR,
   createOutputs: true,
-  /** `TimeoutSeconds` of each final job's `.sync` task. */
+  /** How long a run may take before the workflow's watch stops it. */
   runTimeout: Duration.hours(24),
+  /** A failed run is run again as a whole, so work after the first failure would be paid twice. */
+  onJobFailure: OnJobFailure.STOP_ALL,
   /** How long a job may wait in RUNNABLE before the stuck-jobs alarm fires. */
   runnableTimeout: Duration.minutes(30),
   scheduleTimeZone: 'UTC',

@@ -13,6 +13,7 @@ import { DEFAULTS, DEV_ENVIRONMENT, environmentDefaults } from './defaults';
 import { PlatformNames } from './names';
 import { MemoryTier } from '../../memory-tier';
 import { NetworkProfile } from '../../network-profile';
+import { OnJobFailure } from '../../on-job-failure';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 import { AccessLevel, WorkflowJob } from '../../workflow-job';
 import { defaultRetryStrategies } from '../compute/retry';
@@ -87,8 +88,10 @@ export interface ComputeSettings {
 
 export interface WorkflowSettings {
   readonly jobs: JobSettings[];
-  /** `TimeoutSeconds` of each final job's `.sync` task. */
+  /** How long a run may take (the workflow's watch enforces it). */
   readonly runTimeout: Duration;
+  /** What a run does with its other jobs when a job fails. */
+  readonly onJobFailure: OnJobFailure;
   readonly schedule?: ScheduleSettings;
 }
 
@@ -162,7 +165,12 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
       tiers: tierSettings,
       jobs,
     },
-    workflow: { jobs, runTimeout: props.runTimeout ?? DEFAULTS.runTimeout, schedule: resolveSchedule(props) },
+    workflow: {
+      jobs,
+      runTimeout: props.runTimeout ?? DEFAULTS.runTimeout,
+      onJobFailure: props.onJobFailure ?? DEFAULTS.onJobFailure,
+      schedule: resolveSchedule(props),
+    },
     monitoring: {
       alarmTopic: props.alarmTopic,
       alarmEmails: props.alarmEmails ?? DEFAULTS.alarmEmails,

@@ -113,7 +113,11 @@ function sinkBranch(job: JobSubmission, jobQueueArn: string): { [key: string]: u
       },
       [read]: { Type: 'Pass', Parameters: { 'job.$': 'States.StringToJson($.Cause)' }, Next: failed },
       [failed]: { Type: 'Pass', Parameters: { 'JobName': job.name, 'JobId.$': '$.job.JobId', 'failed': true }, End: true },
-      [refused]: { Type: 'Pass', Parameters: { 'JobName': job.name, 'failed': true, 'error.$': '$.Error' }, End: true },
+      [refused]: {
+        Type: 'Pass',
+        Parameters: { 'JobName': job.name, 'failed': true, 'error.$': '$.Error', 'cause.$': "States.Format('{}', $.Cause)" },
+        End: true,
+      },
     },
   };
 }

@@ -47,7 +47,10 @@ export class WorkflowPart extends Namespace {
       arraySize: job.arraySize,
     }));
     const stack = Stack.of(this);
-    const definition = buildWorkflowDefinition(submissions, props.jobQueue.jobQueueArn, { runTimeoutSeconds: props.settings.runTimeout.toSeconds() });
+    const definition = buildWorkflowDefinition(submissions, props.jobQueue.jobQueueArn, {
+      runTimeoutSeconds: props.settings.runTimeout.toSeconds(),
+      failureMode: props.settings.onJobFailure,
+    });
     const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {
       stateMachineName: props.names.stateMachine,
       definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),

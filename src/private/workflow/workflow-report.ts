@@ -59,8 +59,18 @@ export function jobReportProcessor(logGroupName: string): { [key: string]: unkno
     ProcessorConfig: { Mode: 'INLINE' },
     StartAt: N.checkJob,
     States: {
-      [N.checkJob]: { Type: 'Choice', Choices: [{ And: isString('$.JobId'), Next: N.describeJob }], Default: N.jobNotSubmitted },
+      [N.checkJob]: {
+        Type: 'Choice',
+        Choices: [
+          { And: isString('$.JobId'), Next: N.describeJob },
+          { And: [...isString('$.error'), ...isString('$.cause')], Next: 'Job refused' },
+        ],
+        Default: N.jobNotSubmitted,
+      },
       [N.jobNotSubmitted]: reportLine({ format: '{}: not submitted', args: [name] }),
+      ['Job refused']: reportLine({
+        format: '{}: not submitted ({})', args: [name, '$.error'], failure: { format: 'job {} could not be submitted: {}: {}', args: [name, '$.error', '$.cause'] },
+      }),
       [N.describeJob]: {
         Type: 'Task',
         Resource: 'arn:aws:states:::aws-sdk:batch:describeJobs',
