@@ -13,7 +13,7 @@ import { AccessLevel, SandersBatchPlatform, SandersBatchPlatformProps } from '..
 /** Actions without resource-level permissions: the only ones allowed on `*` (docs/security.md lists them). */
 const NO_RESOURCE_LEVEL = new Set([
   'ecr:GetAuthorizationToken',
-  'batch:DescribeJobs',
+  'batch:DescribeJobs', 'batch:ListJobs',
   'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
   'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
   'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',

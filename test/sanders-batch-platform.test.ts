@@ -142,7 +142,8 @@ describe('SandersBatchPlatform with default props (dev)', () => {
     const states = asl.States;
     expect(states['Submit feature-extraction'].Resource).toBe('arn:aws:states:::batch:submitJob');
     expect(states['Submit data-processing'].Resource).toBe('arn:aws:states:::batch:submitJob');
-    const branch = states['Wait for final jobs'].Branches[0].States['Run model-training'];
+    const finalJobs = states['Run and watch'].Branches[0].States['Wait for final jobs'].Branches[0];
+    const branch = finalJobs.States[finalJobs.StartAt].Branches[0].States['Run model-training'];
     expect(branch.Resource).toBe('arn:aws:states:::batch:submitJob.sync');
     expect(branch.Parameters.DependsOn).toEqual([
       { 'JobId.$': '$.jobs.feature_extraction.JobId' },

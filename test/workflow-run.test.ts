@@ -8,7 +8,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DefaultWorkflow, OnJobFailure, SandersBatchPlatform, WorkflowJob } from '../src';
-import { TERMINATE_REASONS } from '../src/private/workflow-states';
+import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
 import { BatchSimulator, BatchSimulatorOptions, UNVERIFIED_MODES } from './sim/batch-simulator';
 import { runWorkflow } from './sim/run-workflow';
 import { criticalPathOf, definitionOf, dependencyViolations, simulate } from './sim/workflow-fixture';

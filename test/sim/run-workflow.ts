@@ -26,7 +26,7 @@ const { StateMachine, ExecutionError } = require('aws-local-stepfunctions');
 
 /** How a run ended. */
 export interface WorkflowRun {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   /** The execution's output when it succeeded. */
   readonly output?: any;
   /** The execution's error and cause when it failed. */
@@ -43,6 +43,8 @@ export interface RunOptions {
   readonly input?: any;
   /** When the execution starts (`$$.Execution.StartTime`). @default '2024-05-01T03:00:00.000Z' */
   readonly startTime?: string;
+  /** Simulated seconds after which the execution is stopped from outside (`StopExecution`). @default - never */
+  readonly stopAfter?: number;
   /** The execution's ARN (`$$.Execution.Id`). @default - a simulated run of state machine `workflow` */
   readonly executionArn?: string;
 }
@@ -50,7 +52,7 @@ export interface RunOptions {
 type Handler = (input: any) => Promise<any>;
 
 /** The execution the simulated runs stand for, as it appears in Batch status reasons. */
-const EXECUTION_ARN = 'arn:aws:states:eu-central-1:123456789012:execution:workflow:simulated-run';
+export const EXECUTION_ARN = 'arn:aws:states:eu-central-1:123456789012:execution:workflow:simulated-run';
 
 /** The simulator's handler for each Task state of the definition, by state name (nested states included). */
 export function batchHandlers(definition: any, sim: BatchSimulator): { [stateName: string]: Handler } {
@@ -187,6 +189,16 @@ export async function runWorkflow(definition: any, sim: BatchSimulator, options:
 
   let settled = false;
   let outcome: { output?: any; error?: any } = {};
+  let stopped = false;
+  if (options.stopAfter !== undefined) {
+    sim.clock.schedule(options.stopAfter, () => {
+      if (settled) return;
+      stopped = true;
+      execution.abort();
+      // A stopped execution stops its .sync tasks; whether Step Functions then terminates their jobs is not verified.
+      sim.stopOpenWaits(`The Task state in AWS Step Functions execution [${EXECUTION_ARN}] which was managing this resource was aborted`, sim.syncStopTerminates);
+    });
+  }
   execution.result.then(
     (output: any) => { outcome = { output }; settled = true; },
     (error: any) => { outcome = { error }; settled = true; },
@@ -206,6 +218,7 @@ export async function runWorkflow(definition: any, sim: BatchSimulator, options:
   }
   await quiesce(() => activity);
   const duration = sim.clock.now - startedAt;
+  if (stopped) return { status: 'ABORTED', duration, statesEntered };
   if (outcome.error === undefined) return { status: 'SUCCEEDED', output: outcome.output, duration, statesEntered };
   const error = outcome.error;
   if (!(error instanceof ExecutionError)) throw error;

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { createRunCleanup } from './workflow-cleanup';
 import { buildWorkflowDefinition, JobSubmission } from './workflow-definition';
 import { JobDefinitions } from '../compute/job-definitions';
 import { renderEvaluateOnExit } from '../compute/retry';
@@ -50,6 +51,7 @@ export class WorkflowPart extends Namespace {
     const definition = buildWorkflowDefinition(submissions, props.jobQueue.jobQueueArn, {
       runTimeoutSeconds: props.settings.runTimeout.toSeconds(),
       failureMode: props.settings.onJobFailure,
+      logGroupName: props.names.jobLogGroup,
     });
     const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {
       stateMachineName: props.names.stateMachine,
@@ -61,6 +63,10 @@ export class WorkflowPart extends Namespace {
     });
     this.stateMachine = stateMachine;
     this.grantBatch(role, props);
+    createRunCleanup(this, {
+      names: props.names, jobWorkflow: stateMachine, jobQueue: props.jobQueue,
+      encryptionKey: props.encryptionKey, logRetention: props.logs.retention, removalPolicy: props.logs.removalPolicy,
+    });
   }
 
   /** Submit, watch and stop the platform's own jobs, on its queue and job definitions only. */
@@ -77,22 +83,22 @@ export class WorkflowPart extends Namespace {
       }));
     }
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      // DescribeJobs has no resource-level permissions.
-      actions: ['batch:DescribeJobs'],
+      // DescribeJobs and ListJobs (how the watch finds the run's jobs) have no resource-level permissions.
+      actions: ['batch:DescribeJobs', 'batch:ListJobs'],
       resources: ['*'],
     }));
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['batch:CancelJob', 'batch:TerminateJob'],
+      actions: ['batch:TerminateJob'],
       resources: [jobArns],
     }));
     acknowledge(role,
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only for actions without resource-level permissions: batch:DescribeJobs (how a .sync task polls its job), X-Ray trace writing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends), which Step Functions needs for logging at level ALL',
+        reason: 'Only for actions without resource-level permissions: batch:DescribeJobs (how a .sync task polls its job), batch:ListJobs (how the watch finds the run\'s jobs), X-Ray trace writing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends), which Step Functions needs for logging at level ALL',
       },
       {
         id: wildcardResourceFinding(this, jobArns),
-        reason: 'batch:CancelJob and batch:TerminateJob name a job by its ID, which Batch assigns at submission; the workflow stops only jobs it submitted (when a run is aborted or fails)',
+        reason: 'batch:TerminateJob names a job by its ID, which Batch assigns at submission; the workflow stops only jobs of its own run (found by their name) when a job fails or runTimeout passes',
       },
       ...jobDefinitionArns.map(arn => ({
         id: wildcardResourceFinding(this, arn),

@@ -1,0 +1,58 @@
+/**
+ * A run stopped from outside (StopExecution, or its execution timing out) runs no state of its own: the cleanup
+ * state machine, started by a rule on ABORTED and TIMED_OUT executions, terminates the run's jobs.
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { WorkflowJob } from '../src';
+import { buildRunCleanupDefinition } from '../src/private/workflow/workflow-cleanup';
+import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
+import { BatchSimulator, UNVERIFIED_MODES } from './sim/batch-simulator';
+import { EXECUTION_ARN, runWorkflow } from './sim/run-workflow';
+import { definitionOf, synthWorkflowStack } from './sim/workflow-fixture';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator');
+
+const jobs: WorkflowJob[] = [
+  { name: 'extract', tier: '2gb' },
+  { name: 'load', tier: '2gb', dependsOn: ['extract'] },
+  { name: 'side', tier: '2gb' },
+];
+const scripts = { extract: { duration: 600 }, side: { duration: 3000 } };
+const MODES = UNVERIFIED_MODES.map(m => [`${m.dependencyFailure}, .sync stop ${m.syncStopTerminates ? 'terminates' : 'leaves'} the job`, m] as const);
+
+describe('the cleanup of a stopped run', () => {
+  const cleanup = buildRunCleanupDefinition('arn:aws:batch:eu-central-1:123456789012:job-queue/q');
+
+  test('is a valid state machine', () => {
+    const { isValid, errors } = aslValidator(cleanup, { checkArn: true, checkPaths: true });
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  test.each(MODES)('terminates every job of the stopped run that has not ended, and only those (%s)', async (_, mode) => {
+    const sim = new BatchSimulator({ scripts, ...mode });
+    const stoppedRun = await runWorkflow(definitionOf(jobs), sim, { stopAfter: 120 });
+    expect(stoppedRun.status).toBe('ABORTED');
+    // A job of another run, which must be left alone.
+    await sim.submitJob({ JobName: `${'0'.repeat(32)}-side`, JobQueue: 'q', JobDefinition: 'd' });
+    expect(sim.openJobs().length).toBeGreaterThan(1);
+    const run = await runWorkflow(cleanup, sim, { input: { detail: { executionArn: EXECUTION_ARN, status: 'ABORTED' } }, executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:cleanup:c1' });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.openJobs()).toEqual(['side: RUNNING']);
+    expect(sim.jobsNamed('extract')[0].statusReason).toBe(TERMINATE_REASONS.stopped);
+    expect(sim.jobsNamed('load')[0].status).toBe('FAILED');
+    expect(run.duration).toBeLessThan(180);
+  });
+
+  test('is started for the job workflow\'s ABORTED and TIMED_OUT executions', () => {
+    const template = Template.fromStack(synthWorkflowStack(jobs));
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    const cleanupId = Object.keys(machines).find(id => /RunCleanup/.test(id))!;
+    const workflowId = Object.keys(machines).find(id => /PlatformWorkflow[0-9A-F]{8}$/.test(id))!;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'detail': { stateMachineArn: [{ Ref: workflowId }], status: ['ABORTED', 'TIMED_OUT'] }, 'detail-type': ['Step Functions Execution Status Change'] },
+      Targets: [{ Arn: { Ref: cleanupId }, RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RunCleanupRuleRole'), 'Arn'] } }],
+    });
+  });
+});
