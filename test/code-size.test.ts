@@ -20,8 +20,6 @@ const PROPS_FILES = /-props\.ts$/;
  */
 const KNOWN_EXCEPTIONS = [
   'private/egress/egress-workflow.ts',
-  'private/workflow/workflow-definition.ts',
-  'private/workflow/workflow-failure.ts',
 ];
 
 interface FunctionSize {

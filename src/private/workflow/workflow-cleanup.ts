@@ -4,30 +4,29 @@
  * state machine, which finds the run's jobs by their name (`<MD5 of the execution ARN>-<job>`) and terminates
  * every one that has not ended, until two looks in a row find none.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards } from '../core/compliance';
 import { createLoggedStateMachine } from '../core/logged-state-machine';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { PlatformNames } from '../settings/names';
+import { LogSettings } from '../settings/settings';
 import { runFilter } from './workflow-states';
 import { startWatch, watchStates, WatchOptions } from './workflow-watch';
 
 export interface RunCleanupProps {
   readonly names: PlatformNames;
+  readonly logs: LogSettings;
   /** The job workflow whose stopped runs are cleaned up. */
   readonly jobWorkflow: sfn.IStateMachine;
   readonly jobQueue: batch.IJobQueue;
   readonly encryptionKey: kms.IKey;
-  readonly logRetention: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
 }
 
 /** `sanders-batch-run-cleanup-dev` */
@@ -63,22 +62,23 @@ export function buildRunCleanupDefinition(jobQueueArn: string): { [key: string]:
 /** The cleanup state machine and the rule that starts it for every stopped or timed-out run. */
 export function createRunCleanup(scope: Construct, props: RunCleanupProps): sfn.StateMachine {
   const stack = Stack.of(scope);
+  const names = props.names;
   const definition = buildRunCleanupDefinition(props.jobQueue.jobQueueArn);
   const { stateMachine, role } = createLoggedStateMachine(scope, 'RunCleanup', {
-    stateMachineName: runCleanupName(props.names),
+    stateMachineName: runCleanupName(names),
     definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
     roleDescription: 'Role of the run cleanup: lists the jobs of a stopped run and terminates those that have not ended',
     comment: 'Terminates the jobs of a stopped or timed-out run of the job workflow',
     encryptionKey: props.encryptionKey,
-    logRetention: props.logRetention,
-    removalPolicy: props.removalPolicy,
+    logRetention: props.logs.retention,
+    removalPolicy: props.logs.removalPolicy,
   });
   const jobArns = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
   // ListJobs has no resource-level permissions.
   stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:ListJobs'], resources: ['*'] }));
   stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobArns] }));
   new events.Rule(scope, 'RunCleanupRule', {
-    description: `Terminates the jobs of a run of ${props.names.stateMachine} that was stopped or timed out`,
+    description: `Terminates the jobs of a run of ${names.stateMachine} that was stopped or timed out`,
     eventPattern: {
       source: ['aws.states'],
       detailType: ['Step Functions Execution Status Change'],

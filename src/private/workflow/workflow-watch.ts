@@ -75,34 +75,7 @@ export function watchStates(o: WatchOptions): States {
   const n = (s: string) => `${o.prefix}: ${s}`;
   const text = '$.watchPage.text';
   const states: States = {};
-  states[n('wait')] = { Type: 'Wait', SecondsPath: '$.watch.seconds', Next: n('next interval') };
-  const afterClock = o.kind === 'watch' ? n('past runTimeout?') : n('list jobs');
-  states[n('next interval')] = {
-    Type: 'Choice',
-    Choices: [
-      { Variable: '$.watch.seconds', NumericLessThan: WATCH_FIRST_SECONDS, Next: n('first interval') },
-      { Variable: '$.watch.seconds', NumericLessThan: WATCH_MAX_SECONDS / 2, Next: n('longer interval') },
-    ],
-    Default: n('longest interval'),
-  };
-  const clock = { 'elapsed.$': 'States.MathAdd($.watch.elapsed, $.watch.seconds)', 'active': false, 'open': false };
-  states[n('first interval')] = update(afterClock, { ...clock, seconds: WATCH_FIRST_SECONDS });
-  states[n('longer interval')] = update(afterClock, { ...clock, 'seconds.$': 'States.MathAdd($.watch.seconds, $.watch.seconds)' });
-  states[n('longest interval')] = update(afterClock, { ...clock, seconds: WATCH_MAX_SECONDS });
-  if (o.kind === 'watch') {
-    states[n('past runTimeout?')] = {
-      Type: 'Choice',
-      Choices: [
-        { And: [{ Variable: '$.watch.elapsed', NumericGreaterThanEquals: o.runTimeoutSeconds }, is('stop', false)], Next: n('stop at runTimeout') },
-        // An hour after runTimeout every job has long been terminated and the final jobs have ended: the watch has
-        // nothing left to do (and Step Functions wants a way out of every loop).
-        { Variable: '$.watch.elapsed', NumericGreaterThanEquals: o.runTimeoutSeconds! + 3600, Next: n('end') },
-      ],
-      Default: n('list jobs'),
-    };
-    states[n('end')] = { Type: 'Succeed' };
-    states[n('stop at runTimeout')] = update(n('list jobs'), { stop: true, reason: TERMINATE_REASONS.timeout });
-  }
+  Object.assign(states, clockStates(o, n));
   const list = (token: boolean) => ({
     Type: 'Task',
     Resource: 'arn:aws:states:::aws-sdk:batch:listJobs',
@@ -164,6 +137,40 @@ export function watchStates(o: WatchOptions): States {
     Default: n('look done'),
   };
   Object.assign(states, lookDone(o, n));
+  return states;
+}
+
+/** The wait between two looks, the interval that doubles up to its longest, and (watch) runTimeout. */
+function clockStates(o: WatchOptions, n: (s: string) => string): States {
+  const states: States = {};
+  states[n('wait')] = { Type: 'Wait', SecondsPath: '$.watch.seconds', Next: n('next interval') };
+  const afterClock = o.kind === 'watch' ? n('past runTimeout?') : n('list jobs');
+  states[n('next interval')] = {
+    Type: 'Choice',
+    Choices: [
+      { Variable: '$.watch.seconds', NumericLessThan: WATCH_FIRST_SECONDS, Next: n('first interval') },
+      { Variable: '$.watch.seconds', NumericLessThan: WATCH_MAX_SECONDS / 2, Next: n('longer interval') },
+    ],
+    Default: n('longest interval'),
+  };
+  const clock = { 'elapsed.$': 'States.MathAdd($.watch.elapsed, $.watch.seconds)', 'active': false, 'open': false };
+  states[n('first interval')] = update(afterClock, { ...clock, seconds: WATCH_FIRST_SECONDS });
+  states[n('longer interval')] = update(afterClock, { ...clock, 'seconds.$': 'States.MathAdd($.watch.seconds, $.watch.seconds)' });
+  states[n('longest interval')] = update(afterClock, { ...clock, seconds: WATCH_MAX_SECONDS });
+  if (o.kind === 'watch') {
+    states[n('past runTimeout?')] = {
+      Type: 'Choice',
+      Choices: [
+        { And: [{ Variable: '$.watch.elapsed', NumericGreaterThanEquals: o.runTimeoutSeconds }, is('stop', false)], Next: n('stop at runTimeout') },
+        // An hour after runTimeout every job has long been terminated and the final jobs have ended: the watch has
+        // nothing left to do (and Step Functions wants a way out of every loop).
+        { Variable: '$.watch.elapsed', NumericGreaterThanEquals: o.runTimeoutSeconds! + 3600, Next: n('end') },
+      ],
+      Default: n('list jobs'),
+    };
+    states[n('end')] = { Type: 'Succeed' };
+    states[n('stop at runTimeout')] = update(n('list jobs'), { stop: true, reason: TERMINATE_REASONS.timeout });
+  }
   return states;
 }
 

@@ -65,7 +65,7 @@ export class WorkflowPart extends Namespace {
     this.grantBatch(role, props);
     createRunCleanup(this, {
       names: props.names, jobWorkflow: stateMachine, jobQueue: props.jobQueue,
-      encryptionKey: props.encryptionKey, logRetention: props.logs.retention, removalPolicy: props.logs.removalPolicy,
+      encryptionKey: props.encryptionKey, logs: props.logs,
     });
   }
 
