@@ -54,15 +54,23 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
     });
   });
 
-  test('tells the topic about failed jobs of the platform\'s queue', () => {
+  test('counts failed jobs of the platform\'s queue without an alert of their own (the failed run\'s alert names the job)', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.batch'],
         'detail-type': ['Batch Job State Change'],
         'detail': { status: ['FAILED'], jobQueue: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('JobQueue'), 'JobQueueArn'] }] },
       },
-      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlarmTopic') } })],
+      Targets: Match.absent(),
     });
+  });
+
+  test('the RUNNABLE watch counts a job only while it waits for the same attempt as when it entered RUNNABLE', () => {
+    const watch: any = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('RunnableWatch'))![1];
+    const text = JSON.stringify(watch.Properties.DefinitionString);
+    expect(text).toContain('States.ArrayLength($.detail.attempts)');
+    expect(text).toContain('States.ArrayLength($.check.jobs[0].Attempts)');
+    expect(text).toMatch(/NumericEqualsPath\\":\\"\$\.attempts\.now/);
   });
 
   test('alarms on failed runs into the topic', () => {

@@ -71,7 +71,7 @@ export class MonitoringPart extends Namespace {
     }
   }
 
-  /** Tells the topic about failed, timed-out and stopped runs, and about failed jobs; returns the failed-jobs rule. */
+  /** Tells the topic about failed, timed-out and stopped runs, and counts failed jobs; returns the failed-jobs rule. */
   private createEventRules(props: MonitoringPartProps): events.Rule {
     const { names } = props;
     const topic = this.alarmTopic;
@@ -97,18 +97,15 @@ export class MonitoringPart extends Namespace {
       })],
     });
     // Failed jobs of this queue (after their retries: a retried attempt goes back to RUNNABLE, not FAILED).
+    // Counted, not told: a failed run's one alert (above) names the job that failed first-hand, its reason, exit
+    // code and logs, and the jobs Batch or the workflow failed after it would each have alerted on their own.
     const failedJobsRule = new events.Rule(this, 'FailedJobsRule', {
-      description: `Tells ${topic.node.id} about jobs of queue ${names.jobQueue} that failed`,
+      description: `Counts jobs of queue ${names.jobQueue} that failed (the run's alert names them)`,
       eventPattern: {
         source: ['aws.batch'],
         detailType: ['Batch Job State Change'],
         detail: { status: ['FAILED'], jobQueue: [props.jobQueue.jobQueueArn] },
       },
-      targets: [new targets.SnsTopic(topic, {
-        role: publishRole,
-        message: events.RuleTargetInput.fromText(
-          `Batch platform ${names.environment}: job ${ef('$.detail.jobName')} (${ef('$.detail.jobId')}) FAILED: ${ef('$.detail.statusReason')}`),
-      })],
     });
     acknowledgeWildcards(publishRole, publishRole.grantedStatements, [
       { pattern: /^Action::kms:GenerateDataKey\*$/, reason: 'SNS encrypts each published message with a data key of the platform\'s key (CDK\'s grantPublish for an encrypted topic); the role reaches only that key' },

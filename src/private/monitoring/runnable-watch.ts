@@ -92,12 +92,27 @@ function createRunnableWatch(scope: Construct, props: RunnableWatchProps): sfn.S
     },
   });
   const done = new sfn.Succeed(scope, 'RunnableWatchDone', { stateName: 'Done' });
+  // A job RUNNABLE again for its next attempt has run in between: it is not the one the event was about (the
+  // event of its new RUNNABLE starts a watch of its own). Attempts are counted when the event came and now.
+  const attempts = new sfn.Pass(scope, 'RunnableWatchAttempts', {
+    stateName: 'Count attempts',
+    parameters: { 'then.$': 'States.ArrayLength($.detail.attempts)', 'now.$': 'States.ArrayLength($.check.jobs[0].Attempts)' },
+    resultPath: '$.attempts',
+  });
+  const hasAttempts = sfn.Condition.and(
+    sfn.Condition.isPresent('$.detail.attempts'), sfn.Condition.isPresent('$.check.jobs[0].Attempts'));
+  const stillRunnable = sfn.Condition.and(
+    sfn.Condition.isPresent('$.check.jobs[0].Status'), sfn.Condition.stringEquals('$.check.jobs[0].Status', 'RUNNABLE'));
   const definition = wait.next(describe).next(
     new sfn.Choice(scope, 'RunnableWatchStill', { stateName: 'Still RUNNABLE?' })
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.check.jobs[0].Status'), sfn.Condition.stringEquals('$.check.jobs[0].Status', 'RUNNABLE')),
-        count.next(done))
+      .when(sfn.Condition.and(stillRunnable, hasAttempts),
+        attempts.next(new sfn.Choice(scope, 'RunnableWatchSameAttempt', { stateName: 'Same attempt?' })
+          .when(sfn.Condition.numberEqualsJsonPath('$.attempts.then', '$.attempts.now'), count)
+          .otherwise(done)))
+      .when(stillRunnable, count)
       .otherwise(done),
   );
+  count.next(done);
   const { stateMachine: watch, role } = createLoggedStateMachine(scope, 'RunnableWatch', {
     stateMachineName: name,
     definitionBody: sfn.DefinitionBody.fromChainable(definition),
