@@ -126,9 +126,10 @@ export interface SandersBatchPlatformProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * The most vCPUs the compute environment runs at once; bounds the cost of a run.
+   * The most vCPUs the compute environment runs at once; bounds the cost of a run. Below the workflow's peak
+   * demand (the most vCPUs its jobs can ask for at once) a run takes longer than its critical path, and synth warns.
    *
-   * @default 64
+   * @default - the workflow's peak demand rounded up, at least 64 and at most 256
    */
   readonly maxvCpus?: number;
 

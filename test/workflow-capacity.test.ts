@@ -2,8 +2,16 @@
  * The workflow's peak demand: checked against every subset of small random graphs, and on shapes whose answer
  * is known.
  */
+import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
+import { WorkflowJob } from '../src';
+import { DEFAULTS } from '../src/private/settings/defaults';
 import { DemandNode, peakDemand } from '../src/private/workflow/workflow-capacity';
+
+const MIN_DEFAULT_VCPUS = DEFAULTS.maxvCpus.floor;
+const MAX_DEFAULT_VCPUS = DEFAULTS.maxvCpus.cap;
+import { synthWorkflowStack } from './sim/workflow-fixture';
 
 /** The heaviest set of jobs no two of which depend on each other, by trying every subset. */
 function bruteForce(nodes: DemandNode[]): number {
@@ -53,5 +61,29 @@ describe('peak demand', () => {
       ...Array.from({ length: 149 }, (_, i): DemandNode => ({ name: `p${i}`, dependsOn: ['split'], vcpu: 0.5, memoryMiB: 1024 }))];
     expect(peakDemand(fan)).toEqual({ vcpu: 74.5, memoryMiB: 149 * 1024 });
     expect(peakDemand([{ name: 'a', vcpu: 2, memoryMiB: 4096, arraySize: 100 }, { name: 'b', vcpu: 1, memoryMiB: 2048 }]).vcpu).toBe(201);
+  });
+});
+
+describe('maxvCpus', () => {
+  const wide = (n: number): WorkflowJob[] => [
+    { name: 'split', tier: '2gb' },
+    ...Array.from({ length: n }, (_, i) => ({ name: `part-${i}`, tier: '8gb', dependsOn: ['split'] })),
+  ];
+  const maxvCpusOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::Batch::ComputeEnvironment'))
+    .map((r: any) => r.Properties.ComputeResources.MaxvCpus as number);
+  // Every compute environment of the queue (Spot and on-demand) gets the same MaxvCpus.
+  const only = (values: number[]) => [...new Set(values)];
+
+  test('by default covers the workflow\'s peak demand (a fan-out of 100 jobs of 2 vCPUs: 200)', () => {
+    expect(only(maxvCpusOf(synthWorkflowStack(wide(100))))).toEqual([200]);
+    expect(only(maxvCpusOf(synthWorkflowStack(wide(3))))).toEqual([MIN_DEFAULT_VCPUS]);
+    expect(only(maxvCpusOf(synthWorkflowStack(wide(140))))).toEqual([MAX_DEFAULT_VCPUS]);
+  });
+
+  test('below the peak, given or capped, gives a synth warning that says what bounds the run time', () => {
+    const given = Annotations.fromStack(synthWorkflowStack(wide(100), { maxvCpus: 64 }));
+    given.hasWarning('*', Match.stringLikeRegexp('maxvCpus is 64 but the workflow\'s jobs can ask for 200 vCPUs at once.*bounded below by the jobs\' total vCPU-seconds divided by 64'));
+    Annotations.fromStack(synthWorkflowStack(wide(140))).hasWarning('*', Match.stringLikeRegexp('maxvCpus is 256 but .* 280 vCPUs'));
+    Annotations.fromStack(synthWorkflowStack(wide(100))).hasNoWarning('*', Match.stringLikeRegexp('maxvCpus'));
   });
 });

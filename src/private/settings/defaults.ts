@@ -18,7 +18,11 @@ export const DEFAULTS = {
   environment: DEV_ENVIRONMENT,
   namePrefix: 'sanders',
   imageTag: 'latest',
-  maxvCpus: 64,
+  /**
+   * `maxvCpus` when none is given is the workflow's peak demand, rounded up, but at least `floor` and at most
+   * `cap` (a wider workflow then waits for capacity unless `maxvCpus` is raised: synth warns).
+   */
+  maxvCpus: { floor: 64, cap: 256 },
   logRetention: logs.RetentionDays.ONE_YEAR,
   createOutputs: true,
   /** How long a run may take before the workflow's watch stops it. */

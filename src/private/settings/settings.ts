@@ -17,6 +17,7 @@ import { OnJobFailure } from '../../on-job-failure';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 import { AccessLevel, WorkflowJob } from '../../workflow-job';
 import { defaultRetryStrategies } from '../compute/retry';
+import { defaultMaxvCpus } from '../workflow/workflow-capacity';
 
 /** How every log group of the platform keeps its events. */
 export interface LogSettings {
@@ -143,12 +144,14 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   };
   const tiers = props.memoryTiers ?? DEFAULTS.memoryTiers();
   const workflow = props.workflow ?? DEFAULTS.workflow();
-  const maxvCpus = props.maxvCpus ?? DEFAULTS.maxvCpus;
+  // Until the workflow is checked its peak cannot be computed; the floor is above every Fargate size.
+  const checkedMaxvCpus = props.maxvCpus ?? DEFAULTS.maxvCpus.floor;
   const armTiers = tiers.filter(t => t.cpuArchitecture?._cpuArchitecture === 'ARM64');
-  checkProps(props, { environment, names, data, tiers, workflow, maxvCpus }, typeProblems);
+  checkProps(props, { environment, names, data, tiers, workflow, maxvCpus: checkedMaxvCpus }, typeProblems);
 
   const tierSettings = tiers.map(t => ({ ...t, cpuArchitecture: t.cpuArchitecture ?? DEFAULTS.cpuArchitecture }));
   const jobs = workflow.map(job => resolveJob(job, tierSettings.find(t => t.name === job.tier)!));
+  const maxvCpus = props.maxvCpus ?? defaultMaxvCpus(jobs, DEFAULTS.maxvCpus);
   return {
     environment,
     names,

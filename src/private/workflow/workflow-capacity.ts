@@ -9,7 +9,18 @@
  * bipartite graph "job u before job v" (Fulkerson's reduction). The flow is computed exactly (Dinic), so the
  * result is exact for any graph; weights are counted in quarter vCPUs, the smallest Fargate size.
  */
+import { Annotations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { GraphNode } from './workflow-graph';
+import { MemoryTier } from '../../memory-tier';
+
+/** A workflow job with its tier, as the settings hold it. */
+export interface PeakJob {
+  readonly name: string;
+  readonly dependsOn?: string[];
+  readonly tier: Pick<MemoryTier, 'vcpu' | 'memory'>;
+  readonly arraySize?: number;
+}
 
 /** A job as the peak needs it. */
 export interface DemandNode extends GraphNode {
@@ -109,4 +120,26 @@ export function peakDemand(nodes: DemandNode[]): PeakDemand {
     vcpu: heaviestAntichain(nodes, i => Math.round(nodes[i].vcpu * 4) * times(i)) / 4,
     memoryMiB: heaviestAntichain(nodes, i => Math.round(nodes[i].memoryMiB) * times(i)),
   };
+}
+
+/** The peak demand of a workflow's jobs, each on its tier's size. */
+export function workflowPeak(jobs: PeakJob[]): PeakDemand {
+  return peakDemand(jobs.map(job => ({
+    name: job.name, dependsOn: job.dependsOn, vcpu: job.tier.vcpu, memoryMiB: job.tier.memory.toMebibytes(), arraySize: job.arraySize,
+  })));
+}
+
+/** `maxvCpus` when none is given: the workflow's peak, rounded up, within the defaults' floor and cap. */
+export function defaultMaxvCpus(jobs: PeakJob[], bounds: { floor: number; cap: number }): number {
+  return Math.min(bounds.cap, Math.max(bounds.floor, Math.ceil(workflowPeak(jobs).vcpu)));
+}
+
+/** A synth warning when `maxvCpus` is below the workflow's peak: what then bounds a run's time. */
+export function warnIfBelowPeak(scope: IConstruct, jobs: PeakJob[], maxvCpus: number): void {
+  const peak = workflowPeak(jobs);
+  if (peak.vcpu <= maxvCpus) return;
+  Annotations.of(scope).addWarningV2('@sanders/batch-platform:maxvCpusBelowPeak',
+    `maxvCpus is ${maxvCpus} but the workflow's jobs can ask for ${peak.vcpu} vCPUs at once (${peak.memoryMiB} MiB): `
+    + 'jobs that could run together then wait for capacity, so a run takes longer than its critical path; its time is then bounded '
+    + `below by the jobs' total vCPU-seconds divided by ${maxvCpus}. Raise maxvCpus to ${Math.ceil(peak.vcpu)} to run at the critical path.`);
 }
