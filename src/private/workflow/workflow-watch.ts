@@ -106,7 +106,8 @@ export function watchStates(o: WatchOptions): States {
     Choices: [{ And: [hasStatus(text, ['FAILED']), is('failed', false)], Next: n('note failure') }],
     Default: n('page active?'),
   };
-  states[n('note failure')] = update(n('page active?'), onFailed);
+  // Stopping: look again from the first page, so that the pages before this one are terminated now too.
+  states[n('note failure')] = update(o.failureMode === 'STOP_ALL' ? n('list jobs') : n('page active?'), onFailed);
   states[n('page active?')] = {
     Type: 'Choice',
     Choices: [
