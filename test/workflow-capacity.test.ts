@@ -28,8 +28,8 @@ function bruteForce(nodes: DemandNode[]): number {
   };
   nodes.forEach((_, i) => visit(i, i));
   let best = 0;
-  for (let mask = 0; mask < 1 << nodes.length; mask++) {
-    const picked = nodes.map((_, i) => i).filter(i => mask & (1 << i));
+  for (let mask = 0; mask < 2 ** nodes.length; mask++) {
+    const picked = nodes.map((_, i) => i).filter(i => Math.floor(mask / 2 ** i) % 2 === 1);
     if (picked.some(a => picked.some(b => reach[a].has(b)))) continue;
     best = Math.max(best, picked.reduce((sum, i) => sum + nodes[i].vcpu * (nodes[i].arraySize ?? 1), 0));
   }

@@ -4,11 +4,11 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { WorkflowJob } from '../src';
-import { buildRunCleanupDefinition } from '../src/private/workflow/workflow-cleanup';
-import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
 import { BatchSimulator, UNVERIFIED_MODES } from './sim/batch-simulator';
 import { EXECUTION_ARN, runWorkflow } from './sim/run-workflow';
 import { definitionOf, synthWorkflowStack } from './sim/workflow-fixture';
+import { buildRunCleanupDefinition } from '../src/private/workflow/workflow-cleanup';
+import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator');

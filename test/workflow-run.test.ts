@@ -8,11 +8,11 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DefaultWorkflow, OnJobFailure, SandersBatchPlatform, WorkflowJob } from '../src';
-import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
 import { BatchSimulator, BatchSimulatorOptions, UNVERIFIED_MODES } from './sim/batch-simulator';
 import { runWorkflow } from './sim/run-workflow';
 import { criticalPathOf, definitionOf, dependencyViolations, simulate } from './sim/workflow-fixture';
 import { workflowDefinition } from './util';
+import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
 
 // The emulator's CommonJS build (see test/sim/run-workflow.ts, which also polyfills what it needs on Node 20).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -215,7 +215,8 @@ describe('failure', () => {
   });
 
   test.each(MODES)('FINISH_INDEPENDENT lets the jobs that do not depend on the failed one finish, then fails (%s)', async (_, mode) => {
-    const { run, sim, openAtEnd, startedAfterEnd } = await runToEnd(definitionOf(jobs, { onJobFailure: OnJobFailure.FINISH_INDEPENDENT }), { scripts, startDelay: 5, ...mode });
+    const finishIndependent = definitionOf(jobs, { onJobFailure: OnJobFailure.FINISH_INDEPENDENT });
+    const { run, sim, openAtEnd, startedAfterEnd } = await runToEnd(finishIndependent, { scripts, startDelay: 5, ...mode });
     expect(run.status).toBe('FAILED');
     expect(openAtEnd).toEqual([]);
     expect(startedAfterEnd).toEqual([]);

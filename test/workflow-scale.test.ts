@@ -3,12 +3,12 @@
  * the template's own MaxvCpus as capacity: a run takes its critical path (within 2 %), and a failure anywhere
  * ends the run with nothing left running, however Batch treats a job behind a failed dependency.
  */
+import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { WorkflowJob } from '../src';
 import { UNVERIFIED_MODES } from './sim/batch-simulator';
 import { capacityOf, criticalPathOf, simulate, synthWorkflowStack } from './sim/workflow-fixture';
 import { workflowDefinition } from './util';
-import { Template } from 'aws-cdk-lib/assertions';
 
 /** A random DAG of n jobs: each depends on up to 3 earlier ones, tiers mixed, some arrays. */
 function randomGraph(n: number, seed: number): { jobs: WorkflowJob[]; durations: { [name: string]: { duration: number } } } {

@@ -368,7 +368,8 @@ export class BatchSimulator {
 
   /** The jobs (array children included) that have not ended, as `name: STATUS`. */
   public openJobs(): string[] {
-    return [...this.jobs.values()].filter(j => !TERMINAL.includes(j.status)).map(j => `${j.name}${j.parentId ? `[${j.id.split(':')[1]}]` : ''}: ${j.status}`);
+    const label = (j: SimJob) => `${j.name}${j.parentId ? `[${j.id.split(':')[1]}]` : ''}`;
+    return [...this.jobs.values()].filter(j => !TERMINAL.includes(j.status)).map(j => `${label(j)}: ${j.status}`);
   }
 
   // ---- The model ----
@@ -716,7 +717,10 @@ export class BatchSimulator {
       ...(d.StatusReason !== undefined ? { StatusReason: d.StatusReason } : {}),
       ...(d.StartedAt !== undefined ? { StartedAt: d.StartedAt } : {}),
       ...(d.StoppedAt !== undefined ? { StoppedAt: d.StoppedAt } : {}),
-      Container: { ...(d.Container.ExitCode !== undefined ? { ExitCode: d.Container.ExitCode } : {}), ...(d.Container.Reason ? { Reason: d.Container.Reason } : {}) },
+      Container: {
+        ...(d.Container.ExitCode !== undefined ? { ExitCode: d.Container.ExitCode } : {}),
+        ...(d.Container.Reason ? { Reason: d.Container.Reason } : {}),
+      },
       ...(d.ArrayProperties ? { ArrayProperties: { Size: d.ArrayProperties.Size } } : {}),
     };
   }

@@ -86,7 +86,8 @@ function maxFlow(n: number, edges: Array<[number, number, number]>, s: number, t
           const got = push(to[e], Math.min(limit, cap[e]));
           if (got > 0) {
             cap[e] -= got;
-            cap[e ^ 1] += got;
+            // Each edge is stored next to its reverse: even index forward, the odd one after it back.
+            cap[e % 2 === 0 ? e + 1 : e - 1] += got;
             return got;
           }
         }

@@ -12,13 +12,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { runFilter } from './workflow-states';
+import { startWatch, watchStates, WatchOptions } from './workflow-watch';
 import { acknowledgeWildcards } from '../core/compliance';
 import { createLoggedStateMachine } from '../core/logged-state-machine';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { PlatformNames } from '../settings/names';
 import { LogSettings } from '../settings/settings';
-import { runFilter } from './workflow-states';
-import { startWatch, watchStates, WatchOptions } from './workflow-watch';
 
 export interface RunCleanupProps {
   readonly names: PlatformNames;

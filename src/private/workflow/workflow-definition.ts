@@ -21,6 +21,7 @@ import {
   sinkGroupStateName, STATE_NAMES, States, submitStateName, SUBMIT_RETRY_ERRORS, WorkflowOptions,
 } from './workflow-states';
 import { startWatch, watchStates, WatchOptions } from './workflow-watch';
+import { PlatformSettings } from '../settings/settings';
 
 /** A job as the definition needs it, with ARNs already resolved (or tokens). */
 export interface JobSubmission {

@@ -4,8 +4,8 @@
  * FINISH_INDEPENDENT letting what does not depend on a failed job finish), then describe every job and fail
  * the run with an error that names the job that failed first-hand, its reason, exit code and logs.
  */
-import { jobKey, FailureMode, isString, MAX_BRANCHES, STATE_NAMES, States, WorkflowOptions } from './workflow-states';
 import { jobReportProcessor } from './workflow-report';
+import { jobKey, FailureMode, isString, MAX_BRANCHES, STATE_NAMES, States, WorkflowOptions } from './workflow-states';
 import { startWatch, watchStates, WatchOptions } from './workflow-watch';
 
 export interface FailurePathProps {
