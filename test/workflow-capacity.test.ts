@@ -6,12 +6,12 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { WorkflowJob } from '../src';
+import { synthWorkflowStack } from './sim/workflow-fixture';
 import { DEFAULTS } from '../src/private/settings/defaults';
 import { DemandNode, peakDemand } from '../src/private/workflow/workflow-capacity';
 
 const MIN_DEFAULT_VCPUS = DEFAULTS.maxvCpus.floor;
 const MAX_DEFAULT_VCPUS = DEFAULTS.maxvCpus.cap;
-import { synthWorkflowStack } from './sim/workflow-fixture';
 
 /** The heaviest set of jobs no two of which depend on each other, by trying every subset. */
 function bruteForce(nodes: DemandNode[]): number {

@@ -206,7 +206,7 @@ describe('failure', () => {
     expect(run.duration).toBeLessThan(55 + 180 + 60);
     expect(run.error).toBe('JobFailed');
     // The headline names the job that failed first-hand with its exit code and logs, not a job failed after it.
-    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job root failed: Essential container in task exited \(exit code 3\); logs: \/aws\/batch\/job root\/default\/job-\d+\. /);
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job root failed: Essential container in task exited \(exit code 3\); logs: \/aws\/batch\/sanders-customer-platform-dev job\/default\/job-\d+\. /);
     expect(run.cause).toContain('root: FAILED (Essential container in task exited, exit code 3)');
     expect(run.cause).toContain(`other: FAILED (${TERMINATE_REASONS.failed})`);
     expect(sim.startOrder()).toEqual(['root', 'other']);
@@ -232,7 +232,7 @@ describe('failure', () => {
   test.each(MODES)('a final job that fails names itself, its reason, exit code and logs (%s)', async (_, mode) => {
     const { run, openAtEnd } = await runToEnd(definitionOf(DefaultWorkflow.jobs()), { scripts: { 'model-training': { outcomes: ['fail'] } }, ...mode });
     expect(openAtEnd).toEqual([]);
-    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job model-training failed: Essential container in task exited \(exit code 1\); logs: \/aws\/batch\/job model-training\/default\/job-0003\. /);
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job model-training failed: Essential container in task exited \(exit code 1\); logs: \/aws\/batch\/sanders-customer-platform-dev job\/default\/job-0003\. /);
     expect(run.cause).toContain('Jobs: ["feature-extraction: SUCCEEDED","data-processing: SUCCEEDED","model-training: FAILED (Essential container in task exited, exit code 1)"]');
   });
 

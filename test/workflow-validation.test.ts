@@ -100,11 +100,13 @@ describe('workflow validation', () => {
     expect(() => platformStack({ runTimeout })).toThrow(/runTimeout [\d.]+ seconds is not valid: give whole seconds from 1 minute to 1 year/);
   });
 
-  test('runTimeout becomes TimeoutSeconds of every final job\'s task', () => {
+  test('runTimeout is what the watch stops the run at, with the execution\'s own timeout an hour later as a backstop', () => {
     const definition = definitionOf([job('a'), job('b', { dependsOn: ['a'] }), job('c', { dependsOn: ['a'] })], { runTimeout: Duration.hours(6) });
-    const branches = definition.States['Wait for final jobs'].Branches;
-    expect(branches.map((b: any) => b.States[b.StartAt].TimeoutSeconds)).toEqual([21600, 21600]);
-    expect(definition.States['Submit a'].TimeoutSeconds).toBeUndefined();
+    const watch = definition.States['Run and watch'].Branches[1].States;
+    const past = watch['Watch: past runTimeout?'].Choices.map((c: any) => c.And?.[0] ?? c);
+    expect(past.map((c: any) => c.NumericGreaterThanEquals)).toEqual([21600, 25200]);
+    expect(definition.TimeoutSeconds).toBe(25200);
+    expect(JSON.stringify(definition.States['Run and watch'].Branches[0])).not.toContain('TimeoutSeconds');
   });
 
   test('reports every problem of every job at once', () => {
@@ -117,7 +119,14 @@ describe('workflow validation', () => {
     expect(definition.States['Submit succeeded'].Type).toBe('Task');
     expect(definition.States['All jobs succeeded'].Type).toBe('Succeed');
     expect(definition.States['Workflow failed'].Type).toBe('Fail');
-    const branchStates = definition.States['Wait for final jobs'].Branches.flatMap((b: any) => Object.keys(b.States));
-    expect(branchStates).toEqual(['Run failed', 'Run jobs']);
+    // State names are unique across the whole state machine, nested branches included.
+    const names: string[] = [];
+    const walk = (machine: any) => Object.entries<any>(machine.States).forEach(([name, state]) => {
+      names.push(name);
+      [...state.Branches ?? [], ...state.ItemProcessor ? [state.ItemProcessor] : []].forEach(walk);
+    });
+    walk(definition);
+    expect(names).toEqual(expect.arrayContaining(['Submit succeeded', 'Run failed', 'Run jobs', 'jobs error?', 'failed error?']));
+    expect(names.length).toBe(new Set(names).size);
   });
 });

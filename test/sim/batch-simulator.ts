@@ -691,7 +691,7 @@ export class BatchSimulator {
         Environment: environment,
         ...(lastAttempt?.exitCode !== undefined ? { ExitCode: lastAttempt.exitCode } : {}),
         ...(lastAttempt?.containerReason !== undefined ? { Reason: lastAttempt.containerReason } : {}),
-        ...(lastAttempt ? { LogStreamName: `${job.name}/default/${job.id.replace(':', '-')}` } : {}),
+        ...(lastAttempt ? { LogStreamName: `job/default/${job.id.replace(':', '-')}` } : {}),
       },
       Attempts: job.attempts.filter(a => a.stoppedAt !== undefined).map(a => ({
         Container: { ...(a.exitCode !== undefined ? { ExitCode: a.exitCode } : {}), ...(a.containerReason ? { Reason: a.containerReason } : {}) },

@@ -17,11 +17,10 @@
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
 import {
-  batchJobName, BREAK_FAILED, BREAK_SUCCEEDED, DEFAULT_RUN_TIMEOUT_SECONDS, isString, jobKey, MAX_BRANCHES, runFilter, runTag,
+  batchJobName, BREAK_FAILED, BREAK_SUCCEEDED, isString, jobKey, MAX_BRANCHES, runFilter, runTag,
   sinkGroupStateName, STATE_NAMES, States, submitStateName, SUBMIT_RETRY_ERRORS, WorkflowOptions,
 } from './workflow-states';
 import { startWatch, watchStates, WatchOptions } from './workflow-watch';
-import { PlatformSettings } from '../settings/settings';
 
 /** A job as the definition needs it, with ARNs already resolved (or tokens). */
 export interface JobSubmission {
@@ -204,10 +203,10 @@ function addDateStates(states: States, upstream: JobSubmission[], first: string)
 
 /** Builds the state machine definition (ASL) for the workflow. */
 export function buildWorkflowDefinition(
-  jobs: JobSubmission[], jobQueueArn: string, options: WorkflowOptions = { runTimeoutSeconds: DEFAULT_RUN_TIMEOUT_SECONDS },
+  jobs: JobSubmission[], jobQueueArn: string, options: WorkflowOptions,
 ): { [key: string]: unknown } {
   const N = STATE_NAMES;
-  const failureMode = options.failureMode ?? 'STOP_ALL';
+  const failureMode = options.failureMode;
   const ordered = topologicalOrder(jobs);
   const sinkJobs = sinks(ordered);
   const sinkNames = new Set(sinkJobs.map(j => j.name));

@@ -75,7 +75,7 @@ function addReport(states: States, p: FailurePathProps, next: string): void {
     Comment: 'Describes each job of the run, which has ended by now.',
     ItemsPath: '$.reported.jobs',
     MaxConcurrency: MAX_BRANCHES,
-    ItemProcessor: jobReportProcessor(p.options.logGroupName ?? '/aws/batch/job'),
+    ItemProcessor: jobReportProcessor(p.options.logGroupName),
     ResultPath: '$.report',
     Next: N.collectLines,
   };

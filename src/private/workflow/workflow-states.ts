@@ -16,14 +16,11 @@ export type FailureMode = 'STOP_ALL' | 'FINISH_INDEPENDENT';
 export interface WorkflowOptions {
   /** How long a run may take: past it, the workflow terminates every job of the run and fails. */
   readonly runTimeoutSeconds: number;
-  /** What happens to the other jobs when a job fails. @default 'STOP_ALL' */
-  readonly failureMode?: FailureMode;
-  /** The job queue's log group, named in the failure message. @default '/aws/batch/job' */
-  readonly logGroupName?: string;
+  /** What happens to the other jobs when a job fails. */
+  readonly failureMode: FailureMode;
+  /** The job queue's log group, named in the failure message. */
+  readonly logGroupName: string;
 }
-
-/** `runTimeout`'s default: 24 hours. */
-export const DEFAULT_RUN_TIMEOUT_SECONDS = 24 * 3600;
 
 /** The key under `$.jobs` that holds a job's ID. Names are validated to keep this unique. */
 export function jobKey(name: string): string {

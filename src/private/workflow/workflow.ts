@@ -64,8 +64,11 @@ export class WorkflowPart extends Namespace {
     this.stateMachine = stateMachine;
     this.grantBatch(role, props);
     createRunCleanup(this, {
-      names: props.names, jobWorkflow: stateMachine, jobQueue: props.jobQueue,
-      encryptionKey: props.encryptionKey, logs: props.logs,
+      names: props.names,
+      jobWorkflow: stateMachine,
+      jobQueue: props.jobQueue,
+      encryptionKey: props.encryptionKey,
+      logs: props.logs,
     });
   }
 
