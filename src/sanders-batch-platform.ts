@@ -140,6 +140,7 @@ export class SandersBatchPlatform extends Construct {
         vpc: this.vpc,
         target: network.onDemandEgress,
         jobWorkflow: this.stateMachine,
+        jobQueue: this.jobQueue,
         encryptionKey: key,
         logRetention: s.logs.retention,
         removalPolicy: s.logs.removalPolicy,

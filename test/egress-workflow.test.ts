@@ -3,10 +3,13 @@
  * with every AWS call replaced by a local handler that records it. The lock table is a small in-memory
  * DynamoDB that evaluates the workflow's own condition expressions, shared by runs that execute concurrently.
  */
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { startAt } from './sim/fixed-start-time';
 import { platformStack } from './util';
 import { definitionOf, onlyStateMachine, policyStatements } from '../scripts/lib/templates';
+import { JOBS_ENDED_MAX_LOOKS, UNENDED_STATUSES } from '../src/private/egress/egress-jobs-ended';
 import { EGRESS_TAG, LOCK_ITEM, LOCK_KEY, LOCK_MAX_WAITS } from '../src/private/egress/egress-workflow';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node >= 22).
@@ -98,6 +101,8 @@ interface Scenario {
   readonly findNatGatewaysFails?: boolean;
   /** Called each time this run sees the lock owner RUNNING. */
   readonly onOwnerRunning?: (count: number) => void;
+  /** The statuses in which the job queue has a job, at each look of the teardown (0, 1, ...): none when left out. */
+  readonly queueAt?: (look: number) => string[];
 }
 
 interface Outcome {
@@ -137,6 +142,15 @@ async function run(scenario: Scenario): Promise<Outcome> {
     'Replace Route 1': record('ReplaceRoute'),
     'Replace Route 2': record('ReplaceRoute'),
     'Run job workflow': record('StartExecution', async input => ({ Output: await (scenario.jobWorkflow ?? (() => ({ ok: true })))(input), ExecutionArn: 'inner' })),
+    ...Object.fromEntries(UNENDED_STATUSES.map(status => [`List ${status} jobs`, record('ListJobs', input => {
+      const look = calls.filter(([n, i]) => n === 'ListJobs' && i.JobStatus === status).length - 1;
+      return { JobSummaryList: (scenario.queueAt?.(look) ?? []).includes(status) ? [{ jobId: `job-${look}`, jobName: 'x', status }] : [] };
+    })])),
+    'Stop the stopped run\'s job workflow': record('StopExecution', input => {
+      if (w.executions.get(input.ExecutionArn) !== 'RUNNING') throw Object.assign(new Error('not running'), { name: 'Sfn.ExecutionDoesNotExistException' });
+      w.executions.set(input.ExecutionArn, 'ABORTED');
+      return {};
+    }),
     'Delete Route 1': record('DeleteRoute'),
     'Delete Route 2': record('DeleteRoute'),
     'Find NAT Gateways': record('FindNatGateways', () => {
@@ -148,7 +162,7 @@ async function run(scenario: Scenario): Promise<Outcome> {
     'Find Addresses': record('FindAddresses', () => ({ Addresses: [{ AllocationId: 'eipalloc-1' }] })),
     'Release Address': record('ReleaseAddress'),
   };
-  const waits = Object.fromEntries(['Wait for the lock', 'Wait for NAT gateway', 'Wait for NAT gateways to go'].map(n => [n, 0]));
+  const waits = Object.fromEntries(['Wait for the lock', 'Wait for NAT gateway', 'Wait for NAT gateways to go', 'Wait for jobs to end'].map(n => [n, 0]));
   const noRetryDelay = new Proxy({}, { get: () => 0 });
   const machine = new StateMachine(runDefinition(), { validationOptions: { checkPaths: false, checkArn: false } });
   // The interpreter stamps StartTime itself, from the clock: the run starts 30 s before midnight UTC, on the 26th.
@@ -178,7 +192,9 @@ async function run(scenario: Scenario): Promise<Outcome> {
 }
 
 const names = (calls: Array<[string, any]>) => calls.map(([n]) => n);
-const TEARDOWN = ['DeleteRoute', 'DeleteRoute', 'FindNatGateways', 'DeleteNatGateway', 'CheckNatGatewaysGone', 'FindAddresses', 'ReleaseAddress'];
+/** One look at the queue: a ListJobs per status of a job that has not ended. */
+const LOOK = UNENDED_STATUSES.map(() => 'ListJobs');
+const TEARDOWN = [...LOOK, 'DeleteRoute', 'DeleteRoute', 'FindNatGateways', 'DeleteNatGateway', 'CheckNatGatewaysGone', 'FindAddresses', 'ReleaseAddress'];
 
 describe('the on-demand egress run workflow', () => {
   test('passes asl-validator', () => {
@@ -222,7 +238,7 @@ describe('the on-demand egress run workflow', () => {
     const w = world();
     const { calls, error } = await run({ input: {}, world: w, jobWorkflow: () => { throw new Error('job model-training failed'); } });
     expect(error).toBeDefined();
-    expect(names(calls).slice(-8)).toEqual([...TEARDOWN, 'DeleteItem']);
+    expect(names(calls).slice(-(TEARDOWN.length + 1))).toEqual([...TEARDOWN, 'DeleteItem']);
     expect(w.lock.items.size).toBe(0);
   });
 
@@ -321,6 +337,80 @@ describe('the on-demand egress run workflow', () => {
     expect(w.lock.items.size).toBe(0);
   });
 
+  test('removes egress only once no job on the queue has not ended, looking again every 30 s', async () => {
+    // GIVEN jobs that are still RUNNING, then STARTING and RUNNABLE, at the first two looks
+    const queue = [['RUNNING'], ['STARTING', 'RUNNABLE']];
+    // WHEN the run's teardown starts
+    const { calls, error } = await run({ input: {}, queueAt: look => queue[look] ?? [] });
+    // THEN it looks three times and deletes the first route only after the third look found nothing
+    expect(error).toBeUndefined();
+    const order = names(calls);
+    expect(order.filter(n => n === 'ListJobs')).toHaveLength(3 * UNENDED_STATUSES.length);
+    expect(order.indexOf('DeleteRoute')).toBe(order.lastIndexOf('ListJobs') + 1);
+    expect(order.lastIndexOf('ListJobs')).toBeGreaterThan(order.indexOf('StartExecution'));
+    const lists = calls.filter(([n]) => n === 'ListJobs').map(([, i]) => i);
+    expect(lists[0]).toMatchObject({ JobQueue: expect.stringMatching(/^\$\{PlatformJobQueue\w+\.JobQueueArn\}$/), MaxResults: 1 });
+    expect(new Set(lists.map(i => i.JobStatus))).toEqual(new Set(UNENDED_STATUSES));
+  });
+
+  test('tears down anyway after 30 minutes of jobs that do not end (a job submitted outside any run)', async () => {
+    const { calls, result, error } = await run({ input: {}, queueAt: () => ['RUNNABLE'] });
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ ok: true });
+    const looks = names(calls).filter(n => n === 'ListJobs').length / UNENDED_STATUSES.length;
+    expect(looks).toBe(JOBS_ENDED_MAX_LOOKS + 1);
+    expect(names(calls).slice(-TEARDOWN.length - 1 + LOOK.length)).toEqual([...TEARDOWN.slice(LOOK.length), 'DeleteItem']);
+  });
+
+  test('a teardown-only run first stops the job workflow run of the stopped run (named like it), then waits for its jobs', async () => {
+    // GIVEN a run stopped while its job workflow still runs (if Step Functions did not stop the child)
+    const w = world();
+    w.lock.items.set(LOCK_ITEM, { [LOCK_KEY]: { S: LOCK_ITEM }, owner: { S: OTHER } });
+    w.executions.set(OTHER, 'ABORTED');
+    // The job workflow's name is a token in the template (its ARN's sixth part): the IAM test checks it is the job workflow's.
+    const child = 'arn:${AWS::Partition}:states:eu-central-1:123456789012:execution:${Fn::Select}:other';
+    w.executions.set(child, 'RUNNING');
+    // WHEN the teardown-only run the rule starts for it runs, while the child's jobs take one more look to end
+    const { calls, error } = await run({ input: { teardownOnly: true, stoppedRun: 'other' }, world: w, queueAt: look => (look === 0 ? ['RUNNING'] : []) });
+    // THEN it stops the child first, waits for the jobs, and only then removes egress
+    expect(error).toBeUndefined();
+    expect(names(calls).slice(4, 6)).toEqual(['StopExecution', 'ListJobs']);
+    expect(calls[4][1]).toEqual({ ExecutionArn: child, Error: 'RunStopped', Cause: expect.stringContaining('stopped') });
+    expect(w.executions.get(child)).toBe('ABORTED');
+    expect(names(calls).slice(5)).toEqual([...LOOK, ...TEARDOWN, 'DeleteItem']);
+    // AND a child that ended already is not an error
+    w.lock.items.set(LOCK_ITEM, { [LOCK_KEY]: { S: LOCK_ITEM }, owner: { S: OTHER } });
+    const again = await run({ input: { teardownOnly: true, stoppedRun: 'other' }, world: w });
+    expect(again.error).toBeUndefined();
+    expect(names(again.calls)).toContain('ReleaseAddress');
+  });
+
+  test('the rule that starts a teardown-only run names the stopped run', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ status: ['ABORTED', 'TIMED_OUT'] }) }),
+      Targets: [Match.objectLike({ InputTransformer: { InputPathsMap: { 'detail-name': '$.detail.name' }, InputTemplate: '{"teardownOnly":true,"stoppedRun":<detail-name>}' } })],
+    });
+  });
+
+  test('the documented teardown before cdk destroy (docs/operations.md) removes what runs left behind and releases the lock', async () => {
+    // GIVEN the commands of docs/operations.md's "Destroying dev"
+    const doc = readFileSync(join(__dirname, '..', 'docs', 'operations.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Destroying dev'), doc.indexOf('\n## ', doc.indexOf('## Destroying dev') + 1));
+    const input = JSON.parse(/start-execution --state-machine-arn "\$RUN_ARN"[^\n]*\n\s*--input '([^']+)'/.exec(section)![1]);
+    expect(section).toContain('OutputKey==`StepFunctionsStateMachineARN`');
+    expect(section.indexOf('npx cdk destroy -c environment=dev')).toBeGreaterThan(section.indexOf('start-execution'));
+    // ... whose output is the run workflow in dev
+    const [runWorkflow] = onlyStateMachine(template.toJSON(), /RunWorkflow/);
+    expect(template.toJSON().Outputs.StepFunctionsStateMachineARN.Value).toEqual({ Ref: runWorkflow });
+    // WHEN that run starts with no lock held (FindNatGateways and FindAddresses report what a failed teardown left)
+    const w = world();
+    const { calls, error } = await run({ input, world: w });
+    // THEN it creates nothing, removes the tagged NAT gateway and address, and releases the lock
+    expect(error).toBeUndefined();
+    expect(names(calls)).toEqual(['PutItem', ...TEARDOWN, 'DeleteItem']);
+    expect(w.lock.items.size).toBe(0);
+  });
+
   test('a teardown-only run waits while another run holds the lock', async () => {
     const w = world();
     let finishJobs: () => void = () => {};
@@ -347,11 +437,14 @@ describe('the run workflow\'s permissions', () => {
     // The job workflow (the run workflow is `PlatformRunWorkflow...`).
     const jobWorkflow = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find(id => /^PlatformWorkflow[0-9A-F]{8}$/.test(id))!;
     const found = withAction('states:StopExecution').filter(st => JSON.stringify(st.Resource).includes(`"Ref":"${jobWorkflow}"`));
-    expect(found).toHaveLength(1);
-    const parts: any[] = found[0].Resource['Fn::Join'][1];
-    // `...:execution:<job workflow name>:*`, never the name prefix `...:execution:<job workflow name>*`.
-    expect(parts[parts.length - 1]).toBe(':*');
-    expect(parts[parts.length - 2]).toEqual({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: jobWorkflow }] }] });
+    // The .sync task's, and the teardown's (it stops a stopped run's job workflow run).
+    expect(found).toHaveLength(2);
+    for (const statement of found) {
+      const parts: any[] = statement.Resource['Fn::Join'][1];
+      // `...:execution:<job workflow name>:*`, never the name prefix `...:execution:<job workflow name>*`.
+      expect(parts[parts.length - 1]).toBe(':*');
+      expect(parts[parts.length - 2]).toEqual({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: jobWorkflow }] }] });
+    }
   });
 
   test('deletes and releases only NAT gateways and addresses tagged for the platform VPC', () => {

@@ -73,11 +73,15 @@ describe('dev: NetworkProfile.ON_DEMAND_EGRESS (the default)', () => {
     expect(states['Create Route 1'].Parameters).toMatchObject({ 'DestinationCidrBlock': '0.0.0.0/0', 'NatGatewayId.$': '$.egress.nat.NatGatewayId' });
     expect(states['Create Route 1'].Catch[0].Next).toBe('Replace Route 1');
     expect(states['Run job workflow'].Resource).toMatch(/states:startExecution\.sync:2$/);
-    // Every step that creates or runs something goes to the teardown when it fails.
+    // Every step that creates or runs something goes to the teardown when it fails; the teardown first waits for
+    // every job to end, then deletes the routes.
     for (const name of ['Allocate Address', 'Create NAT Gateway', 'Describe NAT Gateway', 'Replace Route 1', 'Replace Route 2', 'Run job workflow']) {
-      expect(states[name].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Delete Route 1' }]);
+      expect(states[name].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Start waiting for jobs' }]);
     }
-    expect(states['Run job workflow'].Next).toBe('Delete Route 1');
+    expect(states['Run job workflow'].Next).toBe('Start waiting for jobs');
+    expect(states['Every job ended?'].Default).toBe('Jobs ended');
+    expect(states['Jobs ended'].Next).toBe('Delete Route 1');
+    expect(states['Stop waiting for jobs'].Next).toBe('Delete Route 1');
     // The teardown finds what to delete by tag, so it also removes what an earlier run left behind.
     expect(states['Find NAT Gateways'].Parameters.Filter).toContainEqual({ Name: `tag:${EGRESS_TAG}`, Values: [expect.any(String)] });
     expect(states['Find Addresses'].Parameters.Filters).toContainEqual({ Name: `tag:${EGRESS_TAG}`, Values: [expect.any(String)] });
@@ -125,7 +129,7 @@ describe('dev: NetworkProfile.ON_DEMAND_EGRESS (the default)', () => {
         'detail-type': ['Step Functions Execution Status Change'],
         'detail': { stateMachineArn: [{ Ref: Match.stringLikeRegexp('RunWorkflow') }], status: ['ABORTED', 'TIMED_OUT'] },
       },
-      Targets: [Match.objectLike({ Input: '{"teardownOnly":true}' })],
+      Targets: [Match.objectLike({ InputTransformer: Match.objectLike({ InputTemplate: '{"teardownOnly":true,"stoppedRun":<detail-name>}' }) })],
     });
   });
 });

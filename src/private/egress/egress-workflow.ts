@@ -20,6 +20,7 @@
  * over from the stopped execution), tears down and releases it.
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -30,6 +31,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { jobsEndedSteps } from './egress-jobs-ended';
 import { acknowledge, acknowledgeWildcards, HIPAA, inPacks, NIST } from '../core/compliance';
 import { createLoggedStateMachine } from '../core/logged-state-machine';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -58,6 +60,8 @@ export interface EgressRunWorkflowProps {
   readonly vpc: ec2.IVpc;
   readonly target: OnDemandEgressTarget;
   readonly jobWorkflow: sfn.IStateMachine;
+  /** The queue whose jobs must all have ended before egress goes. */
+  readonly jobQueue: batch.IJobQueue;
   readonly encryptionKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -274,6 +278,8 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
     deleteRoutes[i].next(teardown);
     teardown = deleteRoutes[i];
   }
+  // Egress goes only after every job has ended (a stopped run's job workflow is stopped first).
+  teardown = jobsEndedSteps(scope, { jobQueue: props.jobQueue, jobWorkflow: props.jobWorkflow }, teardown).start;
   // A teardown that fails after its retries still releases the lock; the run fails, and the next run's teardown
   // (or a teardown-only run) removes what is left.
   for (const step of [findNats, deleteNats, checkDeleted, findAddresses, releaseAddresses]) {
@@ -443,7 +449,7 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
       detail: { stateMachineArn: [stateMachine.stateMachineArn], status: ['ABORTED', 'TIMED_OUT'] },
     },
     targets: [new targets.SfnStateMachine(stateMachine, {
-      input: events.RuleTargetInput.fromObject({ teardownOnly: true }),
+      input: events.RuleTargetInput.fromObject({ teardownOnly: true, stoppedRun: events.EventField.fromPath('$.detail.name') }),
       role: new ManagedPolicyRole(scope, 'RunAbortedCleanupRole', {
         assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
         description: 'Lets EventBridge start a teardown-only run of the run workflow',
@@ -452,10 +458,10 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
   });
   const escapedName = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   acknowledgeWildcards(role, role.grantedStatements, [
-    { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: ec2:DescribeNatGateways and ec2:DescribeAddresses (finding the run\'s egress by tag), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
+    { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: ec2:DescribeNatGateways and ec2:DescribeAddresses (finding the run\'s egress by tag), batch:ListJobs (waiting until every job on the platform\'s queue has ended before egress goes), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
     { pattern: /:(natgateway|elastic-ip)\/\*\]?$/, reason: `A NAT gateway or Elastic IP the run creates has an ID only after it exists, so they are named with a wildcard, and every action on them is conditioned on the tag ${EGRESS_TAG} = the platform VPC's ID: creating and tagging them requires the request to set it (aws:RequestTag), deleting and releasing them requires them to carry it (ec2:ResourceTag); routes are limited to the private route tables (CreateRoute and ReplaceRoute take only route-table resources in the IAM service reference); ec2:CreateTags is further limited to the AllocateAddress and CreateNatGateway calls` },
     { pattern: new RegExp(`:states:.*:execution:${escapedName}:\\*$`), reason: 'Executions of the run workflow itself, whose names are given at start: it only describes the execution that owns the egress lock, to see whether that one still runs' },
-    { pattern: /:states:.*:execution:.*\*$/, reason: 'Executions of the platform\'s own job workflow, named by Step Functions at start: the run workflow starts, watches and stops only those' },
+    { pattern: /:states:.*:execution:.*\*$/, reason: 'Executions of the platform\'s own job workflow, named by the run workflow at start (its own execution name): the run workflow starts, watches and stops only those' },
     { pattern: /:rule\/StepFunctionsGetEventsForStepFunctionsExecutionRule$/, reason: 'The fixed EventBridge rule Step Functions uses to wait for a .sync child execution' },
   ]);
   return stateMachine;

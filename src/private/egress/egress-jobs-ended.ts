@@ -1,0 +1,114 @@
+/**
+ * The first steps of the on-demand egress teardown: the NAT gateway goes only after every job has ended.
+ *
+ * Under the egress lock, the jobs on the platform's queue are the jobs of the run that holds it: a run's job
+ * workflow ends only when every job it submitted has ended, but a stopped run (StopExecution, a timeout) ends at
+ * once, and whether Step Functions then stops the job workflow it started with `.sync` is not documented. So a
+ * teardown-only run first stops that job workflow run itself (named like the stopped run: the run workflow starts
+ * it with its own execution name), whose ABORTED status starts the run cleanup that terminates its jobs; then
+ * every teardown waits until the queue has no job in SUBMITTED, PENDING, RUNNABLE, STARTING or RUNNING.
+ *
+ * The wait is bounded: a job that someone submitted to the queue by hand, outside any run, would otherwise
+ * keep the NAT gateway forever. Past `JOBS_ENDED_MAX_LOOKS` looks the teardown goes on and says so in the run's
+ * output (`$.jobsEnded.gaveUp`).
+ */
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+/** Every status of a job that has not ended. */
+export const UNENDED_STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'];
+/** Seconds between two looks at the queue. */
+export const JOBS_ENDED_LOOK_SECONDS = 30;
+/** Looks before the teardown goes on anyway: 60 looks 30 s apart, 30 minutes. */
+export const JOBS_ENDED_MAX_LOOKS = 60;
+
+export interface JobsEndedProps {
+  readonly jobQueue: batch.IJobQueue;
+  readonly jobWorkflow: sfn.IStateMachine;
+}
+
+/** The steps, from `start` to `next` (the first step that removes egress). */
+export interface JobsEndedSteps {
+  readonly start: sfn.IChainable;
+  /** The job workflow run of a stopped run is stopped with this task (its policy names the job workflow's executions). */
+  readonly stopJobRun: tasks.CallAwsService;
+}
+
+/**
+ * Builds the steps; `next` is where the teardown goes once no job runs (or the wait gave up). The input's
+ * `stoppedRun` (set by the rule that starts a teardown-only run) names the stopped run.
+ */
+export function jobsEndedSteps(scope: Construct, props: JobsEndedProps, next: sfn.IChainable): JobsEndedSteps {
+  const stack = Stack.of(scope);
+  const jobWorkflowName = stack.splitArn(props.jobWorkflow.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
+  const executionPrefix = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${jobWorkflowName}:`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+  const start = new sfn.Pass(scope, 'RunJobsEndedStart', {
+    stateName: 'Start waiting for jobs',
+    parameters: { looks: 0, gaveUp: false },
+    resultPath: '$.jobsEnded',
+  });
+  const stopJobRun = new tasks.CallAwsService(scope, 'RunStopJobWorkflowRun', {
+    stateName: 'Stop the stopped run\'s job workflow',
+    service: 'sfn',
+    action: 'stopExecution',
+    parameters: {
+      'ExecutionArn.$': `States.Format('${executionPrefix}{}', $.input.stoppedRun)`,
+      'Error': 'RunStopped',
+      'Cause': 'the run workflow execution that started it was stopped or timed out',
+    },
+    iamResources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${jobWorkflowName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  // Ended or never started is an answer, not an outage (the service prefix matched both ways it may be spelled).
+  stopJobRun.addRetry({ errors: ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'], maxAttempts: 0 });
+  stopJobRun.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  const looks = UNENDED_STATUSES.map(status => {
+    const list = new tasks.CallAwsService(scope, `RunListJobs${status}`, {
+      stateName: `List ${status} jobs`,
+      service: 'batch',
+      action: 'listJobs',
+      parameters: { JobQueue: props.jobQueue.jobQueueArn, JobStatus: status, MaxResults: 1 },
+      iamResources: ['*'],
+      resultSelector: { 'count.$': 'States.ArrayLength($.JobSummaryList)' },
+      resultPath: `$.jobsEnded.${status.toLowerCase()}`,
+    });
+    list.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 4, backoffRate: 2 });
+    return list;
+  });
+  const wait = new sfn.Wait(scope, 'RunJobsEndedWait', { stateName: 'Wait for jobs to end', time: sfn.WaitTime.duration(Duration.seconds(JOBS_ENDED_LOOK_SECONDS)) });
+  const count = new sfn.Pass(scope, 'RunJobsEndedCount', {
+    stateName: 'Count looks',
+    parameters: { 'looks.$': 'States.MathAdd($.jobsEnded.looks, 1)', 'gaveUp': false },
+    resultPath: '$.jobsEnded',
+  });
+  const gaveUp = new sfn.Pass(scope, 'RunJobsEndedGaveUp', {
+    stateName: 'Stop waiting for jobs',
+    parameters: { 'looks.$': '$.jobsEnded.looks', 'gaveUp': true },
+    resultPath: '$.jobsEnded',
+  });
+  const anyUnended = sfn.Condition.or(...UNENDED_STATUSES.map(s => sfn.Condition.numberGreaterThan(`$.jobsEnded.${s.toLowerCase()}.count`, 0)));
+  const ended = new sfn.Pass(scope, 'RunJobsEnded', {
+    stateName: 'Jobs ended',
+    parameters: { 'looks.$': '$.jobsEnded.looks', 'gaveUp': false },
+    resultPath: '$.jobsEnded',
+  });
+  // A failed look (after its retries) must not keep egress up: the teardown goes on, as after the longest wait.
+  for (const list of looks) list.addCatch(gaveUp, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+  let chain: sfn.IChainable = new sfn.Choice(scope, 'RunJobsEndedCheck', { stateName: 'Every job ended?' })
+    .when(sfn.Condition.and(anyUnended, sfn.Condition.numberGreaterThanEquals('$.jobsEnded.looks', JOBS_ENDED_MAX_LOOKS)), gaveUp.next(next))
+    .when(anyUnended, wait.next(count))
+    .otherwise(ended.next(next));
+  for (let i = looks.length - 1; i >= 0; i--) chain = looks[i].next(chain);
+  count.next(looks[0]);
+  // Not running any more, or never started: either way there is nothing to stop.
+  stopJobRun.addCatch(looks[0], { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+  stopJobRun.next(looks[0]);
+  start.next(new sfn.Choice(scope, 'RunJobsEndedStopped', { stateName: 'A stopped run?' })
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.input.stoppedRun'), sfn.Condition.isString('$.input.stoppedRun')), stopJobRun)
+    .otherwise(looks[0]));
+  return { start, stopJobRun };
+}
