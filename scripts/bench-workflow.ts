@@ -15,11 +15,16 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { SandersBatchPlatform, WorkflowJob } from '../src';
+import { definitionOf, onlyStateMachine } from './lib/templates';
+import { peakDemand } from '../src/private/workflow/workflow-capacity';
 import { criticalPath } from '../src/private/workflow/workflow-graph';
-import { BatchSimulator } from '../test/sim/batch-simulator';
+import { BatchSimulator, BatchSimulatorOptions } from '../test/sim/batch-simulator';
 import { runWorkflow } from '../test/sim/run-workflow';
+import { capacityOf } from '../test/sim/workflow-fixture';
 
 const START_DELAY = 30;
+/** Fargate starts, as the issue asks the benchmark to model them: each job's drawn once from this range. */
+const START_RANGE = [30, 60];
 const API_LATENCY = 0.2;
 /** CloudFormation: resources per stack; template body uploaded from S3 (CDK does so); Step Functions definition. */
 const MAX_RESOURCES = 500;
@@ -206,21 +211,35 @@ const pad = (s: string | number, w: number) => String(s).padStart(w);
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  console.log(`## Run time against the critical path (Batch start ${START_DELAY} s per job, ${API_LATENCY} s per Batch API call)\n`);
-  console.log('| graph | jobs | critical path (s) | simulated run (s) | run / critical path | run / (critical path + start delays) | level-by-level (s) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log(`## Run time against the critical path (${API_LATENCY} s per Batch API call)\n`);
+  console.log('Each graph runs three ways: with unlimited capacity and a start (Batch scheduling and Fargate start) of '
+    + `${START_DELAY} s per job; with the capacity the template gives it by default (the compute environment's MaxvCpus, `
+    + 'each job holding its job definition\'s vCPUs from its start) and the same start; and with that capacity and a start '
+    + `drawn for each job from ${START_RANGE[0]}-${START_RANGE[1]} s. Each run is compared with the critical path plus its own starts.\n`);
+  console.log('| graph | jobs | peak demand (vCPU) | default MaxvCpus | critical path (s) | unlimited, 30 s start | default capacity, 30 s start | default capacity, 30-60 s start | level-by-level (s) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const c of shapes()) {
     const app = new App();
     const stack = new Stack(app, 'BenchShapes', { env: { account: '123456789012', region: 'eu-central-1' } });
     new SandersBatchPlatform(stack, 'Platform', { workflow: c.jobs });
-    const { definition } = definitionFrom(app.synth().getStackByName(stack.stackName).template);
+    // The job workflow with its tokens as placeholders (`${PlatformJobDefinition...}`), which the capacity reads.
+    const definition = definitionOf(onlyStateMachine(app.synth().getStackByName(stack.stackName).template, /^PlatformWorkflow[0-9A-F]{8}$/)[1]);
     const scripts = Object.fromEntries(Object.entries(c.durations).map(([k, d]) => [k, { duration: d }]));
-    const sim = new BatchSimulator({ scripts, startDelay: START_DELAY, apiLatency: API_LATENCY });
-    const run = await runWorkflow(definition, sim);
-    if (run.status !== 'SUCCEEDED') throw new Error(`${c.name}: ${run.error} ${run.cause}`);
+    const capacity = capacityOf(stack);
+    const draw = random(7);
+    const starts = new Map(c.jobs.map(job => [job.name, START_RANGE[0] + Math.round(draw() * (START_RANGE[1] - START_RANGE[0]))]));
     const cp = criticalPath(c.jobs, n => c.durations[n]);
-    const cpWithStart = criticalPath(c.jobs, n => c.durations[n] + START_DELAY);
-    console.log(`| ${c.name} | ${c.jobs.length} | ${cp} | ${run.duration.toFixed(1)} | ${(run.duration / cp).toFixed(3)} | ${(run.duration / cpWithStart).toFixed(4)} | ${levelByLevel(c)} |`);
+    const ratio = async (options: BatchSimulatorOptions, startOf: (name: string) => number) => {
+      const run = await runWorkflow(definition, new BatchSimulator({ scripts, apiLatency: API_LATENCY, ...options }));
+      if (run.status !== 'SUCCEEDED') throw new Error(`${c.name}: ${run.error} ${run.cause}`);
+      const bound = criticalPath(c.jobs, n => c.durations[n] + startOf(n));
+      return `${run.duration.toFixed(0)} s = ${(run.duration / bound).toFixed(4)}x`;
+    };
+    const unlimited = await ratio({ startDelay: START_DELAY }, () => START_DELAY);
+    const fixed = await ratio({ startDelay: START_DELAY, ...capacity }, () => START_DELAY);
+    const drawn = await ratio({ startDelay: name => starts.get(name)!, ...capacity }, name => starts.get(name)!);
+    const peak = peakDemand(c.jobs.map(job => ({ name: job.name, dependsOn: job.dependsOn, vcpu: 1, memoryMiB: 2048 })));
+    console.log(`| ${c.name} | ${c.jobs.length} | ${peak.vcpu} | ${capacity.maxVcpus} | ${cp} | ${unlimited} | ${fixed} | ${drawn} | ${levelByLevel(c)} |`);
   }
 
   console.log('\n## Size per workflow (environment prod; jobs with 24-character names, a command, 2 variables, up to 3 dependencies)\n');

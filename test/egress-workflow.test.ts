@@ -142,7 +142,7 @@ async function run(scenario: Scenario): Promise<Outcome> {
     'Replace Route 1': record('ReplaceRoute'),
     'Replace Route 2': record('ReplaceRoute'),
     'Run job workflow': record('StartExecution', async input => ({ Output: await (scenario.jobWorkflow ?? (() => ({ ok: true })))(input), ExecutionArn: 'inner' })),
-    ...Object.fromEntries(UNENDED_STATUSES.map(status => [`List ${status} jobs`, record('ListJobs', input => {
+    ...Object.fromEntries(UNENDED_STATUSES.map(status => [`List ${status} jobs`, record('ListJobs', () => {
       const look = calls.filter(([n, i]) => n === 'ListJobs' && i.JobStatus === status).length - 1;
       return { JobSummaryList: (scenario.queueAt?.(look) ?? []).includes(status) ? [{ jobId: `job-${look}`, jobName: 'x', status }] : [] };
     })])),

@@ -120,8 +120,11 @@ interface SimJob {
 export interface BatchSimulatorOptions {
   /** Per job name; jobs without a script run 60 s and succeed. */
   readonly scripts?: { [jobName: string]: JobScript };
-  /** Seconds from RUNNABLE to RUNNING (Batch scheduling and Fargate start). @default 0 */
-  readonly startDelay?: number;
+  /**
+   * Seconds from RUNNABLE to RUNNING (Batch scheduling and Fargate start): one figure for every start, or one per
+   * start of a job (by its workflow name and attempt), e.g. drawn from 30-60 s. @default 0
+   */
+  readonly startDelay?: number | ((jobName: string, attempt: number) => number);
   /** Seconds each Batch API call takes. @default 0 */
   readonly apiLatency?: number;
   /** The clock to run on. @default - a new one */
@@ -163,7 +166,7 @@ export class BatchSimulator {
   public readonly calls: Array<{ time: number; action: string; request: any }> = [];
   private readonly jobs = new Map<string, SimJob>();
   private readonly scripts: { [name: string]: JobScript };
-  private readonly startDelay: number;
+  private readonly startDelay: (jobName: string, attempt: number) => number;
   private readonly apiLatency: number;
   private readonly refuseSubmit: string[];
   private readonly options: BatchSimulatorOptions;
@@ -180,7 +183,8 @@ export class BatchSimulator {
   constructor(options: BatchSimulatorOptions = {}) {
     this.clock = options.clock ?? new VirtualClock();
     this.scripts = options.scripts ?? {};
-    this.startDelay = options.startDelay ?? 0;
+    const delay = options.startDelay ?? 0;
+    this.startDelay = typeof delay === 'number' ? () => delay : delay;
     this.apiLatency = options.apiLatency ?? 0;
     this.refuseSubmit = options.refuseSubmit ?? [];
     this.options = options;
@@ -499,7 +503,7 @@ export class BatchSimulator {
       this.peakVcpus = Math.max(this.peakVcpus, this.vcpusInUse);
       job.status = 'STARTING';
       const generation = job.generation;
-      this.clock.schedule(this.startDelay, () => {
+      this.clock.schedule(this.startDelay(job.name, job.attempts.length), () => {
         if (job.status === 'STARTING' && job.generation === generation) this.startAttempt(job);
       });
     }

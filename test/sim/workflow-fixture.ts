@@ -31,7 +31,8 @@ export async function simulate(
 
 /** The least time any schedule of the graph takes, with each job's scripted duration plus the start delay. */
 export function criticalPathOf(workflow: WorkflowJob[], options: BatchSimulatorOptions = {}): number {
-  return criticalPath(workflow, name => (options.scripts?.[name]?.duration ?? 60) + (options.startDelay ?? 0));
+  const start = options.startDelay ?? 0;
+  return criticalPath(workflow, name => (options.scripts?.[name]?.duration ?? 60) + (typeof start === 'number' ? start : start(name, 0)));
 }
 
 /**
