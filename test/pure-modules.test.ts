@@ -80,9 +80,12 @@ describe('names', () => {
   });
 
   test('the names of the resources the Python app did not have', () => {
-    expect([names.alarmTopic, names.failedRunsAlarm, names.stuckJobsAlarm, names.dashboard, names.runnableWatch, names.schedule])
+    expect([names.alarmTopic, names.failedRunsAlarm, names.stuckJobsAlarm, names.dashboard, names.runCleanup])
       .toEqual(['team-a-batch-platform-alerts-staging', 'team-a-batch-platform-failed-runs-staging', 'team-a-batch-platform-stuck-jobs-staging',
-        'team-a-batch-platform-staging', 'team-a-batch-runnable-watch-staging', 'team-a-customer-platform-staging']);
+        'team-a-batch-platform-staging', 'team-a-batch-platform-run-cleanup-staging']);
+    // Deployed before the one stem: a renamed state machine, table or schedule would be a new resource.
+    expect([names.runnableWatch, names.schedule, names.runWorkflow, names.runLockTable])
+      .toEqual(['team-a-batch-runnable-watch-staging', 'team-a-customer-platform-staging', 'team-a-customer-platform-run-staging', 'team-a-customer-platform-run-staging-lock']);
     expect([names.jobLogGroup, names.flowLogGroup, stateMachineLogGroupName(names.stateMachine)])
       .toEqual(['/aws/batch/team-a-customer-platform-staging', '/aws/vpc/flowlogs/team-a-customer-platform-vpc-staging',
         '/aws/vendedlogs/states/team-a-customer-platform-workflow-staging']);

@@ -67,11 +67,6 @@ export interface EgressRunWorkflowProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** `sanders-customer-platform-run-dev` */
-export function runStateMachineName(names: PlatformNames): string {
-  return `${names.prefix}-customer-platform-run-${names.environment}`;
-}
-
 interface ScopedAwsCallProps extends tasks.CallAwsServiceProps {
   /** Conditions on the statement of the call's own action (on `iamResources`). */
   readonly conditions?: { [key: string]: unknown };
@@ -107,7 +102,7 @@ class StartJobWorkflow extends tasks.StepFunctionsStartExecution {
 
 export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkflowProps): sfn.StateMachine {
   const stack = Stack.of(scope);
-  const name = runStateMachineName(props.names);
+  const name = props.names.runWorkflow;
   const ownExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   const vpcId = props.vpc.vpcId;
   const tags = [{ Key: EGRESS_TAG, Value: vpcId }, { Key: 'Name', Value: `${name}-egress` }];
@@ -138,7 +133,7 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
 
   // The lock: one item, owned by the execution that holds it. Created only with this profile.
   const lockTable = new dynamodb.Table(scope, 'RunLockTable', {
-    tableName: `${name}-lock`,
+    tableName: props.names.runLockTable,
     partitionKey: { name: LOCK_KEY, type: dynamodb.AttributeType.STRING },
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,

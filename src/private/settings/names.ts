@@ -82,6 +82,24 @@ export class PlatformNames {
     return `${this.prefix}-batch-runnable-watch-${this.environment}`;
   }
 
+  /**
+   * `sanders-customer-platform-run-dev`: dev's run workflow (`NetworkProfile.ON_DEMAND_EGRESS`), created before the
+   * `batch-platform` stem and kept (a renamed state machine is a new one, with a new ARN for every caller).
+   */
+  public get runWorkflow(): string {
+    return `${this.prefix}-customer-platform-run-${this.environment}`;
+  }
+
+  /** `sanders-customer-platform-run-dev-lock`: the run workflow's lock table (kept with the run workflow's name). */
+  public get runLockTable(): string {
+    return `${this.runWorkflow}-lock`;
+  }
+
+  /** `sanders-batch-platform-run-cleanup-dev`: terminates the jobs of a run stopped from outside. */
+  public get runCleanup(): string {
+    return `${this.prefix}-batch-platform-run-cleanup-${this.environment}`;
+  }
+
   /** `sanders-customer-platform-dev` (created before the `batch-platform` stem; kept so it is not replaced) */
   public get schedule(): string {
     return `${this.prefix}-customer-platform-${this.environment}`;

@@ -29,11 +29,6 @@ export interface RunCleanupProps {
   readonly encryptionKey: kms.IKey;
 }
 
-/** `sanders-batch-run-cleanup-dev` */
-export function runCleanupName(names: PlatformNames): string {
-  return `${names.prefix}-batch-run-cleanup-${names.environment}`;
-}
-
 /**
  * The cleanup's definition: its input is the execution's status-change event, or any object with
  * `detail.executionArn` (to clean up a run by hand).
@@ -65,7 +60,7 @@ export function createRunCleanup(scope: Construct, props: RunCleanupProps): sfn.
   const names = props.names;
   const definition = buildRunCleanupDefinition(props.jobQueue.jobQueueArn);
   const { stateMachine, role } = createLoggedStateMachine(scope, 'RunCleanup', {
-    stateMachineName: runCleanupName(names),
+    stateMachineName: names.runCleanup,
     definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
     roleDescription: 'Role of the run cleanup: lists the jobs of a stopped run and terminates those that have not ended',
     comment: 'Terminates the jobs of a stopped or timed-out run of the job workflow',
