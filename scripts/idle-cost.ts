@@ -9,8 +9,7 @@
  * by use or storage only, so it costs nothing (or cents of storage) while idle.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { NetworkProfile } from '../src/network-profile';
-import { SandersCustomerPlatformStack } from '../test/integ/platform-stack';
+import { NetworkProfile, SandersBatchPlatform } from '../src';
 
 /**
  * List prices, eu-central-1, as gathered in the project's FACTS.md ("check before quoting to users"):
@@ -99,8 +98,9 @@ export interface ProfileCost {
 }
 
 /**
- * Synthesizes a fresh consumer app (the example `SandersCustomerPlatformStack`) with default props in
- * `dev` and `prod`, and with each other network profile, and prices each template.
+ * Synthesizes a fresh consumer app (a stack named like the example's, `SandersCustomerPlatformStack-<env>`, with
+ * the platform in it, as a consuming team writes it) with default props in `dev` and `prod`, and with each other
+ * network profile, and prices each template.
  */
 export function profileCosts(): ProfileCost[] {
   const cases: Array<{ environment: string; label: string; profile?: NetworkProfile }> = [
@@ -112,9 +112,8 @@ export function profileCosts(): ProfileCost[] {
   ];
   return cases.map(c => {
     const app = new App();
-    const stack: Stack = new SandersCustomerPlatformStack(app, c.environment, {
-      platform: c.profile ? { networkProfile: c.profile } : {},
-    });
+    const stack = new Stack(app, `SandersCustomerPlatformStack-${c.environment}`);
+    new SandersBatchPlatform(stack, 'Platform', { environment: c.environment, ...(c.profile ? { networkProfile: c.profile } : {}) });
     const template = app.synth().getStackByName(stack.stackName).template;
     return { stack: stack.stackName, profile: c.label, cost: idleMonthlyCost(template) };
   });
