@@ -1,4 +1,4 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { Annotations, CfnOutput } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,6 +12,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DataSafety } from './data-safety';
 import { NetworkProfile } from './network-profile';
 import { ComputePart } from './private/compute/compute';
 import { JobDefinitions } from './private/compute/job-definitions';
@@ -35,6 +36,8 @@ import { SandersBatchPlatformProps } from './sanders-batch-platform-props';
 export class SandersBatchPlatform extends Construct {
   /** The environment name. */
   public readonly environment: string;
+  /** Whether the data goes with the stack or survives it, as given or as the environment name chose it. */
+  public readonly dataSafety: DataSafety;
   /** The customer-managed KMS key that encrypts the bucket, table, repository and logs. */
   public readonly encryptionKey: kms.IKey;
   /** The data bucket. */
@@ -97,6 +100,8 @@ export class SandersBatchPlatform extends Construct {
     claimStackNames(this, s);
     this.node.addValidation({ validate: () => stackBudgetProblems(this, s.compute.jobs) });
     this.environment = s.environment;
+    this.dataSafety = s.dataSafety;
+    if (s.dataSafetyWarning) Annotations.of(this).addWarningV2('@sanders/batch-platform:dataSafety', s.dataSafetyWarning);
 
     // Each part is a namespace in the tree (Data, Network, ...) that keeps its resources' logical IDs.
     const data = new DataPart(this, 'Data', s.names, s.data);

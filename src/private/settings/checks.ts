@@ -4,6 +4,7 @@
  */
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { cronProblem, isKnownTimeZone } from './cron';
+import { PROD_ENVIRONMENT } from './defaults';
 import { checkDataSafety, checkImageTag, checkJobDefinitionNames, checkJobSubmissions, checkPropTypes } from './input-checks';
 import { PlatformNames } from './names';
 import type { DataSettings } from './settings';
@@ -11,6 +12,7 @@ import {
   Problems, requireLiteral, validateBucketName, validateEnvironment, validatePrefix, validateRepositoryName,
   validateRunTimeout, validateTableName, validateTiers, validateWorkflow,
 } from './validation';
+import { DataSafety } from '../../data-safety';
 import { MemoryTier } from '../../memory-tier';
 import { NetworkProfile } from '../../network-profile';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
@@ -50,7 +52,8 @@ export function checkTypes(props: SandersBatchPlatformProps): Problems {
 /** Throws one error listing every problem of the props (with those `checkTypes` found). */
 export function checkProps(props: SandersBatchPlatformProps, v: CheckedValues, problems: Problems = new Problems()): void {
   const namesValid = checkNames(problems, props, v);
-  checkData(problems, v.data, props.deletionProtection);
+  checkData(problems, v.data, props);
+  checkDisposableProd(problems, v.environment, props);
   checkCompute(problems, props, v, namesValid);
   checkOperations(problems, props);
   problems.throwIfAny('SandersBatchPlatform configuration');
@@ -69,14 +72,20 @@ function checkNames(problems: Problems, props: SandersBatchPlatformProps, v: Che
   return namesValid;
 }
 
-function checkData(problems: Problems, data: DataSettings, deletionProtection: boolean | undefined): void {
+function checkData(problems: Problems, data: DataSettings, props: SandersBatchPlatformProps): void {
   if (data.removalPolicy === RemovalPolicy.SNAPSHOT) {
     problems.add('removalPolicy is RemovalPolicy.SNAPSHOT, which S3 buckets, ECR repositories, KMS keys and log groups do not support: use RemovalPolicy.RETAIN (keep the data) or RemovalPolicy.DESTROY');
   }
-  checkDataSafety(problems, data.removalPolicy, deletionProtection);
+  checkDataSafety(problems, data.removalPolicy, props.deletionProtection);
   if (data.autoDeleteObjects && data.removalPolicy !== RemovalPolicy.DESTROY) {
     problems.add(`autoDeleteObjects is true but removalPolicy is ${data.removalPolicy}: emptying the bucket only makes sense when it is destroyed; set removalPolicy to RemovalPolicy.DESTROY or autoDeleteObjects to false`);
   }
+}
+
+/** A production environment whose data would go with the stack needs a word that this is meant. */
+function checkDisposableProd(problems: Problems, environment: string, props: SandersBatchPlatformProps): void {
+  if (environment !== PROD_ENVIRONMENT || props.dataSafety !== DataSafety.DISPOSABLE || props.acknowledgeDisposableProd === true) return;
+  problems.add(`dataSafety is DataSafety.DISPOSABLE in environment '${PROD_ENVIRONMENT}': the bucket, table, repository and key would be destroyed with the stack, without point-in-time recovery or backup; remove dataSafety (prod keeps its data by default), or set acknowledgeDisposableProd to true if prod's data really is disposable`);
 }
 
 function checkCompute(problems: Problems, props: SandersBatchPlatformProps, v: CheckedValues, namesValid: boolean): void {
