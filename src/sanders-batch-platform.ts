@@ -197,13 +197,13 @@ export class SandersBatchPlatform extends Construct {
   }
 
   /**
-   * Lets the grantee read the platform's data: the bucket's objects and the table's items.
+   * Lets the grantee read the platform's data: the bucket's objects and the table's items (and decrypt them with
+   * the platform's key). Returns one grant that combines the bucket's and the table's.
    *
    * @param grantee the principal that may read, e.g. an analytics role
    */
   public grantReadData(grantee: iam.IGrantable): iam.Grant {
-    this.bucket.grantRead(grantee);
-    return this.table.grantReadData(grantee);
+    return this.bucket.grantRead(grantee).combine(this.table.grantReadData(grantee));
   }
 
   private createOutputs(): void {
