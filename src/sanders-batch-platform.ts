@@ -19,6 +19,7 @@ import { JobDefinitions } from './private/compute/job-definitions';
 import { Namespace } from './private/core/namespace';
 import { DataPart } from './private/data/data-part';
 import { createEgressRunWorkflow } from './private/egress/egress-workflow';
+import { PlatformMetrics } from './private/monitoring/metrics';
 import { MonitoringPart } from './private/monitoring/monitoring';
 import { NetworkPart } from './private/network/network';
 import { resolveSettings } from './private/settings/settings';
@@ -87,6 +88,7 @@ export class SandersBatchPlatform extends Construct {
   public readonly schedule?: scheduler.ISchedule;
 
   private readonly jobDefinitions: JobDefinitions;
+  private readonly metrics: PlatformMetrics;
 
   /**
    * @param scope the construct the platform is created in, usually a `Stack`
@@ -161,6 +163,7 @@ export class SandersBatchPlatform extends Construct {
     this.failedRunsAlarm = monitoring.failedRunsAlarm;
     this.stuckJobsAlarm = monitoring.stuckJobsAlarm;
     this.dashboard = monitoring.dashboard;
+    this.metrics = monitoring.metrics;
 
     if (s.createOutputs) this.createOutputs();
   }
@@ -204,6 +207,45 @@ export class SandersBatchPlatform extends Construct {
    */
   public grantReadData(grantee: iam.IGrantable): iam.Grant {
     return this.bucket.grantRead(grantee).combine(this.table.grantReadData(grantee));
+  }
+
+  /**
+   * Runs that failed: the `ExecutionsFailed` metric of the state machine runs are started with (`stateMachine`).
+   * `failedRunsAlarm` watches this metric.
+   *
+   * @param props options over the defaults: the sum over 5 minutes
+   */
+  public metricFailedRuns(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.failedRuns(props);
+  }
+
+  /**
+   * Jobs of the queue that failed after their retries. AWS Batch publishes no metrics: this counts the matches of
+   * the platform's rule for the queue's FAILED jobs (`AWS/Events` `TriggeredRules`). The dashboard graphs it.
+   *
+   * @param props options over the defaults: the sum over 5 minutes
+   */
+  public metricFailedJobs(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.failedJobs(props);
+  }
+
+  /**
+   * Jobs still RUNNABLE `runnableTimeout` after they entered RUNNABLE (`Sanders/BatchPlatform` `JobsStuckRunnable`,
+   * by `JobQueue`), counted by the platform's watch. `stuckJobsAlarm` watches this metric.
+   *
+   * @param props options over the defaults: the sum over 5 minutes
+   */
+  public metricJobsStuckRunnable(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.jobsStuckRunnable(props);
+  }
+
+  /**
+   * How long runs take, in milliseconds: the `ExecutionTime` metric of the state machine runs are started with.
+   *
+   * @param props options over the defaults: the average over 5 minutes
+   */
+  public metricRunDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runDuration(props);
   }
 
   private createOutputs(): void {
