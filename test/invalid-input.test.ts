@@ -154,7 +154,7 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   ['createDashboard is a string', { createDashboard: 'yes' as any }, /createDashboard must be true or false, got the string 'yes'/],
   ['versioned is a number', { versioned: 1 as any }, /versioned must be true or false, got the number 1/],
   ['alarmEmails is one string', { alarmEmails: 'ops@example.com' as any }, /alarmEmails must be an array of e-mail address strings, got the string 'ops@example\.com': give alarmEmails: \['ops@example\.com'\]/],
-  ['the schedule is a cron string', { schedule: '0 2 * * ? *' as any }, /schedule must be an object, got the string '0 2 \* \* \? \*': give schedule: \{ cronExpression: '0 2 \* \* \? \*' \}/],
+  ['the schedule is a cron string', { schedule: '0 2 * * ? *' as any }, /schedule must be an object, got the string '0 2 \* \* \? \*': give schedule: \{ expression: ScheduleExpression\.cron\(\{ minute: '0', hour: '2' \}\) \}/],
   ['the schedule\'s cron expression is a number', { schedule: { cronExpression: 5 as any } }, /schedule\.cronExpression must be a string, got the number 5/],
 ];
 

@@ -1,6 +1,6 @@
 /**
  * Every check of the props, in one pass with one report: all problems are thrown together, before any resource
- * exists. The single checks live in `validation.ts` (names, tiers, workflow) and `cron.ts` (schedules).
+ * exists. The single checks live in `validation.ts` (names, tiers, workflow) and `cron.ts` (the deprecated schedule strings).
  */
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { cronProblem, isKnownTimeZone } from './cron';
@@ -17,6 +17,7 @@ import { MemoryTier } from '../../memory-tier';
 import { NetworkProfile } from '../../network-profile';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 import { WorkflowJob } from '../../workflow-job';
+import { WorkflowSchedule } from '../../workflow-schedule';
 
 /** The values the checks need beyond the props, as `resolveSettings` derived them. */
 export interface CheckedValues {
@@ -82,6 +83,31 @@ function checkData(problems: Problems, data: DataSettings, props: SandersBatchPl
   }
 }
 
+/** A schedule takes `expression`, or the deprecated `cronExpression` (with its `timeZone` string), not both. */
+function checkSchedule(problems: Problems, schedule: WorkflowSchedule): void {
+  const { expression, cronExpression: cron, timeZone } = schedule;
+  const example = "expression: ScheduleExpression.cron({ minute: '30', hour: '2', timeZone: TimeZone.EUROPE_BERLIN })";
+  if (expression !== undefined) {
+    if (cron !== undefined) problems.add(`schedule has both expression and cronExpression '${cron}': give only expression (cronExpression is deprecated)`);
+    if (timeZone !== undefined) problems.add(`schedule has both expression and timeZone '${timeZone}': give the time zone in the expression, e.g. ${example}`);
+    return;
+  }
+  if (cron === undefined) {
+    problems.add(`schedule has neither expression nor cronExpression: give ${example}`);
+    return;
+  }
+  if (Token.isUnresolved(cron)) {
+    problems.add('schedule cronExpression is an unresolved token: give a literal cron expression such as \'30 2 * * ? *\'');
+  } else {
+    const problem = cronProblem(cron);
+    if (problem) problems.add(problem);
+  }
+  const zone = timeZone ?? 'UTC';
+  if (Token.isUnresolved(zone) || !isKnownTimeZone(zone)) {
+    problems.add(`schedule timeZone '${zone}' is not an IANA time zone: use a name such as 'UTC', 'Europe/Berlin' or 'America/New_York'`);
+  }
+}
+
 /** A production environment whose data would go with the stack needs a word that this is meant. */
 function checkDisposableProd(problems: Problems, environment: string, props: SandersBatchPlatformProps): void {
   if (environment !== PROD_ENVIRONMENT || props.dataSafety !== DataSafety.DISPOSABLE || props.acknowledgeDisposableProd === true) return;
@@ -123,19 +149,7 @@ function checkOperations(problems: Problems, props: SandersBatchPlatformProps): 
   if (props.vpc !== undefined && props.vpc.privateSubnets.length === 0) {
     problems.add(`vpc ${Token.isUnresolved(props.vpc.vpcId) ? '(imported)' : props.vpc.vpcId} has no private subnets with egress: the jobs run in PRIVATE_WITH_EGRESS subnets that reach ECR, CloudWatch Logs and Batch through a NAT gateway or interface endpoints; import the VPC with its privateSubnetIds`);
   }
-  if (props.schedule !== undefined) {
-    const cron = props.schedule.cronExpression;
-    const timeZone = props.schedule.timeZone ?? 'UTC';
-    if (Token.isUnresolved(cron)) {
-      problems.add('schedule cronExpression is an unresolved token: give a literal cron expression such as \'30 2 * * ? *\'');
-    } else {
-      const problem = cronProblem(cron);
-      if (problem) problems.add(problem);
-    }
-    if (Token.isUnresolved(timeZone) || !isKnownTimeZone(timeZone)) {
-      problems.add(`schedule timeZone '${timeZone}' is not an IANA time zone: use a name such as 'UTC', 'Europe/Berlin' or 'America/New_York'`);
-    }
-  }
+  if (props.schedule !== undefined) checkSchedule(problems, props.schedule);
   const alarmEmails = props.alarmEmails ?? [];
   for (const email of new Set(alarmEmails.filter((e, i) => alarmEmails.indexOf(e) !== i))) {
     problems.add(`alarmEmails lists '${email}' more than once: list each address once`);

@@ -96,8 +96,9 @@ export function checkPropTypes(problems: Problems, props: { [key: string]: any }
   t.oneOf('networkProfile', props.networkProfile, Object.values(NetworkProfile), 'NetworkProfile.ON_DEMAND_EGRESS, SINGLE_NAT_GATEWAY or NAT_GATEWAY_PER_AZ');
   t.list('alarmEmails', props.alarmEmails, isString, 'e-mail address strings', "alarmEmails: ['ops@example.com']");
   for (const p of ['vpc', 'alarmTopic']) t.check(p, props[p], isPlainObject, 'a construct', `an ${p === 'vpc' ? 'ec2.IVpc' : 'sns.ITopic'}`);
-  if (t.check('schedule', props.schedule, isPlainObject, 'an object', "schedule: { cronExpression: '0 2 * * ? *' }")) {
+  if (t.check('schedule', props.schedule, isPlainObject, 'an object', "schedule: { expression: ScheduleExpression.cron({ minute: '0', hour: '2' }) }")) {
     const s = props.schedule ?? {};
+    t.check('schedule.expression', s.expression, v => isPlainObject(v) && typeof (v as any).expressionString === 'string', 'a scheduler.ScheduleExpression', "expression: ScheduleExpression.cron({ minute: '0', hour: '2' })");
     t.check('schedule.cronExpression', s.cronExpression, isString, 'a string', "cronExpression: '0 2 * * ? *'");
     t.check('schedule.timeZone', s.timeZone, isString, 'a string', "timeZone: 'Europe/Berlin'");
     t.check('schedule.enabled', s.enabled, isBoolean, 'true or false', 'enabled: false');

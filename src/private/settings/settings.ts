@@ -3,10 +3,11 @@
  * the defaults of `defaults.ts`, after every check of `checks.ts` passed. A builder gets its part's settings and
  * never reads the props or decides dev versus prod itself.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { checkProps, checkTypes, hasOwnJobDefinition } from './checks';
 import { dataSafetyDefaults, defaultDataSafety, DEFAULTS, DEV_ENVIRONMENT, environmentDefaults, PROD_ENVIRONMENT } from './defaults';
@@ -98,9 +99,8 @@ export interface WorkflowSettings {
 }
 
 export interface ScheduleSettings {
-  /** `cron(...)`, as EventBridge Scheduler takes it. */
-  readonly expression: string;
-  readonly timeZone: string;
+  /** With its time zone: the one given, or UTC. */
+  readonly expression: scheduler.ScheduleExpression;
   readonly enabled: boolean;
 }
 
@@ -225,10 +225,16 @@ function resolveJob(job: WorkflowJob, tier: TierSettings): JobSettings {
 }
 
 function resolveSchedule(props: SandersBatchPlatformProps): ScheduleSettings | undefined {
-  if (props.schedule === undefined) return undefined;
-  return {
-    expression: `cron(${props.schedule.cronExpression.trim().split(/\s+/).join(' ')})`,
-    timeZone: props.schedule.timeZone ?? DEFAULTS.scheduleTimeZone,
-    enabled: props.schedule.enabled ?? DEFAULTS.scheduleEnabled,
-  };
+  const schedule = props.schedule;
+  if (schedule === undefined) return undefined;
+  // aws-cdk-lib reads a cron or rate without a time zone as `Etc/UTC`; the deprecated strings wrote `UTC` (the same
+  // zone), so a schedule moved to `expression` keeps its template.
+  const given = schedule.expression;
+  const zone = given?.timeZone === undefined || given.timeZone.timezoneName === TimeZone.ETC_UTC.timezoneName
+    ? TimeZone.of(DEFAULTS.scheduleTimeZone) : given.timeZone;
+  const expression = given !== undefined
+    ? scheduler.ScheduleExpression.expression(given.expressionString, zone)
+    : scheduler.ScheduleExpression.expression(`cron(${schedule.cronExpression!.trim().split(/\s+/).join(' ')})`,
+      TimeZone.of(schedule.timeZone ?? DEFAULTS.scheduleTimeZone));
+  return { expression, enabled: schedule.enabled ?? DEFAULTS.scheduleEnabled };
 }
