@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { DataSafety } from './data-safety';
 import { MemoryTier } from './memory-tier';
 import { NetworkProfile } from './network-profile';
 import { OnJobFailure } from './on-job-failure';
@@ -15,13 +16,34 @@ export interface SandersBatchPlatformProps {
   /**
    * The environment name, the last part of every resource name.
    *
-   * `dev` destroys everything on removal (the bucket and the repository are emptied first); any other
-   * name, `prod` included, keeps every resource that holds data and turns on point-in-time recovery,
-   * deletion protection and versioning. Each of these can also be set on its own.
+   * It chooses the defaults: `dataSafety` (`dev` is `DataSafety.DISPOSABLE`, any other name
+   * `DataSafety.RETAINED`) and the cost-related ones, `networkProfile`, `useSpot` and `createDashboard` (`dev`
+   * idles cheaply, any other name is built for production). A name other than `dev` or `prod` gives a synth
+   * warning unless `dataSafety` is set.
    *
    * @default 'dev'
    */
   readonly environment?: string;
+
+  /**
+   * Whether the data may go with the stack (`DataSafety.DISPOSABLE`: everything is destroyed on removal, the
+   * bucket and the repository are emptied first) or must survive it (`DataSafety.RETAINED`: every resource that
+   * holds data is retained, with point-in-time recovery, deletion protection, versioning and a daily backup).
+   * It is the default of `removalPolicy`, `autoDeleteObjects`, `pointInTimeRecovery`, `deletionProtection`,
+   * `versioned` and `backupPlan`; each can also be set on its own. `DISPOSABLE` in the environment `prod`
+   * needs `acknowledgeDisposableProd`.
+   *
+   * @default - `DataSafety.DISPOSABLE` for the environment `dev`, `DataSafety.RETAINED` for any other
+   */
+  readonly dataSafety?: DataSafety;
+
+  /**
+   * Allow `dataSafety: DataSafety.DISPOSABLE` in the environment `prod`, whose data would then be destroyed
+   * with the stack. Without it, such a configuration fails at synth.
+   *
+   * @default false
+   */
+  readonly acknowledgeDisposableProd?: boolean;
 
   /**
    * The first part of every resource name. S3 bucket names are global across all AWS accounts,
@@ -78,35 +100,35 @@ export interface SandersBatchPlatformProps {
   /**
    * What happens to the bucket, table, repository, KMS key and log groups when they leave the stack.
    *
-   * @default - `RemovalPolicy.DESTROY` for `dev`, `RemovalPolicy.RETAIN` for any other environment
+   * @default - `RemovalPolicy.DESTROY` when `dataSafety` is `DISPOSABLE`, `RemovalPolicy.RETAIN` when `RETAINED`
    */
   readonly removalPolicy?: RemovalPolicy;
 
   /**
    * Empty the bucket and the repository before they are deleted. Needs `removalPolicy` DESTROY.
    *
-   * @default - true for `dev`, false for any other environment
+   * @default - true when `dataSafety` is `DISPOSABLE` (and `removalPolicy` DESTROY), false when `RETAINED`
    */
   readonly autoDeleteObjects?: boolean;
 
   /**
    * DynamoDB point-in-time recovery (35 days of restorable history).
    *
-   * @default - false for `dev`, true for any other environment
+   * @default - false when `dataSafety` is `DISPOSABLE`, true when `RETAINED`
    */
   readonly pointInTimeRecovery?: boolean;
 
   /**
    * DynamoDB deletion protection: the table cannot be deleted until it is turned off.
    *
-   * @default - false for `dev`, true for any other environment
+   * @default - false when `dataSafety` is `DISPOSABLE`, true when `RETAINED`
    */
   readonly deletionProtection?: boolean;
 
   /**
    * S3 object versioning, so an overwritten or deleted object can be restored.
    *
-   * @default - false for `dev`, true for any other environment
+   * @default - false when `dataSafety` is `DISPOSABLE`, true when `RETAINED`
    */
   readonly versioned?: boolean;
 
@@ -114,7 +136,7 @@ export interface SandersBatchPlatformProps {
    * Back the table up daily with AWS Backup, into a vault of its own encrypted with the platform's key,
    * kept for 35 days. The vault is always retained.
    *
-   * @default - false for `dev`, true for any other environment
+   * @default - false when `dataSafety` is `DISPOSABLE`, true when `RETAINED`
    */
   readonly backupPlan?: boolean;
 

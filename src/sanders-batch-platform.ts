@@ -1,4 +1,4 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { Annotations, CfnOutput } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,12 +12,14 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DataSafety } from './data-safety';
 import { NetworkProfile } from './network-profile';
 import { ComputePart } from './private/compute/compute';
 import { JobDefinitions } from './private/compute/job-definitions';
 import { Namespace } from './private/core/namespace';
 import { DataPart } from './private/data/data-part';
 import { createEgressRunWorkflow } from './private/egress/egress-workflow';
+import { PlatformMetrics } from './private/monitoring/metrics';
 import { MonitoringPart } from './private/monitoring/monitoring';
 import { NetworkPart } from './private/network/network';
 import { resolveSettings } from './private/settings/settings';
@@ -35,6 +37,8 @@ import { SandersBatchPlatformProps } from './sanders-batch-platform-props';
 export class SandersBatchPlatform extends Construct {
   /** The environment name. */
   public readonly environment: string;
+  /** Whether the data goes with the stack or survives it, as given or as the environment name chose it. */
+  public readonly dataSafety: DataSafety;
   /** The customer-managed KMS key that encrypts the bucket, table, repository and logs. */
   public readonly encryptionKey: kms.IKey;
   /** The data bucket. */
@@ -84,6 +88,7 @@ export class SandersBatchPlatform extends Construct {
   public readonly schedule?: scheduler.ISchedule;
 
   private readonly jobDefinitions: JobDefinitions;
+  private readonly metrics: PlatformMetrics;
 
   /**
    * @param scope the construct the platform is created in, usually a `Stack`
@@ -97,6 +102,8 @@ export class SandersBatchPlatform extends Construct {
     claimStackNames(this, s);
     this.node.addValidation({ validate: () => stackBudgetProblems(this, s.compute.jobs) });
     this.environment = s.environment;
+    this.dataSafety = s.dataSafety;
+    if (s.dataSafetyWarning) Annotations.of(this).addWarningV2('@sanders/batch-platform:dataSafety', s.dataSafetyWarning);
 
     // Each part is a namespace in the tree (Data, Network, ...) that keeps its resources' logical IDs.
     const data = new DataPart(this, 'Data', s.names, s.data);
@@ -157,6 +164,7 @@ export class SandersBatchPlatform extends Construct {
     this.failedRunsAlarm = monitoring.failedRunsAlarm;
     this.stuckJobsAlarm = monitoring.stuckJobsAlarm;
     this.dashboard = monitoring.dashboard;
+    this.metrics = monitoring.metrics;
 
     if (s.createOutputs) this.createOutputs();
   }
@@ -193,13 +201,52 @@ export class SandersBatchPlatform extends Construct {
   }
 
   /**
-   * Lets the grantee read the platform's data: the bucket's objects and the table's items.
+   * Lets the grantee read the platform's data: the bucket's objects and the table's items (and decrypt them with
+   * the platform's key). Returns one grant that combines the bucket's and the table's.
    *
    * @param grantee the principal that may read, e.g. an analytics role
    */
   public grantReadData(grantee: iam.IGrantable): iam.Grant {
-    this.bucket.grantRead(grantee);
-    return this.table.grantReadData(grantee);
+    return this.bucket.grantRead(grantee).combine(this.table.grantReadData(grantee));
+  }
+
+  /**
+   * Runs that failed: the `ExecutionsFailed` metric of the state machine runs are started with (`stateMachine`).
+   * `failedRunsAlarm` watches this metric.
+   *
+   * @param props options over the defaults: the sum over 5 minutes
+   */
+  public metricFailedRuns(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.failedRuns(props);
+  }
+
+  /**
+   * Jobs of the queue that failed after their retries. AWS Batch publishes no metrics: this counts the matches of
+   * the platform's rule for the queue's FAILED jobs (`AWS/Events` `TriggeredRules`). The dashboard graphs it.
+   *
+   * @param props options over the defaults: the sum over 5 minutes
+   */
+  public metricFailedJobs(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.failedJobs(props);
+  }
+
+  /**
+   * Jobs still RUNNABLE `runnableTimeout` after they entered RUNNABLE (`Sanders/BatchPlatform` `JobsStuckRunnable`,
+   * by `JobQueue`), counted by the platform's watch. `stuckJobsAlarm` watches this metric.
+   *
+   * @param props options over the defaults: the sum over 5 minutes
+   */
+  public metricJobsStuckRunnable(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.jobsStuckRunnable(props);
+  }
+
+  /**
+   * How long runs take, in milliseconds: the `ExecutionTime` metric of the state machine runs are started with.
+   *
+   * @param props options over the defaults: the average over 5 minutes
+   */
+  public metricRunDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.runDuration(props);
   }
 
   private createOutputs(): void {

@@ -8,7 +8,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AccessLevel, SandersBatchPlatform, SandersBatchPlatformProps, WorkflowJob } from '../src';
+import { AccessLevel, DataSafety, SandersBatchPlatform, SandersBatchPlatformProps, WorkflowJob } from '../src';
 
 const tier = (name: string, gib: number, vcpu: number, extra: object = {}) => ({ name, memory: Size.gibibytes(gib), vcpu, ...extra });
 const job = (name: string, extra: Partial<WorkflowJob> = {}): WorkflowJob => ({ name, tier: '2gb', ...extra });
@@ -102,6 +102,12 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   // contradictory data safety
   ['deletion protection is on while everything is destroyed', { removalPolicy: RemovalPolicy.DESTROY, deletionProtection: true }, /deletionProtection is true but removalPolicy is RemovalPolicy\.DESTROY: CloudFormation cannot delete a table with deletion protection.*set removalPolicy to RemovalPolicy\.RETAIN or deletionProtection to false/],
   ['dev turns deletion protection on', { environment: 'dev', deletionProtection: true }, /deletionProtection is true but removalPolicy is RemovalPolicy\.DESTROY/],
+  ['prod is disposable without an acknowledgement', { environment: 'prod', dataSafety: DataSafety.DISPOSABLE },
+    /dataSafety is DataSafety\.DISPOSABLE in environment 'prod': .*remove dataSafety \(prod keeps its data by default\), or set acknowledgeDisposableProd to true/],
+  ['prod is disposable and the acknowledgement is false', { environment: 'prod', dataSafety: DataSafety.DISPOSABLE, acknowledgeDisposableProd: false }, /dataSafety is DataSafety\.DISPOSABLE in environment 'prod'.*acknowledgeDisposableProd/],
+  ['the data safety is a made-up string', { dataSafety: 'KEEP' as any }, /dataSafety the string 'KEEP' is not one of the values it takes: give DataSafety\.DISPOSABLE or DataSafety\.RETAINED/],
+  ['the disposable-prod acknowledgement is a string', { acknowledgeDisposableProd: 'yes' as any }, /acknowledgeDisposableProd must be true or false, got the string 'yes'/],
+  ['a disposable environment turns deletion protection on', { environment: 'test', dataSafety: DataSafety.DISPOSABLE, deletionProtection: true }, /deletionProtection is true but removalPolicy is RemovalPolicy\.DESTROY/],
   // values CloudFormation rejects
   ['log retention is 2 days', { logRetention: 2 as logs.RetentionDays }, /logRetention the number 2 is not one of the values it takes: give a logs\.RetentionDays value \(1, 3, 5, 7/],
   ['log retention is 366 days', { logRetention: 366 as logs.RetentionDays }, /logRetention the number 366 is not one of the values it takes/],
@@ -148,7 +154,7 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   ['createDashboard is a string', { createDashboard: 'yes' as any }, /createDashboard must be true or false, got the string 'yes'/],
   ['versioned is a number', { versioned: 1 as any }, /versioned must be true or false, got the number 1/],
   ['alarmEmails is one string', { alarmEmails: 'ops@example.com' as any }, /alarmEmails must be an array of e-mail address strings, got the string 'ops@example\.com': give alarmEmails: \['ops@example\.com'\]/],
-  ['the schedule is a cron string', { schedule: '0 2 * * ? *' as any }, /schedule must be an object, got the string '0 2 \* \* \? \*': give schedule: \{ cronExpression: '0 2 \* \* \? \*' \}/],
+  ['the schedule is a cron string', { schedule: '0 2 * * ? *' as any }, /schedule must be an object, got the string '0 2 \* \* \? \*': give schedule: \{ expression: ScheduleExpression\.cron\(\{ minute: '0', hour: '2' \}\) \}/],
   ['the schedule\'s cron expression is a number', { schedule: { cronExpression: 5 as any } }, /schedule\.cronExpression must be a string, got the number 5/],
 ];
 

@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SandersBatchPlatform } from '../src';
 import { platformStack, platformTemplate } from './util';
-import { METRIC_NAMESPACE } from '../src/private/monitoring/runnable-watch';
+import { METRIC_NAMESPACE } from '../src/private/monitoring/metrics';
 
 /** The logical ID of the state machine a run starts with (the StepFunctionsStateMachineARN output). */
 function runStateMachineId(template: Template): string {

@@ -1,4 +1,7 @@
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { WorkflowSchedule } from '../src';
 import { platformStack, platformTemplate } from './util';
 import { cronProblem } from '../src/private/settings/cron';
 
@@ -72,5 +75,50 @@ describe('schedule', () => {
   test('fails when the time zone is not an IANA time zone', () => {
     expect(() => platformStack({ schedule: { cronExpression: '30 2 * * ? *', timeZone: 'Europe/Atlantis' } }))
       .toThrow(/schedule timeZone 'Europe\/Atlantis' is not an IANA time zone/);
+  });
+});
+
+describe('schedule from aws-cdk-lib\'s ScheduleExpression and TimeZone', () => {
+  /** The schedule resource, by logical ID, of a platform in prod with this schedule. */
+  function scheduleResource(schedule: WorkflowSchedule): { [id: string]: any } {
+    return platformTemplate({ environment: 'prod', schedule }).findResources('AWS::Scheduler::Schedule');
+  }
+
+  test('a cron expression with a TimeZone gives the same resource, logical ID included, as the deprecated strings', () => {
+    const typed = scheduleResource({ expression: scheduler.ScheduleExpression.cron({ minute: '30', hour: '2', timeZone: TimeZone.EUROPE_BERLIN }) });
+    const strings = scheduleResource({ cronExpression: '30 2 * * ? *', timeZone: 'Europe/Berlin' });
+    expect(Object.keys(typed)).toHaveLength(1);
+    expect(typed).toEqual(strings);
+    expect(Object.values(typed)[0].Properties).toMatchObject({ ScheduleExpression: 'cron(30 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin' });
+  });
+
+  test('an expression without a time zone is read in UTC, written down as the strings always did', () => {
+    const typed = scheduleResource({ expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '6', weekDay: 'MON-FRI' }) });
+    expect(typed).toEqual(scheduleResource({ cronExpression: '0 6 ? * MON-FRI *' }));
+    expect(Object.values(typed)[0].Properties.ScheduleExpressionTimezone).toBe('UTC');
+  });
+
+  test('takes a rate expression and the enabled switch', () => {
+    platformTemplate({ schedule: { expression: scheduler.ScheduleExpression.rate(Duration.hours(6)), enabled: false } })
+      .hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(6 hours)', State: 'DISABLED' });
+  });
+
+  test('fails when expression and cronExpression are both given', () => {
+    expect(() => platformStack({ schedule: { expression: scheduler.ScheduleExpression.rate(Duration.hours(1)), cronExpression: '30 2 * * ? *' } }))
+      .toThrow(/schedule has both expression and cronExpression '30 2 \* \* \? \*': give only expression \(cronExpression is deprecated\)/);
+  });
+
+  test('fails when expression comes with the timeZone string', () => {
+    expect(() => platformStack({ schedule: { expression: scheduler.ScheduleExpression.rate(Duration.hours(1)), timeZone: 'Europe/Berlin' } }))
+      .toThrow(/schedule has both expression and timeZone 'Europe\/Berlin': give the time zone in the expression, e\.g\. expression: ScheduleExpression\.cron/);
+  });
+
+  test('fails when neither expression nor cronExpression is given', () => {
+    expect(() => platformStack({ schedule: { enabled: true } })).toThrow(/schedule has neither expression nor cronExpression: give expression: ScheduleExpression\.cron/);
+  });
+
+  test('fails when the expression is a string', () => {
+    expect(() => platformStack({ schedule: { expression: 'cron(0 2 * * ? *)' as any } }))
+      .toThrow(/schedule\.expression must be a scheduler\.ScheduleExpression, got the string 'cron\(0 2 \* \* \? \*\)'/);
   });
 });

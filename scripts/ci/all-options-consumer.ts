@@ -4,10 +4,11 @@
  * prefix and leading keys, array jobs, timeouts and retry rules; prod-like with NAT gateways, backup, dashboard,
  * schedule, alert e-mails, ARM64 and ephemeral storage. Synthesized into the directory given as the first argument.
  */
-import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Size, Stack, TimeZone } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AccessLevel, NetworkProfile, SandersBatchPlatform } from '../../src';
@@ -59,7 +60,7 @@ new SandersBatchPlatform(prod, 'Platform', {
   backupPlan: true,
   createDashboard: true,
   logRetention: logs.RetentionDays.TWO_YEARS,
-  schedule: { cronExpression: '0 2 * * ? *', timeZone: 'Europe/Berlin' },
+  schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: TimeZone.EUROPE_BERLIN }) },
   alarmEmails: ['ops@example.com', 'oncall@example.com'],
   memoryTiers: [
     { name: 'arm', memory: Size.gibibytes(8), vcpu: 2, cpuArchitecture: ecs.CpuArchitecture.ARM64 },

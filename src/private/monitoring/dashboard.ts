@@ -1,60 +1,38 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { stuckJobsMetric } from './runnable-watch';
+import { PlatformMetrics } from './metrics';
 import { PlatformNames } from '../settings/names';
 
 export interface PlatformDashboardProps {
   readonly names: PlatformNames;
-  readonly runStateMachine: sfn.IStateMachine;
-  readonly failedJobsRule: events.IRule;
+  /** The metrics the construct's `metricXxx` methods return: the dashboard graphs the same ones. */
+  readonly metrics: PlatformMetrics;
   readonly alarms: cloudwatch.IAlarm[];
   readonly runnableTimeout: Duration;
-  readonly period: Duration;
 }
 
 /** The operations dashboard: runs, run duration, job failures, stuck jobs and the alarms. */
 export function createDashboard(scope: Construct, props: PlatformDashboardProps): cloudwatch.Dashboard {
-  const { period } = props;
-  const sm = props.runStateMachine;
-  const sum = (label: string) => ({ period, statistic: cloudwatch.Stats.SUM, label });
-  // AWS Batch publishes no metrics: a failed job is one match of the rule that matches this queue's FAILED jobs.
-  const failedJobs = new cloudwatch.Metric({
-    namespace: 'AWS/Events',
-    metricName: 'TriggeredRules',
-    dimensionsMap: { RuleName: props.failedJobsRule.ruleName },
-    ...sum('Jobs failed'),
-  });
+  const { metrics } = props;
   return new cloudwatch.Dashboard(scope, 'Dashboard', {
     dashboardName: props.names.dashboard,
     defaultInterval: Duration.days(7),
     widgets: [
       [
-        new cloudwatch.GraphWidget({
-          title: 'Runs',
-          width: 12,
-          left: [
-            sm.metricStarted(sum('Started')),
-            sm.metricSucceeded(sum('Succeeded')),
-            sm.metricFailed(sum('Failed')),
-            sm.metricTimedOut(sum('Timed out')),
-            sm.metricAborted(sum('Stopped')),
-          ],
-        }),
+        new cloudwatch.GraphWidget({ title: 'Runs', width: 12, left: metrics.runCounts() }),
         new cloudwatch.GraphWidget({
           title: 'Run duration (ms)',
           width: 12,
           left: [
-            sm.metricTime({ period, statistic: cloudwatch.Stats.AVERAGE, label: 'Average' }),
-            sm.metricTime({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'Longest' }),
+            metrics.runDuration({ statistic: cloudwatch.Stats.AVERAGE, label: 'Average' }),
+            metrics.runDuration({ statistic: cloudwatch.Stats.MAXIMUM, label: 'Longest' }),
           ],
         }),
       ],
       [
-        new cloudwatch.GraphWidget({ title: 'Job failures', width: 12, left: [failedJobs] }),
-        new cloudwatch.GraphWidget({ title: `Jobs RUNNABLE for over ${props.runnableTimeout.toHumanString()}`, width: 12, left: [stuckJobsMetric(props.names, period)] }),
+        new cloudwatch.GraphWidget({ title: 'Job failures', width: 12, left: [metrics.failedJobs({ label: 'Jobs failed' })] }),
+        new cloudwatch.GraphWidget({ title: `Jobs RUNNABLE for over ${props.runnableTimeout.toHumanString()}`, width: 12, left: [metrics.jobsStuckRunnable()] }),
       ],
       [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: props.alarms })],
     ],

@@ -2,7 +2,6 @@
  * Alerts and the dashboard: an SNS topic told about failed, timed-out and aborted runs and failed Batch
  * jobs (EventBridge rules), alarms on failed runs and on jobs stuck in RUNNABLE, and a CloudWatch dashboard.
  */
-import { Duration } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -16,7 +15,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { createAlarmTopic } from './alarm-topic';
 import { createDashboard } from './dashboard';
-import { createRunnableWatchRule, stuckJobsMetric } from './runnable-watch';
+import { PlatformMetrics } from './metrics';
+import { createRunnableWatchRule } from './runnable-watch';
 import { acknowledgeWildcards } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { Namespace } from '../core/namespace';
@@ -33,15 +33,14 @@ export interface MonitoringPartProps {
   readonly encryptionKey: kms.IKey;
 }
 
-/** The period of the alarms and the dashboard's graphs. */
-const PERIOD = Duration.minutes(5);
-
 /** The monitoring part (`Monitoring`). */
 export class MonitoringPart extends Namespace {
   public readonly alarmTopic: sns.ITopic;
   public readonly failedRunsAlarm: cloudwatch.Alarm;
   public readonly stuckJobsAlarm: cloudwatch.Alarm;
   public readonly dashboard?: cloudwatch.Dashboard;
+  /** The metrics of the construct's `metricXxx` methods, which the alarms and the dashboard use too. */
+  public readonly metrics: PlatformMetrics;
 
   constructor(scope: Construct, id: string, props: MonitoringPartProps) {
     super(scope, id);
@@ -54,19 +53,18 @@ export class MonitoringPart extends Namespace {
       names, jobQueue: props.jobQueue, runnableTimeout: settings.runnableTimeout, encryptionKey: props.encryptionKey, logs: props.logs,
     });
 
+    this.metrics = new PlatformMetrics({ names, runStateMachine: props.runStateMachine, failedJobsRule });
     this.failedRunsAlarm = this.alarm('FailedRunsAlarm', names.failedRunsAlarm, 'A run of the batch platform\'s workflow failed',
-      props.runStateMachine.metricFailed({ period: PERIOD, statistic: cloudwatch.Stats.SUM }));
+      this.metrics.failedRuns());
     this.stuckJobsAlarm = this.alarm('StuckJobsAlarm', names.stuckJobsAlarm,
       `A job of queue ${names.jobQueue} waited in RUNNABLE for more than ${settings.runnableTimeout.toHumanString()} (no capacity, a vCPU limit, or a compute environment that cannot start tasks)`,
-      stuckJobsMetric(names, PERIOD));
+      this.metrics.jobsStuckRunnable());
     if (settings.createDashboard) {
       this.dashboard = createDashboard(this, {
         names,
-        runStateMachine: props.runStateMachine,
-        failedJobsRule,
+        metrics: this.metrics,
         alarms: [this.failedRunsAlarm, this.stuckJobsAlarm],
         runnableTimeout: settings.runnableTimeout,
-        period: PERIOD,
       });
     }
   }

@@ -5,7 +5,6 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,14 +12,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { METRIC_NAMESPACE } from './metrics';
 import { acknowledgeWildcards } from '../core/compliance';
 import { createLoggedStateMachine } from '../core/logged-state-machine';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { PlatformNames } from '../settings/names';
 import { LogSettings } from '../settings/settings';
-
-/** The namespace of the platform's own metrics. */
-export const METRIC_NAMESPACE = 'Sanders/BatchPlatform';
 
 export interface RunnableWatchProps {
   readonly names: PlatformNames;
@@ -28,17 +25,6 @@ export interface RunnableWatchProps {
   readonly runnableTimeout: Duration;
   readonly encryptionKey: kms.IKey;
   readonly logs: LogSettings;
-}
-
-/** The metric the watch puts: jobs of the queue still RUNNABLE `runnableTimeout` after they entered RUNNABLE. */
-export function stuckJobsMetric(names: PlatformNames, period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRIC_NAMESPACE,
-    metricName: 'JobsStuckRunnable',
-    dimensionsMap: { JobQueue: names.jobQueue },
-    statistic: cloudwatch.Stats.SUM,
-    period,
-  });
 }
 
 /** The watch and the rule that starts it for each job of the queue that enters RUNNABLE. */

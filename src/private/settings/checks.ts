@@ -1,9 +1,10 @@
 /**
  * Every check of the props, in one pass with one report: all problems are thrown together, before any resource
- * exists. The single checks live in `validation.ts` (names, tiers, workflow) and `cron.ts` (schedules).
+ * exists. The single checks live in `validation.ts` (names, tiers, workflow) and `cron.ts` (the deprecated schedule strings).
  */
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { cronProblem, isKnownTimeZone } from './cron';
+import { PROD_ENVIRONMENT } from './defaults';
 import { checkDataSafety, checkImageTag, checkJobDefinitionNames, checkJobSubmissions, checkPropTypes } from './input-checks';
 import { PlatformNames } from './names';
 import type { DataSettings } from './settings';
@@ -11,10 +12,12 @@ import {
   Problems, requireLiteral, validateBucketName, validateEnvironment, validatePrefix, validateRepositoryName,
   validateRunTimeout, validateTableName, validateTiers, validateWorkflow,
 } from './validation';
+import { DataSafety } from '../../data-safety';
 import { MemoryTier } from '../../memory-tier';
 import { NetworkProfile } from '../../network-profile';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 import { WorkflowJob } from '../../workflow-job';
+import { WorkflowSchedule } from '../../workflow-schedule';
 
 /** The values the checks need beyond the props, as `resolveSettings` derived them. */
 export interface CheckedValues {
@@ -50,7 +53,8 @@ export function checkTypes(props: SandersBatchPlatformProps): Problems {
 /** Throws one error listing every problem of the props (with those `checkTypes` found). */
 export function checkProps(props: SandersBatchPlatformProps, v: CheckedValues, problems: Problems = new Problems()): void {
   const namesValid = checkNames(problems, props, v);
-  checkData(problems, v.data, props.deletionProtection);
+  checkData(problems, v.data, props);
+  checkDisposableProd(problems, v.environment, props);
   checkCompute(problems, props, v, namesValid);
   checkOperations(problems, props);
   problems.throwIfAny('SandersBatchPlatform configuration');
@@ -69,14 +73,45 @@ function checkNames(problems: Problems, props: SandersBatchPlatformProps, v: Che
   return namesValid;
 }
 
-function checkData(problems: Problems, data: DataSettings, deletionProtection: boolean | undefined): void {
+function checkData(problems: Problems, data: DataSettings, props: SandersBatchPlatformProps): void {
   if (data.removalPolicy === RemovalPolicy.SNAPSHOT) {
     problems.add('removalPolicy is RemovalPolicy.SNAPSHOT, which S3 buckets, ECR repositories, KMS keys and log groups do not support: use RemovalPolicy.RETAIN (keep the data) or RemovalPolicy.DESTROY');
   }
-  checkDataSafety(problems, data.removalPolicy, deletionProtection);
+  checkDataSafety(problems, data.removalPolicy, props.deletionProtection);
   if (data.autoDeleteObjects && data.removalPolicy !== RemovalPolicy.DESTROY) {
     problems.add(`autoDeleteObjects is true but removalPolicy is ${data.removalPolicy}: emptying the bucket only makes sense when it is destroyed; set removalPolicy to RemovalPolicy.DESTROY or autoDeleteObjects to false`);
   }
+}
+
+/** A schedule takes `expression`, or the deprecated `cronExpression` (with its `timeZone` string), not both. */
+function checkSchedule(problems: Problems, schedule: WorkflowSchedule): void {
+  const { expression, cronExpression: cron, timeZone } = schedule;
+  const example = "expression: ScheduleExpression.cron({ minute: '30', hour: '2', timeZone: TimeZone.EUROPE_BERLIN })";
+  if (expression !== undefined) {
+    if (cron !== undefined) problems.add(`schedule has both expression and cronExpression '${cron}': give only expression (cronExpression is deprecated)`);
+    if (timeZone !== undefined) problems.add(`schedule has both expression and timeZone '${timeZone}': give the time zone in the expression, e.g. ${example}`);
+    return;
+  }
+  if (cron === undefined) {
+    problems.add(`schedule has neither expression nor cronExpression: give ${example}`);
+    return;
+  }
+  if (Token.isUnresolved(cron)) {
+    problems.add('schedule cronExpression is an unresolved token: give a literal cron expression such as \'30 2 * * ? *\'');
+  } else {
+    const problem = cronProblem(cron);
+    if (problem) problems.add(problem);
+  }
+  const zone = timeZone ?? 'UTC';
+  if (Token.isUnresolved(zone) || !isKnownTimeZone(zone)) {
+    problems.add(`schedule timeZone '${zone}' is not an IANA time zone: use a name such as 'UTC', 'Europe/Berlin' or 'America/New_York'`);
+  }
+}
+
+/** A production environment whose data would go with the stack needs a word that this is meant. */
+function checkDisposableProd(problems: Problems, environment: string, props: SandersBatchPlatformProps): void {
+  if (environment !== PROD_ENVIRONMENT || props.dataSafety !== DataSafety.DISPOSABLE || props.acknowledgeDisposableProd === true) return;
+  problems.add(`dataSafety is DataSafety.DISPOSABLE in environment '${PROD_ENVIRONMENT}': the bucket, table, repository and key would be destroyed with the stack, without point-in-time recovery or backup; remove dataSafety (prod keeps its data by default), or set acknowledgeDisposableProd to true if prod's data really is disposable`);
 }
 
 function checkCompute(problems: Problems, props: SandersBatchPlatformProps, v: CheckedValues, namesValid: boolean): void {
@@ -114,19 +149,7 @@ function checkOperations(problems: Problems, props: SandersBatchPlatformProps): 
   if (props.vpc !== undefined && props.vpc.privateSubnets.length === 0) {
     problems.add(`vpc ${Token.isUnresolved(props.vpc.vpcId) ? '(imported)' : props.vpc.vpcId} has no private subnets with egress: the jobs run in PRIVATE_WITH_EGRESS subnets that reach ECR, CloudWatch Logs and Batch through a NAT gateway or interface endpoints; import the VPC with its privateSubnetIds`);
   }
-  if (props.schedule !== undefined) {
-    const cron = props.schedule.cronExpression;
-    const timeZone = props.schedule.timeZone ?? 'UTC';
-    if (Token.isUnresolved(cron)) {
-      problems.add('schedule cronExpression is an unresolved token: give a literal cron expression such as \'30 2 * * ? *\'');
-    } else {
-      const problem = cronProblem(cron);
-      if (problem) problems.add(problem);
-    }
-    if (Token.isUnresolved(timeZone) || !isKnownTimeZone(timeZone)) {
-      problems.add(`schedule timeZone '${timeZone}' is not an IANA time zone: use a name such as 'UTC', 'Europe/Berlin' or 'America/New_York'`);
-    }
-  }
+  if (props.schedule !== undefined) checkSchedule(problems, props.schedule);
   const alarmEmails = props.alarmEmails ?? [];
   for (const email of new Set(alarmEmails.filter((e, i) => alarmEmails.indexOf(e) !== i))) {
     problems.add(`alarmEmails lists '${email}' more than once: list each address once`);

@@ -1,5 +1,6 @@
 /**
- * EventBridge Scheduler's cron expressions and time zones, checked at synth time.
+ * EventBridge Scheduler's cron expressions and time zones, checked at synth time: only for the deprecated strings
+ * `WorkflowSchedule.cronExpression` and `timeZone` (a `ScheduleExpression` and a `TimeZone` need no parser).
  */
 
 // EventBridge Scheduler cron fields: minutes hours day-of-month month day-of-week year.

@@ -5,13 +5,16 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { DataSafety } from '../../data-safety';
 import { DefaultMemoryTiers, MemoryTier } from '../../memory-tier';
 import { NetworkProfile } from '../../network-profile';
 import { OnJobFailure } from '../../on-job-failure';
 import { AccessLevel, DefaultWorkflow, WorkflowJob } from '../../workflow-job';
 
-/** The environment whose resources are disposable. Every other environment keeps its data. */
+/** The environment whose data is disposable by default. Every other environment keeps its data by default. */
 export const DEV_ENVIRONMENT = 'dev';
+/** The production environment: disposable data there needs `acknowledgeDisposableProd`. */
+export const PROD_ENVIRONMENT = 'prod';
 
 /** Defaults that do not depend on the environment. */
 export const DEFAULTS = {
@@ -50,33 +53,32 @@ export const DEFAULTS = {
   incompleteUploadExpiration: Duration.days(7),
 } as const;
 
-/** Defaults that depend on whether the environment is `dev` (disposable) or any other (data kept). */
-export interface EnvironmentDefaults {
+/**
+ * The data-safety default of an environment name: `dev` is disposable, any other name keeps its data. A name other
+ * than `dev` or `prod` gets a synth warning (`dataSafetyWarning`), unless `dataSafety` is given.
+ */
+export function defaultDataSafety(environment: string): DataSafety {
+  return environment === DEV_ENVIRONMENT ? DataSafety.DISPOSABLE : DataSafety.RETAINED;
+}
+
+/** The defaults of the props that keep data, from `dataSafety`. */
+export interface DataSafetyDefaults {
   readonly removalPolicy: RemovalPolicy;
   readonly autoDeleteObjects: boolean;
   readonly pointInTimeRecovery: boolean;
   readonly deletionProtection: boolean;
   readonly versioned: boolean;
   readonly backupPlan: boolean;
-  readonly networkProfile: NetworkProfile;
-  /** Unless a memory tier runs on ARM64, which Fargate Spot does not support. */
-  readonly useSpot: boolean;
-  readonly createDashboard: boolean;
 }
 
-export function environmentDefaults(disposable: boolean): EnvironmentDefaults {
-  return disposable ? {
+export function dataSafetyDefaults(dataSafety: DataSafety): DataSafetyDefaults {
+  return dataSafety === DataSafety.DISPOSABLE ? {
     removalPolicy: RemovalPolicy.DESTROY,
     autoDeleteObjects: true,
     pointInTimeRecovery: false,
     deletionProtection: false,
     versioned: false,
     backupPlan: false,
-    networkProfile: NetworkProfile.ON_DEMAND_EGRESS,
-    useSpot: true,
-    // Off in dev: a dashboard is $3 a month beyond an account's first three, which with the rotated KMS key
-    // would lift dev's idle cost over $5.
-    createDashboard: false,
   } : {
     removalPolicy: RemovalPolicy.RETAIN,
     autoDeleteObjects: false,
@@ -84,6 +86,28 @@ export function environmentDefaults(disposable: boolean): EnvironmentDefaults {
     deletionProtection: true,
     versioned: true,
     backupPlan: true,
+  };
+}
+
+/**
+ * The defaults that are about cost, not safety, from the environment name: `dev` idles cheaply, every other name is
+ * built for production. They do not follow `dataSafety`: a disposable staging still wants production's network.
+ */
+export interface EnvironmentDefaults {
+  readonly networkProfile: NetworkProfile;
+  /** Unless a memory tier runs on ARM64, which Fargate Spot does not support. */
+  readonly useSpot: boolean;
+  readonly createDashboard: boolean;
+}
+
+export function environmentDefaults(environment: string): EnvironmentDefaults {
+  return environment === DEV_ENVIRONMENT ? {
+    networkProfile: NetworkProfile.ON_DEMAND_EGRESS,
+    useSpot: true,
+    // Off in dev: a dashboard is $3 a month beyond an account's first three, which with the rotated KMS key
+    // would lift dev's idle cost over $5.
+    createDashboard: false,
+  } : {
     networkProfile: NetworkProfile.NAT_GATEWAY_PER_AZ,
     useSpot: false,
     createDashboard: true,

@@ -7,6 +7,7 @@
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Problems } from './validation';
+import { DataSafety } from '../../data-safety';
 import { NetworkProfile } from '../../network-profile';
 import { AccessLevel, WorkflowJob } from '../../workflow-job';
 import { defaultRetryStrategies, renderEvaluateOnExit } from '../compute/retry';
@@ -66,7 +67,7 @@ const STRING_PROPS: { [prop: string]: string } = {
   tableName: 'team_a_features_prod',
   repositoryName: 'team-a/jobs',
 };
-const BOOLEAN_PROPS = ['autoDeleteObjects', 'pointInTimeRecovery', 'deletionProtection', 'versioned', 'backupPlan',
+const BOOLEAN_PROPS = ['acknowledgeDisposableProd', 'autoDeleteObjects', 'pointInTimeRecovery', 'deletionProtection', 'versioned', 'backupPlan',
   'createOutputs', 'useSpot', 'createDashboard'];
 const DURATION_PROPS = ['runnableTimeout', 'runTimeout'];
 const ACCESS_LEVELS = Object.values(AccessLevel);
@@ -90,12 +91,14 @@ export function checkPropTypes(problems: Problems, props: { [key: string]: any }
     t.oneOf('logRetention', props.logRetention, Object.values(logs.RetentionDays).filter(isNumber),
       'a logs.RetentionDays value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 days, or INFINITE), e.g. logs.RetentionDays.ONE_YEAR');
   }
+  t.oneOf('dataSafety', props.dataSafety, Object.values(DataSafety), 'DataSafety.DISPOSABLE or DataSafety.RETAINED');
   t.oneOf('removalPolicy', props.removalPolicy, Object.values(RemovalPolicy), 'RemovalPolicy.RETAIN or RemovalPolicy.DESTROY');
   t.oneOf('networkProfile', props.networkProfile, Object.values(NetworkProfile), 'NetworkProfile.ON_DEMAND_EGRESS, SINGLE_NAT_GATEWAY or NAT_GATEWAY_PER_AZ');
   t.list('alarmEmails', props.alarmEmails, isString, 'e-mail address strings', "alarmEmails: ['ops@example.com']");
   for (const p of ['vpc', 'alarmTopic']) t.check(p, props[p], isPlainObject, 'a construct', `an ${p === 'vpc' ? 'ec2.IVpc' : 'sns.ITopic'}`);
-  if (t.check('schedule', props.schedule, isPlainObject, 'an object', "schedule: { cronExpression: '0 2 * * ? *' }")) {
+  if (t.check('schedule', props.schedule, isPlainObject, 'an object', "schedule: { expression: ScheduleExpression.cron({ minute: '0', hour: '2' }) }")) {
     const s = props.schedule ?? {};
+    t.check('schedule.expression', s.expression, v => isPlainObject(v) && typeof (v as any).expressionString === 'string', 'a scheduler.ScheduleExpression', "expression: ScheduleExpression.cron({ minute: '0', hour: '2' })");
     t.check('schedule.cronExpression', s.cronExpression, isString, 'a string', "cronExpression: '0 2 * * ? *'");
     t.check('schedule.timeZone', s.timeZone, isString, 'a string', "timeZone: 'Europe/Berlin'");
     t.check('schedule.enabled', s.enabled, isBoolean, 'true or false', 'enabled: false');

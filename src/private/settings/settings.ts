@@ -3,14 +3,16 @@
  * the defaults of `defaults.ts`, after every check of `checks.ts` passed. A builder gets its part's settings and
  * never reads the props or decides dev versus prod itself.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { checkProps, checkTypes, hasOwnJobDefinition } from './checks';
-import { DEFAULTS, DEV_ENVIRONMENT, environmentDefaults } from './defaults';
+import { dataSafetyDefaults, defaultDataSafety, DEFAULTS, DEV_ENVIRONMENT, environmentDefaults, PROD_ENVIRONMENT } from './defaults';
 import { PlatformNames } from './names';
+import { DataSafety } from '../../data-safety';
 import { MemoryTier } from '../../memory-tier';
 import { NetworkProfile } from '../../network-profile';
 import { OnJobFailure } from '../../on-job-failure';
@@ -35,7 +37,7 @@ export interface DataSettings {
   readonly deletionProtection: boolean;
   readonly versioned: boolean;
   readonly backupPlan: boolean;
-  /** The environment's data is disposable (`dev`): what the compliance acknowledgements of dev say. */
+  /** `dataSafety` is DISPOSABLE: what the compliance acknowledgements of a disposable environment say. */
   readonly disposable: boolean;
 }
 
@@ -97,9 +99,8 @@ export interface WorkflowSettings {
 }
 
 export interface ScheduleSettings {
-  /** `cron(...)`, as EventBridge Scheduler takes it. */
-  readonly expression: string;
-  readonly timeZone: string;
+  /** With its time zone: the one given, or UTC. */
+  readonly expression: scheduler.ScheduleExpression;
   readonly enabled: boolean;
 }
 
@@ -113,6 +114,9 @@ export interface MonitoringSettings {
 
 export interface PlatformSettings {
   readonly environment: string;
+  readonly dataSafety: DataSafety;
+  /** Set when the environment name chose `dataSafety` and is neither `dev` nor `prod`: a synth warning. */
+  readonly dataSafetyWarning?: string;
   readonly names: PlatformNames;
   readonly logs: LogSettings;
   readonly data: DataSettings;
@@ -128,19 +132,21 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   const typeProblems = checkTypes(props);
   const environment = props.environment ?? DEFAULTS.environment;
   const names = new PlatformNames(props.namePrefix ?? DEFAULTS.namePrefix, environment);
-  const env = environmentDefaults(environment === DEV_ENVIRONMENT);
+  const env = environmentDefaults(environment);
+  const dataSafety = props.dataSafety ?? defaultDataSafety(environment);
+  const safe = dataSafetyDefaults(dataSafety);
   const data: DataSettings = {
     bucketName: props.bucketName ?? names.bucket,
     tableName: props.tableName ?? names.table,
     repositoryName: props.repositoryName ?? names.repository,
-    removalPolicy: props.removalPolicy ?? env.removalPolicy,
+    removalPolicy: props.removalPolicy ?? safe.removalPolicy,
     // Emptying the bucket only makes sense when it is destroyed.
-    autoDeleteObjects: props.autoDeleteObjects ?? (env.autoDeleteObjects && (props.removalPolicy ?? env.removalPolicy) === RemovalPolicy.DESTROY),
-    pointInTimeRecovery: props.pointInTimeRecovery ?? env.pointInTimeRecovery,
-    deletionProtection: props.deletionProtection ?? env.deletionProtection,
-    versioned: props.versioned ?? env.versioned,
-    backupPlan: props.backupPlan ?? env.backupPlan,
-    disposable: environment === DEV_ENVIRONMENT,
+    autoDeleteObjects: props.autoDeleteObjects ?? (safe.autoDeleteObjects && (props.removalPolicy ?? safe.removalPolicy) === RemovalPolicy.DESTROY),
+    pointInTimeRecovery: props.pointInTimeRecovery ?? safe.pointInTimeRecovery,
+    deletionProtection: props.deletionProtection ?? safe.deletionProtection,
+    versioned: props.versioned ?? safe.versioned,
+    backupPlan: props.backupPlan ?? safe.backupPlan,
+    disposable: dataSafety === DataSafety.DISPOSABLE,
   };
   const tiers = props.memoryTiers ?? DEFAULTS.memoryTiers();
   const workflow = props.workflow ?? DEFAULTS.workflow();
@@ -154,6 +160,8 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   const maxvCpus = props.maxvCpus ?? defaultMaxvCpus(jobs, DEFAULTS.maxvCpus);
   return {
     environment,
+    dataSafety,
+    dataSafetyWarning: props.dataSafety === undefined ? dataSafetyWarning(environment, dataSafety) : undefined,
     names,
     logs: { retention: props.logRetention ?? DEFAULTS.logRetention, removalPolicy: data.removalPolicy },
     data,
@@ -184,6 +192,15 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   };
 }
 
+/** The warning for an environment name other than `dev` or `prod` that chose the data safety. */
+function dataSafetyWarning(environment: string, dataSafety: DataSafety): string | undefined {
+  if (environment === DEV_ENVIRONMENT || environment === PROD_ENVIRONMENT) return undefined;
+  return `environment '${environment}' is neither '${DEV_ENVIRONMENT}' nor '${PROD_ENVIRONMENT}', so its data safety is DataSafety.${dataSafety}`
+    + ' (only \'dev\' is disposable by default): every resource that holds data is retained, with point-in-time recovery, deletion'
+    + ' protection, versioning and a daily backup. Set dataSafety to DataSafety.RETAINED to keep this and silence this warning,'
+    + ' or to DataSafety.DISPOSABLE to destroy the data with the stack';
+}
+
 function resolveJob(job: WorkflowJob, tier: TierSettings): JobSettings {
   const access = job.dataAccess;
   return {
@@ -208,10 +225,16 @@ function resolveJob(job: WorkflowJob, tier: TierSettings): JobSettings {
 }
 
 function resolveSchedule(props: SandersBatchPlatformProps): ScheduleSettings | undefined {
-  if (props.schedule === undefined) return undefined;
-  return {
-    expression: `cron(${props.schedule.cronExpression.trim().split(/\s+/).join(' ')})`,
-    timeZone: props.schedule.timeZone ?? DEFAULTS.scheduleTimeZone,
-    enabled: props.schedule.enabled ?? DEFAULTS.scheduleEnabled,
-  };
+  const schedule = props.schedule;
+  if (schedule === undefined) return undefined;
+  // aws-cdk-lib reads a cron or rate without a time zone as `Etc/UTC`; the deprecated strings wrote `UTC` (the same
+  // zone), so a schedule moved to `expression` keeps its template.
+  const given = schedule.expression;
+  const zone = given?.timeZone === undefined || given.timeZone.timezoneName === TimeZone.ETC_UTC.timezoneName
+    ? TimeZone.of(DEFAULTS.scheduleTimeZone) : given.timeZone;
+  const expression = given !== undefined
+    ? scheduler.ScheduleExpression.expression(given.expressionString, zone)
+    : scheduler.ScheduleExpression.expression(`cron(${schedule.cronExpression!.trim().split(/\s+/).join(' ')})`,
+      TimeZone.of(schedule.timeZone ?? DEFAULTS.scheduleTimeZone));
+  return { expression, enabled: schedule.enabled ?? DEFAULTS.scheduleEnabled };
 }

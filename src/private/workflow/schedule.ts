@@ -7,7 +7,7 @@
  * from `scheduledTime`; the job workflow, started directly, uses its start date, which is the same day
  * unless a start is retried across midnight UTC.
  */
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -27,8 +27,8 @@ export function createRunSchedule(scope: Construct, props: RunScheduleProps): sc
   const { names, schedule } = props;
   return new scheduler.Schedule(scope, 'Schedule', {
     scheduleName: names.schedule,
-    description: `Starts a run of the ${names.prefix} batch platform (${names.environment}) at ${schedule.expression} ${schedule.timeZone}`,
-    schedule: scheduler.ScheduleExpression.expression(schedule.expression, TimeZone.of(schedule.timeZone)),
+    description: `Starts a run of the ${names.prefix} batch platform (${names.environment}) at ${schedule.expression.expressionString} ${schedule.expression.timeZone?.timezoneName}`,
+    schedule: schedule.expression,
     enabled: schedule.enabled,
     target: new schedulerTargets.StepFunctionsStartExecution(props.stateMachine, {
       input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
