@@ -1,6 +1,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DataSafety } from './data-safety';
 import { MemoryTier } from './memory-tier';
@@ -89,6 +92,42 @@ export interface SandersBatchPlatformProps {
    * @default - `{namePrefix}_daily_customer_features_{environment}`
    */
   readonly tableName?: string;
+
+  /**
+   * Use this bucket for the platform's data instead of creating one. The platform then creates no data bucket and no
+   * access-log bucket, and changes nothing of this one: its encryption, versioning, logging and policy stay the
+   * team's. Jobs, grants and the `S3BucketName` output use it. Not allowed with `bucketName` or `versioned`. A
+   * KMS-encrypted bucket imported from another stack must be imported with its key
+   * (`Bucket.fromBucketAttributes(this, 'Data', { bucketName, encryptionKey })`) so the jobs may use the key.
+   *
+   * @default - the platform creates a KMS-encrypted, TLS-only bucket named `bucketName`
+   */
+  readonly existingBucket?: s3.IBucket;
+
+  /**
+   * Use this table for the platform's data instead of creating one. The platform then creates no table and no
+   * backup plan (the plan covers only a table it creates), and changes nothing of this one. Jobs, grants and the
+   * `DynamoDBTableName` output use it. It must have partition key `customer_id` and sort key `date`, both strings:
+   * this is checked for a `Table` or `TableV2` of the same app, not for one imported by name or ARN, which carries
+   * no key schema. Not allowed with `tableName`, `pointInTimeRecovery`, `deletionProtection` or `backupPlan: true`.
+   * An encrypted table imported from another stack must be imported with its key
+   * (`Table.fromTableAttributes(this, 'Features', { tableName, encryptionKey })`) so the jobs may use the key.
+   *
+   * @default - the platform creates a table named `tableName`
+   */
+  readonly existingTable?: dynamodb.ITable;
+
+  /**
+   * Encrypt what the platform creates (bucket, table, repository, log groups, alert topic, backup vault) with this
+   * KMS key instead of creating one. For a key defined in the same app the platform adds the key-policy statement
+   * CloudWatch Logs needs for the platform's log groups and the one CloudWatch alarms need for the alert topic; an
+   * imported key's policy cannot be changed, so it must already let `logs.<region>.amazonaws.com` use the key for
+   * them and `cloudwatch.amazonaws.com` decrypt and generate data keys. The platform's deny of grants to principals
+   * other than AWS services is not added to a key it did not create. `removalPolicy` does not apply to it.
+   *
+   * @default - the platform creates a customer-managed key with rotation
+   */
+  readonly existingEncryptionKey?: kms.IKey;
 
   /**
    * The ECR repository's name.

@@ -30,8 +30,8 @@ export function grantDataAccess(role: iam.IGrantable & IConstruct, bucket: s3.IB
   const region = Stack.of(role).region;
   const bucketLevel = access.bucket;
   const tableLevel = access.table;
-  const viaServices: string[] = [];
-  let keyWrite = false;
+  // The key of each store that is encrypted with one, with the service that uses it and whether it writes.
+  const keyUses: Array<{ key: kms.IKey; service: string; write: boolean }> = [];
 
   if (bucketLevel !== AccessLevel.NONE) {
     const write = bucketLevel === AccessLevel.READ_WRITE;
@@ -50,8 +50,7 @@ export function grantDataAccess(role: iam.IGrantable & IConstruct, bucket: s3.IB
       id: wildcardResourceFinding(role, objects),
       reason: `S3 object-level actions name objects by key; the job reaches every key ${prefix ? `under '${prefix}' ` : ''}of the platform's own bucket and no other bucket`,
     });
-    viaServices.push(`s3.${region}.amazonaws.com`);
-    keyWrite = keyWrite || write;
+    if (bucket.encryptionKey) keyUses.push({ key: bucket.encryptionKey, service: `s3.${region}.amazonaws.com`, write });
   }
 
   if (tableLevel !== AccessLevel.NONE) {
@@ -65,13 +64,14 @@ export function grantDataAccess(role: iam.IGrantable & IConstruct, bucket: s3.IB
       add(role, actions.filter(a => a !== 'dynamodb:DescribeTable'), [table.tableArn], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.tableLeadingKeys } });
       add(role, ['dynamodb:DescribeTable'], [table.tableArn]);
     }
-    viaServices.push(`dynamodb.${region}.amazonaws.com`);
-    keyWrite = keyWrite || write;
+    if (table.encryptionKey) keyUses.push({ key: table.encryptionKey, service: `dynamodb.${region}.amazonaws.com`, write });
   }
 
-  const key: kms.IKey | undefined = bucket.encryptionKey ?? table.encryptionKey;
-  if (key && viaServices.length > 0) {
-    add(role, [...KEY_READ, ...(keyWrite ? KEY_WRITE : [])], [key.keyArn], { StringEquals: { 'kms:ViaService': viaServices } });
+  // One statement per key (the platform's own key encrypts both stores; a bucket or table brought in may have its own).
+  for (const key of new Set(keyUses.map(u => u.key))) {
+    const uses = keyUses.filter(u => u.key === key);
+    const write = uses.some(u => u.write);
+    add(role, [...KEY_READ, ...(write ? KEY_WRITE : [])], [key.keyArn], { StringEquals: { 'kms:ViaService': uses.map(u => u.service) } });
   }
 }
 

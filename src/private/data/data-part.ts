@@ -16,19 +16,35 @@ import type { DataSettings } from '../settings/settings';
 
 /**
  * The data part (`Data`): the KMS key, the data bucket (with its access-log bucket), the features table (with its
- * backup outside dev) and the image repository.
+ * backup where data is retained) and the image repository. A key, bucket or table the team brings is used as it is:
+ * none of its own is created, and nothing of its configuration is changed (a key of the same app gets the statements
+ * CloudWatch Logs needs to encrypt the platform's log groups; an imported key's policy cannot be changed).
  */
 export class DataPart extends Namespace {
-  public readonly encryptionKey: kms.Key;
-  public readonly bucket: s3.Bucket;
-  public readonly table: dynamodb.Table;
+  public readonly encryptionKey: kms.IKey;
+  public readonly bucket: s3.IBucket;
+  public readonly table: dynamodb.ITable;
   public readonly repository: ecr.Repository;
 
   constructor(scope: Construct, id: string, names: PlatformNames, private readonly settings: DataSettings) {
     super(scope, id);
-    this.encryptionKey = this.createKey(names);
-    this.bucket = this.createBucket();
-    this.table = this.createTable();
+    this.encryptionKey = settings.existingEncryptionKey ?? this.createKey(names);
+    allowLogsToUse(this.encryptionKey);
+    if (!settings.existingEncryptionKey) {
+      // Grants on the key only for AWS services acting for a caller (DynamoDB, S3, ECR, Backup), never to a
+      // principal directly: a grant would outlive any change to this policy (Control Tower CT.KMS.PR.3). Not
+      // imposed on a key the team brings: its grants are the team's to decide.
+      this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'DenyGrantsExceptToAwsServices',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }));
+    }
+    this.bucket = settings.existingBucket ?? this.createBucket();
+    this.table = settings.existingTable ?? this.createTable();
     this.repository = new ecr.Repository(this, 'ImageRepository', {
       repositoryName: settings.repositoryName,
       imageScanOnPush: true,
@@ -49,32 +65,10 @@ export class DataPart extends Namespace {
       removalPolicy: this.settings.removalPolicy,
       pendingWindow: DEFAULTS.keyPendingWindow,
     });
-    const stack = Stack.of(this);
-    // CloudWatch Logs may use the key only for the log groups it encrypts, named by their encryption context
-    // (names, not Refs: a Ref would make the key depend on the log groups that depend on it). kms:Describe* is
-    // left out: no encryption context comes with it, so the condition never let it through.
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      resources: ['*'],
-      conditions: {
-        ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': Lazy.list({ produce: () => logGroupArnsEncryptedWith(key) }) },
-      },
-    }));
-    // Grants on the key only for AWS services acting for a caller (DynamoDB, S3, ECR, Backup), never to a
-    // principal directly: a grant would outlive any change to this policy (Control Tower CT.KMS.PR.3).
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyGrantsExceptToAwsServices',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }));
     return key;
   }
 
-  private createBucket(): s3.Bucket {
+  private createBucket(): s3.IBucket {
     const s = this.settings;
     const accessLogs = createAccessLogBucket(this, 'AccessLogBucket', {
       disposable: s.disposable,
@@ -106,7 +100,7 @@ export class DataPart extends Namespace {
     return bucket;
   }
 
-  private createTable(): dynamodb.Table {
+  private createTable(): dynamodb.ITable {
     const s = this.settings;
     const table = new dynamodb.Table(this, 'FeaturesTable', {
       tableName: s.tableName,
@@ -131,6 +125,22 @@ export class DataPart extends Namespace {
     }
     return table;
   }
+}
+
+/**
+ * CloudWatch Logs may use the key only for the log groups it encrypts, named by their encryption context (names, not
+ * Refs: a Ref would make the key depend on the log groups that depend on it). kms:Describe* is left out: no encryption
+ * context comes with it, so the condition never let it through. A no-op for an imported key.
+ */
+function allowLogsToUse(key: kms.IKey): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+    principals: [new iam.ServicePrincipal(`logs.${Stack.of(key).region}.amazonaws.com`)],
+    resources: ['*'],
+    conditions: {
+      ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': Lazy.list({ produce: () => logGroupArnsEncryptedWith(key) }) },
+    },
+  }));
 }
 
 /**

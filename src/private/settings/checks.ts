@@ -5,6 +5,7 @@
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { cronProblem, isKnownTimeZone } from './cron';
 import { PROD_ENVIRONMENT } from './defaults';
+import { checkExistingResources } from './existing-checks';
 import { checkDataSafety, checkImageTag, checkJobDefinitionNames, checkJobSubmissions, checkPropTypes } from './input-checks';
 import { PlatformNames } from './names';
 import type { DataSettings } from './settings';
@@ -55,6 +56,7 @@ export function checkProps(props: SandersBatchPlatformProps, v: CheckedValues, p
   const namesValid = checkNames(problems, props, v);
   checkData(problems, v.data, props);
   checkDisposableProd(problems, v.environment, props);
+  checkExistingResources(problems, props);
   checkCompute(problems, props, v, namesValid);
   checkOperations(problems, props);
   problems.throwIfAny('SandersBatchPlatform configuration');

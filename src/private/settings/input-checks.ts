@@ -95,7 +95,10 @@ export function checkPropTypes(problems: Problems, props: { [key: string]: any }
   t.oneOf('removalPolicy', props.removalPolicy, Object.values(RemovalPolicy), 'RemovalPolicy.RETAIN or RemovalPolicy.DESTROY');
   t.oneOf('networkProfile', props.networkProfile, Object.values(NetworkProfile), 'NetworkProfile.ON_DEMAND_EGRESS, SINGLE_NAT_GATEWAY or NAT_GATEWAY_PER_AZ');
   t.list('alarmEmails', props.alarmEmails, isString, 'e-mail address strings', "alarmEmails: ['ops@example.com']");
-  for (const p of ['vpc', 'alarmTopic']) t.check(p, props[p], isPlainObject, 'a construct', `an ${p === 'vpc' ? 'ec2.IVpc' : 'sns.ITopic'}`);
+  const constructs: { [prop: string]: string } = {
+    vpc: 'an ec2.IVpc', alarmTopic: 'an sns.ITopic', existingBucket: 'an s3.IBucket', existingTable: 'a dynamodb.ITable', existingEncryptionKey: 'a kms.IKey',
+  };
+  for (const [p, want] of Object.entries(constructs)) t.check(p, props[p], isPlainObject, 'a construct', want);
   if (t.check('schedule', props.schedule, isPlainObject, 'an object', "schedule: { expression: ScheduleExpression.cron({ minute: '0', hour: '2' }) }")) {
     const s = props.schedule ?? {};
     t.check('schedule.expression', s.expression, v => isPlainObject(v) && typeof (v as any).expressionString === 'string', 'a scheduler.ScheduleExpression', "expression: ScheduleExpression.cron({ minute: '0', hour: '2' })");

@@ -5,8 +5,11 @@
  */
 import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { checkProps, checkTypes, hasOwnJobDefinition } from './checks';
@@ -39,6 +42,10 @@ export interface DataSettings {
   readonly backupPlan: boolean;
   /** `dataSafety` is DISPOSABLE: what the compliance acknowledgements of a disposable environment say. */
   readonly disposable: boolean;
+  /** Resources the team brings: used as they are, none created in their place. */
+  readonly existingBucket?: s3.IBucket;
+  readonly existingTable?: dynamodb.ITable;
+  readonly existingEncryptionKey?: kms.IKey;
 }
 
 export interface NetworkSettings {
@@ -145,8 +152,12 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
     pointInTimeRecovery: props.pointInTimeRecovery ?? safe.pointInTimeRecovery,
     deletionProtection: props.deletionProtection ?? safe.deletionProtection,
     versioned: props.versioned ?? safe.versioned,
-    backupPlan: props.backupPlan ?? safe.backupPlan,
+    // The backup plan covers only a table the platform creates.
+    backupPlan: props.backupPlan ?? (safe.backupPlan && props.existingTable === undefined),
     disposable: dataSafety === DataSafety.DISPOSABLE,
+    existingBucket: props.existingBucket,
+    existingTable: props.existingTable,
+    existingEncryptionKey: props.existingEncryptionKey,
   };
   const tiers = props.memoryTiers ?? DEFAULTS.memoryTiers();
   const workflow = props.workflow ?? DEFAULTS.workflow();

@@ -27,8 +27,9 @@ export function claimStackNames(platform: Construct, s: PlatformSettings): void 
   claims.set(root, taken);
   const here = place(stack, false);
   const wanted: Array<[string, string]> = [
-    [`bucket name '${s.data.bucketName}' (unique in ${place(stack, true)})`, 'give each platform its own namePrefix or environment (or bucketName)'],
-    [`table name '${s.data.tableName}' (in ${here})`, 'give each platform its own namePrefix or environment (or tableName)'],
+    // A bucket or table the team brings is not created, so two platforms may share it.
+    ...(s.data.existingBucket ? [] : [[`bucket name '${s.data.bucketName}' (unique in ${place(stack, true)})`, 'give each platform its own namePrefix or environment (or bucketName)'] as [string, string]]),
+    ...(s.data.existingTable ? [] : [[`table name '${s.data.tableName}' (in ${here})`, 'give each platform its own namePrefix or environment (or tableName)'] as [string, string]]),
     [`repository name '${s.data.repositoryName}' (in ${here})`, 'give each platform its own namePrefix or environment (or repositoryName)'],
     [`job queue name '${s.names.jobQueue}' (in ${here})`, 'give each platform its own namePrefix or environment'],
     [`state machine name '${s.names.stateMachine}' (in ${here})`, 'give each platform its own namePrefix or environment'],

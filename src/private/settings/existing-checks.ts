@@ -1,0 +1,58 @@
+/**
+ * Checks of the resources a team brings (`existingBucket`, `existingTable`, `existingEncryptionKey`), as AWS
+ * Solutions Constructs check their `existingX` props: each is exclusive with its name prop and with the props that
+ * only shape a resource the platform creates, and a table must have the key schema the jobs expect.
+ */
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { IConstruct } from 'constructs';
+import { Problems } from './validation';
+import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
+
+/** The table's key schema the jobs and `tableLeadingKeys` expect. */
+export const TABLE_KEYS = { partitionKey: 'customer_id', sortKey: 'date' } as const;
+
+/** Props that only apply to a created bucket or table, with what to do instead. */
+const BUCKET_ONLY: Array<[keyof SandersBatchPlatformProps, string]> = [
+  ['bucketName', 'the bucket keeps its own name'],
+  ['versioned', 'turn versioning on or off on your bucket itself'],
+];
+const TABLE_ONLY: Array<[keyof SandersBatchPlatformProps, string]> = [
+  ['tableName', 'the table keeps its own name'],
+  ['pointInTimeRecovery', 'set point-in-time recovery on your table itself'],
+  ['deletionProtection', 'set deletion protection on your table itself'],
+  ['backupPlan', 'the platform backs up only a table it creates; back your table up with a plan of your own'],
+];
+
+export function checkExistingResources(problems: Problems, props: SandersBatchPlatformProps): void {
+  const exclusive = (existing: string, only: Array<[keyof SandersBatchPlatformProps, string]>) => {
+    for (const [prop, fix] of only) {
+      // backupPlan: false with a table of one's own says what happens anyway.
+      if (props[prop] === undefined || (prop === 'backupPlan' && props[prop] === false)) continue;
+      problems.add(`${existing} and ${prop} are both given: ${prop} only shapes a resource the platform creates, and with ${existing} it creates none; leave out ${prop} (${fix})`);
+    }
+  };
+  if (props.existingBucket !== undefined) exclusive('existingBucket', BUCKET_ONLY);
+  if (props.existingTable !== undefined) {
+    exclusive('existingTable', TABLE_ONLY);
+    checkTableKeys(problems, props.existingTable);
+  }
+}
+
+/**
+ * The key schema of a table defined in the same app (`Table` or `TableV2`). A table imported by name or ARN
+ * (`Table.fromTableName`) carries no schema, so it cannot be checked here: a wrong one fails the jobs at run time.
+ */
+function checkTableKeys(problems: Problems, table: dynamodb.ITable): void {
+  const cfn = (table as unknown as IConstruct).node?.defaultChild;
+  if (!(cfn instanceof dynamodb.CfnTable) && !(cfn instanceof dynamodb.CfnGlobalTable)) return;
+  const schema = (cfn.keySchema ?? []) as dynamodb.CfnTable.KeySchemaProperty[];
+  const attributes = (cfn.attributeDefinitions ?? []) as dynamodb.CfnTable.AttributeDefinitionProperty[];
+  if (!Array.isArray(schema) || !Array.isArray(attributes)) return;
+  const keyOf = (type: string) => schema.find(k => k.keyType === type)?.attributeName;
+  const typeOf = (name: string | undefined) => attributes.find(a => a.attributeName === name)?.attributeType;
+  const [hash, range] = [keyOf('HASH'), keyOf('RANGE')];
+  if (hash !== TABLE_KEYS.partitionKey || range !== TABLE_KEYS.sortKey || typeOf(hash) !== 'S' || typeOf(range) !== 'S') {
+    const has = `partition key ${hash ?? 'none'} (${typeOf(hash) ?? '-'}), sort key ${range ?? 'none'} (${typeOf(range) ?? '-'})`;
+    problems.add(`existingTable ${table.node.path} has ${has}: the platform's jobs read and write items by partition key '${TABLE_KEYS.partitionKey}' and sort key '${TABLE_KEYS.sortKey}', both strings; bring a table with that key schema`);
+  }
+}

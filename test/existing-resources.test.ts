@@ -1,0 +1,125 @@
+/**
+ * Bring your own bucket, table and KMS key (`existingBucket`, `existingTable`, `existingEncryptionKey`): the platform
+ * creates none of its own, grants, job roles and outputs use the given ones, and each is exclusive with the props
+ * that only shape a created resource.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
+
+function stackWith(props: (stack: Stack) => SandersBatchPlatformProps): { stack: Stack; platform: SandersBatchPlatform; template: Template } {
+  const stack = new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'eu-central-1' } });
+  const platform = new SandersBatchPlatform(stack, 'Platform', { environment: 'prod', ...props(stack) });
+  return { stack, platform, template: Template.fromStack(stack) };
+}
+
+/** Every statement of the job role's policies. */
+function jobRoleStatements(template: Template): any[] {
+  return Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+    .filter(p => JSON.stringify(p.Properties.Roles).includes('PlatformJobRole'))
+    .flatMap(p => p.Properties.PolicyDocument.Statement);
+}
+
+describe('existingBucket', () => {
+  const { stack, platform, template } = stackWith(s => ({
+    existingBucket: s3.Bucket.fromBucketAttributes(s, 'Data', { bucketName: 'team-data', encryptionKey: kms.Key.fromKeyArn(s, 'DataKey', 'arn:aws:kms:eu-central-1:123456789012:key/team') }),
+  }));
+
+  test('creates no data bucket and no access-log bucket', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    expect(platform.bucket.bucketName).toBe('team-data');
+  });
+
+  test('jobs, outputs and grants use the given bucket and its key', () => {
+    const statements = JSON.stringify(jobRoleStatements(template));
+    expect(statements).toContain(':s3:::team-data/*');
+    expect(jobRoleStatements(template)).toEqual(expect.arrayContaining([expect.objectContaining({
+      Resource: 'arn:aws:kms:eu-central-1:123456789012:key/team',
+      Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-central-1.amazonaws.com'] } },
+    })]));
+    expect(template.toJSON().Outputs.S3BucketName.Value).toBe('team-data');
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(JSON.stringify(stack.resolve(platform.grantReadData(role).principalStatements.map(st => st.toStatementJson())))).toContain('team-data');
+  });
+
+  test('still creates the table, key and repository', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::ECR::Repository', 1);
+  });
+});
+
+describe('existingTable', () => {
+  test('creates no table and no backup plan; jobs and outputs use the given table', () => {
+    const { template } = stackWith(s => ({ existingTable: dynamodb.Table.fromTableName(s, 'Features', 'team_features') }));
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    template.resourceCountIs('AWS::Backup::BackupPlan', 0);
+    template.resourceCountIs('AWS::Backup::BackupVault', 0);
+    expect(template.toJSON().Outputs.DynamoDBTableName.Value).toBe('team_features');
+    expect(JSON.stringify(jobRoleStatements(template))).toContain(':table/team_features');
+  });
+
+  test('takes a table of the same app with the expected key schema', () => {
+    const { template } = stackWith(s => ({
+      existingTable: new dynamodb.TableV2(s, 'Features', {
+        partitionKey: { name: 'customer_id', type: dynamodb.AttributeType.STRING }, sortKey: { name: 'date', type: dynamodb.AttributeType.STRING },
+      }),
+    }));
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+  });
+
+  test('fails when a table of the same app has another key schema', () => {
+    expect(() => stackWith(s => ({ existingTable: new dynamodb.Table(s, 'Features', { partitionKey: { name: 'id', type: dynamodb.AttributeType.NUMBER } }) })))
+      .toThrow(/existingTable TestStack\/Features has partition key id \(N\), sort key none \(-\): the platform's jobs read and write items by partition key 'customer_id' and sort key 'date', both strings/);
+  });
+});
+
+describe('existingEncryptionKey', () => {
+  test('creates no key and encrypts what the platform creates with the given one', () => {
+    const { template } = stackWith(s => ({ existingEncryptionKey: new kms.Key(s, 'TeamKey', { enableKeyRotation: true }) }));
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    const [keyId, key] = Object.entries(template.findResources('AWS::KMS::Key'))[0];
+    expect(keyId).toMatch(/^TeamKey/);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'sanders-customer-platform-prod',
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } } })] },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } }) });
+    // CloudWatch Logs may use a key of the same app for the platform's log groups; the deny of grants is not imposed on it.
+    const statements = JSON.stringify(key.Properties.KeyPolicy.Statement);
+    expect(statements).toContain('logs.eu-central-1.amazonaws.com');
+    expect(statements).not.toContain('DenyGrantsExceptToAwsServices');
+  });
+
+  test('takes an imported key, whose policy it cannot change', () => {
+    const { template } = stackWith(s => ({ existingEncryptionKey: kms.Key.fromKeyArn(s, 'TeamKey', 'arn:aws:kms:eu-central-1:123456789012:key/team') }));
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ KMSMasterKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/team' }) });
+  });
+});
+
+describe('bring your own, exclusive props', () => {
+  const bucket = (s: Stack) => s3.Bucket.fromBucketName(s, 'Data', 'team-data');
+  const table = (s: Stack) => dynamodb.Table.fromTableName(s, 'Features', 'team_features');
+  test.each<[string, (s: Stack) => SandersBatchPlatformProps, RegExp]>([
+    ['existingBucket comes with bucketName', s => ({ existingBucket: bucket(s), bucketName: 'other' }), /existingBucket and bucketName are both given: .*leave out bucketName \(the bucket keeps its own name\)/],
+    ['existingBucket comes with versioned', s => ({ existingBucket: bucket(s), versioned: true }), /existingBucket and versioned are both given: versioned only shapes a resource the platform creates/],
+    ['existingTable comes with tableName', s => ({ existingTable: table(s), tableName: 'other' }), /existingTable and tableName are both given/],
+    ['existingTable comes with pointInTimeRecovery', s => ({ existingTable: table(s), pointInTimeRecovery: true }), /existingTable and pointInTimeRecovery are both given/],
+    ['existingTable comes with deletionProtection', s => ({ existingTable: table(s), deletionProtection: false }), /existingTable and deletionProtection are both given/],
+    ['existingTable comes with backupPlan true', s => ({ existingTable: table(s), backupPlan: true }), /existingTable and backupPlan are both given: .*back your table up with a plan of your own/],
+    ['existingBucket is a bucket name', () => ({ existingBucket: 'team-data' as any }), /existingBucket must be a construct, got the string 'team-data': give an s3\.IBucket/],
+    ['existingEncryptionKey is a key ARN', () => ({ existingEncryptionKey: 'arn:aws:kms:eu-central-1:1:key/x' as any }), /existingEncryptionKey must be a construct, got the string .*: give a kms\.IKey/],
+  ])('fails when %s', (_what, props, message) => {
+    expect(() => stackWith(props)).toThrow(message);
+  });
+
+  test('accepts backupPlan false with a table of one\'s own', () => {
+    expect(() => stackWith(s => ({ existingTable: table(s), backupPlan: false }))).not.toThrow();
+  });
+});
