@@ -68,6 +68,13 @@ export class SandersBatchPlatform extends Construct {
    * `stateMachine`; otherwise `stateMachine` itself.
    */
   public readonly runStateMachine: sfn.IStateMachine;
+  /**
+   * The backfill: runs `stateMachine` for every date of a range, at most `maxConcurrency` dates at a time, with
+   * input `{"from": "2026-01-01", "to": "2026-01-31", "maxConcurrency": 3, "stopOnFailure": false}`. With
+   * `NetworkProfile.ON_DEMAND_EGRESS` start it through `runStateMachine` as `{"backfill": {...}}`, so that egress
+   * exists for the whole backfill.
+   */
+  public readonly backfillStateMachine: sfn.IStateMachine;
   /** The network profile of the VPC the platform created; undefined when the VPC was brought in. */
   public readonly networkProfile?: NetworkProfile;
   /** The Fargate Spot compute environment, first in the queue, when `useSpot` is on. */
@@ -134,12 +141,14 @@ export class SandersBatchPlatform extends Construct {
       names: s.names, settings: s.workflow, logs: s.logs, encryptionKey: key, jobQueue: this.jobQueue, jobDefinitions: this.jobDefinitions,
     });
     this.stateMachine = workflow.stateMachine;
+    this.backfillStateMachine = workflow.backfillStateMachine;
     this.runStateMachine = network?.onDemandEgress
       ? createEgressRunWorkflow(new Namespace(this, 'Egress'), {
         names: s.names,
         vpc: this.vpc,
         target: network.onDemandEgress,
         jobWorkflow: this.stateMachine,
+        backfill: this.backfillStateMachine,
         encryptionKey: key,
         logRetention: s.logs.retention,
         removalPolicy: s.logs.removalPolicy,
@@ -151,6 +160,7 @@ export class SandersBatchPlatform extends Construct {
 
     const monitoring = new MonitoringPart(this, 'Monitoring', {
       names: s.names, settings: s.monitoring, logs: s.logs, runStateMachine: this.runStateMachine, jobQueue: this.jobQueue, encryptionKey: key,
+      jobWorkflow: this.stateMachine, backfill: this.backfillStateMachine,
     });
     this.alarmTopic = monitoring.alarmTopic;
     this.failedRunsAlarm = monitoring.failedRunsAlarm;
@@ -180,6 +190,17 @@ export class SandersBatchPlatform extends Construct {
    */
   public grantStartWorkflow(grantee: iam.IGrantable): iam.Grant {
     return this.runStateMachine.grantStartExecution(grantee);
+  }
+
+  /**
+   * Lets the grantee start backfills: executions of `backfillStateMachine`, and with
+   * `NetworkProfile.ON_DEMAND_EGRESS` of `runStateMachine` too (through which a backfill gets its egress).
+   *
+   * @param grantee the principal that may start backfills, e.g. an operator role
+   */
+  public grantStartBackfill(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.backfillStateMachine.grantStartExecution(grantee);
+    return this.runStateMachine === this.stateMachine ? grant : grant.combine(this.runStateMachine.grantStartExecution(grantee));
   }
 
   /**

@@ -9,7 +9,8 @@
  *    failed before it could release) is taken over with a `PutItem` conditioned on that stale owner.
  * 2. Create egress: an Elastic IP, a NAT gateway in the first public subnet, and a `0.0.0.0/0` route to it
  *    in each private route table (replacing a route a failed run may have left).
- * 3. Run the job workflow with the input and the run date.
+ * 3. Run the job workflow with the input and the run date; or, for an input `{"backfill": {...}}`, the backfill
+ *    with that input, so that egress is created once for every date of the backfill.
  * 4. Always tear down, whatever step 2 or 3 did: delete the routes, every NAT gateway and Elastic IP tagged
  *    for this VPC (so a run also cleans up what an earlier run left behind), release the lock (a `DeleteItem`
  *    conditioned on this execution being the owner, also when the teardown itself failed), then succeed or
@@ -58,6 +59,8 @@ export interface EgressRunWorkflowProps {
   readonly vpc: ec2.IVpc;
   readonly target: OnDemandEgressTarget;
   readonly jobWorkflow: sfn.IStateMachine;
+  /** The backfill, which the run step starts instead of the job workflow for an input `{"backfill": {...}}`. */
+  readonly backfill: sfn.IStateMachine;
   readonly encryptionKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -371,8 +374,22 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
     resultPath: '$.run',
   });
   runJobs.addCatch(teardown, catchToTeardown);
+  const runBackfill = new StartJobWorkflow(scope, 'RunBackfill', {
+    stateName: 'Run backfill',
+    stateMachine: props.backfill,
+    integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+    input: sfn.TaskInput.fromJsonPathAt('$.input.backfill'),
+    name: sfn.JsonPath.stringAt('$$.Execution.Name'),
+    resultSelector: { 'Output.$': '$.Output', 'ExecutionArn.$': '$.ExecutionArn' },
+    resultPath: '$.run',
+  });
+  runBackfill.addCatch(teardown, catchToTeardown);
+  runBackfill.next(teardown);
+  const chooseRun = new sfn.Choice(scope, 'RunChooseRun', { stateName: 'Backfill?' })
+    .when(sfn.Condition.isPresent('$.input.backfill'), runBackfill)
+    .otherwise(runJobs);
 
-  let afterRoutes: sfn.IChainable = runJobs;
+  let afterRoutes: sfn.IChainable = chooseRun;
   for (let i = createRoutes.length - 1; i >= 0; i--) {
     createRoutes[i].create.next(afterRoutes);
     createRoutes[i].replace.next(afterRoutes);
@@ -455,7 +472,7 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
     { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: ec2:DescribeNatGateways and ec2:DescribeAddresses (finding the run\'s egress by tag), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
     { pattern: /:(natgateway|elastic-ip)\/\*\]?$/, reason: `A NAT gateway or Elastic IP the run creates has an ID only after it exists, so they are named with a wildcard, and every action on them is conditioned on the tag ${EGRESS_TAG} = the platform VPC's ID: creating and tagging them requires the request to set it (aws:RequestTag), deleting and releasing them requires them to carry it (ec2:ResourceTag); routes are limited to the private route tables (CreateRoute and ReplaceRoute take only route-table resources in the IAM service reference); ec2:CreateTags is further limited to the AllocateAddress and CreateNatGateway calls` },
     { pattern: new RegExp(`:states:.*:execution:${escapedName}:\\*$`), reason: 'Executions of the run workflow itself, whose names are given at start: it only describes the execution that owns the egress lock, to see whether that one still runs' },
-    { pattern: /:states:.*:execution:.*\*$/, reason: 'Executions of the platform\'s own job workflow, named by Step Functions at start: the run workflow starts, watches and stops only those' },
+    { pattern: /:states:.*:execution:.*\*$/, reason: 'Executions of the platform\'s own job workflow and backfill, named at start: the run workflow starts, watches and stops only those' },
     { pattern: /:rule\/StepFunctionsGetEventsForStepFunctionsExecutionRule$/, reason: 'The fixed EventBridge rule Step Functions uses to wait for a .sync child execution' },
   ]);
   return stateMachine;

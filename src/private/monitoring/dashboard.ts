@@ -9,6 +9,8 @@ import { PlatformNames } from '../settings/names';
 export interface PlatformDashboardProps {
   readonly names: PlatformNames;
   readonly runStateMachine: sfn.IStateMachine;
+  readonly jobWorkflow: sfn.IStateMachine;
+  readonly backfill: sfn.IStateMachine;
   readonly failedJobsRule: events.IRule;
   readonly alarms: cloudwatch.IAlarm[];
   readonly runnableTimeout: Duration;
@@ -55,6 +57,15 @@ export function createDashboard(scope: Construct, props: PlatformDashboardProps)
       [
         new cloudwatch.GraphWidget({ title: 'Job failures', width: 12, left: [failedJobs] }),
         new cloudwatch.GraphWidget({ title: `Jobs RUNNABLE for over ${props.runnableTimeout.toHumanString()}`, width: 12, left: [stuckJobsMetric(props.names, period)] }),
+      ],
+      [
+        // Each date of a backfill is a run of the job workflow (counted under Runs too, unless ON_DEMAND_EGRESS).
+        new cloudwatch.GraphWidget({
+          title: 'Backfills (left) and runs of the job workflow, each backfilled date one (right)',
+          width: 24,
+          left: [props.backfill.metricStarted(sum('Backfills started')), props.backfill.metricSucceeded(sum('Backfills succeeded')), props.backfill.metricFailed(sum('Backfills failed'))],
+          right: [props.jobWorkflow.metricStarted(sum('Runs started')), props.jobWorkflow.metricSucceeded(sum('Runs succeeded')), props.jobWorkflow.metricFailed(sum('Runs failed'))],
+        }),
       ],
       [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: props.alarms })],
     ],
