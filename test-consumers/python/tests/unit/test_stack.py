@@ -84,8 +84,11 @@ def workflow_states(template):
                 text += part
             elif "Ref" in part:
                 text += "REF:" + part["Ref"]
-            else:
+            elif "Fn::GetAtt" in part:
                 text += "REF:" + part["Fn::GetAtt"][0]
+            else:
+                # Another intrinsic (Fn::Select of an ARN's name, ...): its function name stands for it.
+                text += "REF:" + next(iter(part))
         collect(json.loads(text)["States"])
     return states
 
@@ -95,7 +98,10 @@ def batch_jobs(template):
     jobs = {}
     for state in workflow_states(template):
         if state["Type"] == "Task" and state["Resource"].startswith("arn:aws:states:::batch:submitJob"):
-            jobs[state["Parameters"]["JobName"]] = state["Parameters"]
+            parameters = state["Parameters"]
+            # Batch job names carry the run's tag: States.Format('{}-<job>', $.run.tag).
+            name = parameters.get("JobName") or re.match(r"States\.Format\('\{\}-([^']+)'", parameters["JobName.$"]).group(1)
+            jobs[name] = parameters
     return jobs
 
 
