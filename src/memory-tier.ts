@@ -44,10 +44,21 @@ export interface MemoryTier {
    * @default - Fargate's default of 20 GiB
    */
   readonly ephemeralStorage?: Size;
+
+  /**
+   * The image the tier's jobs run: any `ecs.ContainerImage`. With `ContainerImage.fromAsset('./job')`,
+   * `cdk deploy` builds the image and pushes it to the CDK bootstrap repository, and the job definition runs it.
+   *
+   * The execution role is granted the pull. Images are pulled through the platform's NAT gateway (in dev, the
+   * on-demand one a run holds), like the platform's own repository.
+   *
+   * @default - the platform's ECR repository at `imageTag`
+   */
+  readonly image?: ecs.ContainerImage;
 }
 
 /**
- * The seed platform's three job sizes: 2, 8 and 16 GiB.
+ * The three job sizes of the Python app this library replaces: 2, 8 and 16 GiB.
  *
  * The vCPU counts are the smallest that leave headroom for the memory: 1 vCPU for 2 GiB,
  * 2 vCPUs for 8 GiB, 4 vCPUs for 16 GiB (Fargate would also accept 0.25-1, 1-4 and 2-8).
@@ -60,7 +71,7 @@ export class DefaultMemoryTiers {
   /** 16 GiB with 4 vCPUs, named `16gb`. */
   public static readonly LARGE: MemoryTier = { name: '16gb', memory: Size.gibibytes(16), vcpu: 4 };
 
-  /** All three, in the seed's order. */
+  /** All three, smallest first. */
   public static all(): MemoryTier[] {
     return [DefaultMemoryTiers.SMALL, DefaultMemoryTiers.MEDIUM, DefaultMemoryTiers.LARGE];
   }

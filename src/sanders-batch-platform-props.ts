@@ -74,7 +74,8 @@ export interface SandersBatchPlatformProps {
 
   /**
    * The image tag the jobs run, from the platform's ECR repository, or an image digest (`sha256:` and 64 hex
-   * digits). It may be a deploy-time token, e.g. a CloudFormation parameter.
+   * digits). It may be a deploy-time token, e.g. a CloudFormation parameter. Tiers and jobs with an `image` of
+   * their own (any `ecs.ContainerImage`, e.g. `ContainerImage.fromAsset('./job')`) run that instead.
    * @default 'latest'
    */
   readonly imageTag?: string;
@@ -195,7 +196,7 @@ export interface SandersBatchPlatformProps {
   readonly maxvCpus?: number;
 
   /**
-   * Add the seed app's stack outputs with their exact keys: `S3BucketName`, `DynamoDBTableName`,
+   * Add the Python CDK app's stack outputs with their exact keys (for scripts written against it): `S3BucketName`, `DynamoDBTableName`,
    * `ECRRepositoryURI`, `VPCId`, `BatchJobQueueName`, `StepFunctionsStateMachineARN`.
    * Only one platform per stack can have them.
    *

@@ -62,14 +62,22 @@ export class SandersBatchPlatform extends Construct {
   /** The role the jobs run with, unless a job declares `dataAccess`: read-write on the bucket and table. */
   public readonly jobRole: iam.IRole;
   /**
-   * The job workflow: runs the jobs in dependency order. With `NetworkProfile.ON_DEMAND_EGRESS` (dev's default)
-   * start runs with `runStateMachine` instead, which creates the network egress the jobs need first.
+   * The state machine a run is started with (the `StepFunctionsStateMachineARN` output), by hand, by the schedule
+   * and by `grantStartWorkflow`; its input is `{"date": "YYYY-MM-DD"}`. With `NetworkProfile.ON_DEMAND_EGRESS`
+   * (dev's default) it is the run workflow, which creates the network egress for the run, runs `jobWorkflow` and
+   * tears the egress down; otherwise it is `jobWorkflow` itself.
    */
   public readonly stateMachine: sfn.IStateMachine;
   /**
-   * The state machine a run is started with (the `StepFunctionsStateMachineARN` output): with
-   * `NetworkProfile.ON_DEMAND_EGRESS` the run workflow that creates egress for the run and then runs
-   * `stateMachine`; otherwise `stateMachine` itself.
+   * The job workflow inside a run: submits the jobs in dependency order and watches them. Start runs with
+   * `stateMachine`, not this: with `NetworkProfile.ON_DEMAND_EGRESS` a job workflow started directly has no
+   * network egress. The same object as `stateMachine` in the other profiles.
+   */
+  public readonly jobWorkflow: sfn.IStateMachine;
+  /**
+   * The state machine a run is started with.
+   *
+   * @deprecated use `stateMachine`, which is the same object
    */
   public readonly runStateMachine: sfn.IStateMachine;
   /** The network profile of the VPC the platform created; undefined when the VPC was brought in. */
@@ -140,25 +148,26 @@ export class SandersBatchPlatform extends Construct {
     const workflow = new WorkflowPart(this, 'Workflow', {
       names: s.names, settings: s.workflow, logs: s.logs, encryptionKey: key, jobQueue: this.jobQueue, jobDefinitions: this.jobDefinitions,
     });
-    this.stateMachine = workflow.stateMachine;
-    this.runStateMachine = network?.onDemandEgress
+    this.jobWorkflow = workflow.stateMachine;
+    this.stateMachine = network?.onDemandEgress
       ? createEgressRunWorkflow(new Namespace(this, 'Egress'), {
         names: s.names,
         vpc: this.vpc,
         target: network.onDemandEgress,
-        jobWorkflow: this.stateMachine,
+        jobWorkflow: this.jobWorkflow,
         jobQueue: this.jobQueue,
         encryptionKey: key,
         logRetention: s.logs.retention,
         removalPolicy: s.logs.removalPolicy,
       })
-      : this.stateMachine;
+      : this.jobWorkflow;
+    this.runStateMachine = this.stateMachine;
     if (s.workflow.schedule) {
-      this.schedule = createRunSchedule(workflow, { names: s.names, schedule: s.workflow.schedule, stateMachine: this.runStateMachine });
+      this.schedule = createRunSchedule(workflow, { names: s.names, schedule: s.workflow.schedule, stateMachine: this.stateMachine });
     }
 
     const monitoring = new MonitoringPart(this, 'Monitoring', {
-      names: s.names, settings: s.monitoring, logs: s.logs, runStateMachine: this.runStateMachine, jobQueue: this.jobQueue, encryptionKey: key,
+      names: s.names, settings: s.monitoring, logs: s.logs, runStateMachine: this.stateMachine, jobQueue: this.jobQueue, encryptionKey: key,
     });
     this.alarmTopic = monitoring.alarmTopic;
     this.failedRunsAlarm = monitoring.failedRunsAlarm;
@@ -188,7 +197,7 @@ export class SandersBatchPlatform extends Construct {
    * @param grantee the principal that may start executions, e.g. a Lambda function or a role
    */
   public grantStartWorkflow(grantee: iam.IGrantable): iam.Grant {
-    return this.runStateMachine.grantStartExecution(grantee);
+    return this.stateMachine.grantStartExecution(grantee);
   }
 
   /**
@@ -256,13 +265,13 @@ export class SandersBatchPlatform extends Construct {
       ['ECRRepositoryURI', this.repository.repositoryUri, 'URI for pushing Docker images'],
       ['VPCId', this.vpc.vpcId, 'VPC identifier'],
       ['BatchJobQueueName', this.jobQueue.jobQueueName, 'Batch job queue name'],
-      ['StepFunctionsStateMachineARN', this.runStateMachine.stateMachineArn, 'State machine ARN for orchestration'],
+      ['StepFunctionsStateMachineARN', this.stateMachine.stateMachineArn, 'State machine ARN for orchestration'],
     ];
     // Outputs name their logical IDs themselves: a plain construct groups them.
     const scope = new Construct(this, 'Outputs');
     for (const [key, value, description] of outputs) {
       const output = new CfnOutput(scope, key, { value, description });
-      // The seed's keys, exactly: `describe-stacks --query 'Stacks[0].Outputs[?OutputKey==`ECRRepositoryURI`]'`.
+      // The Python app's keys, exactly: `describe-stacks --query 'Stacks[0].Outputs[?OutputKey==`ECRRepositoryURI`]'`.
       output.overrideLogicalId(key);
     }
   }

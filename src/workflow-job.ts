@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 
 /** How much of the platform's bucket or table a job may reach. */
 export enum AccessLevel {
@@ -129,10 +130,20 @@ export interface WorkflowJob {
    * @default - the platform's shared job role: read-write on the bucket and the table
    */
   readonly dataAccess?: JobDataAccess;
+
+  /**
+   * The image this job runs, instead of its tier's: any `ecs.ContainerImage`, e.g.
+   * `ContainerImage.fromAsset('./jobs/train')`, which `cdk deploy` builds and pushes. A job with an image of its
+   * own gets a job definition of its own (Batch cannot override the image at submission), which counts against
+   * the stack's 500 resources.
+   *
+   * @default - the tier's image (`MemoryTier.image`), which defaults to the platform's ECR repository at `imageTag`
+   */
+  readonly image?: ecs.ContainerImage;
 }
 
 /**
- * The seed platform's workflow.
+ * The workflow of the Python app this library replaces.
  */
 export class DefaultWorkflow {
   /**

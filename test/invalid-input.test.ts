@@ -239,7 +239,7 @@ describe('the stack budget (500 resources, 1 MB template)', () => {
       workflow: Array.from({ length: 150 }, (_, i) => job(`j${i}`, { dataAccess: { bucket: AccessLevel.READ } })),
     });
     expect(() => app.synth()).toThrow(
-      /stack 'Big' has 5\d\d resources \(CloudFormation allows 500\)[\s\S]*The platform 'Big\/Platform' accounts for \d+ resources and [\d.]+ kB; 150 workflow jobs have a job definition of their own \(secrets or dataAccess\) and cost 450 resources[\s\S]*largest: 'j\d+' 3 resources, [\d.]+ kB[\s\S]*Give fewer jobs secrets or dataAccess of their own/);
+      /stack 'Big' has 5\d\d resources \(CloudFormation allows 500\)[\s\S]*The platform 'Big\/Platform' accounts for \d+ resources and [\d.]+ kB; 150 workflow jobs have a job definition of their own \(secrets, dataAccess or image\) and cost 450 resources[\s\S]*largest: 'j\d+' 3 resources, [\d.]+ kB[\s\S]*Give fewer jobs secrets, dataAccess or an image of their own/);
   }, 120_000);
 });
 

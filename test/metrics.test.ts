@@ -41,7 +41,7 @@ describe.each(['dev', 'prod'])('metric methods in %s', environment => {
       metricName: 'ExecutionsFailed',
       period: 300,
       statistic: 'Sum',
-      dimensions: [{ name: 'StateMachineArn', value: stack.resolve(platform.runStateMachine.stateMachineArn) }],
+      dimensions: [{ name: 'StateMachineArn', value: stack.resolve(platform.stateMachine.stateMachineArn) }],
     });
   });
 
@@ -64,7 +64,7 @@ describe.each(['dev', 'prod'])('metric methods in %s', environment => {
       metricName: 'ExecutionTime',
       period: 300,
       statistic: 'Average',
-      dimensions: [{ name: 'StateMachineArn', value: stack.resolve(platform.runStateMachine.stateMachineArn) }],
+      dimensions: [{ name: 'StateMachineArn', value: stack.resolve(platform.stateMachine.stateMachineArn) }],
     });
   });
 

@@ -61,7 +61,9 @@ describe('dev: NetworkProfile.ON_DEMAND_EGRESS (the default)', () => {
     });
     const runId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find(id => id.includes('RunWorkflow'));
     expect(template.toJSON().Outputs.StepFunctionsStateMachineARN.Value).toEqual({ Ref: runId });
-    expect(platform.runStateMachine).not.toBe(platform.stateMachine);
+    expect(platform.stateMachine).not.toBe(platform.jobWorkflow);
+    // The deprecated name is the state machine runs are started with.
+    expect(platform.runStateMachine).toBe(platform.stateMachine);
   });
 
   test('the run workflow creates a tagged NAT gateway and routes, runs the jobs, and always tears down', () => {
@@ -155,7 +157,7 @@ describe('prod: NetworkProfile.NAT_GATEWAY_PER_AZ (the default)', () => {
     const gateways = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).filter((e: any) => e.Properties.VpcEndpointType === 'Gateway');
     expect(gateways).toHaveLength(2);
     expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).filter(id => id.includes('RunWorkflow'))).toHaveLength(0);
-    expect(platform.runStateMachine).toBe(platform.stateMachine);
+    expect(platform.stateMachine).toBe(platform.jobWorkflow);
   });
 });
 
@@ -200,7 +202,7 @@ describe('bring your own VPC', () => {
     });
     expect(template.toJSON().Outputs.VPCId.Value).toBe('vpc-0123456789abcdef0');
     expect(platform.networkProfile).toBeUndefined();
-    expect(platform.runStateMachine).toBe(platform.stateMachine);
+    expect(platform.stateMachine).toBe(platform.jobWorkflow);
   });
 
   test('fails when the VPC has no private subnets with egress', () => {

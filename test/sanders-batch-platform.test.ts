@@ -166,7 +166,7 @@ describe('SandersBatchPlatform with default props (dev)', () => {
     template.hasOutput('S3BucketName', { Value: { Ref: id(platform.bucket) } });
     template.hasOutput('DynamoDBTableName', { Value: { Ref: id(platform.table) } });
     template.hasOutput('VPCId', { Value: { Ref: id(platform.vpc) } });
-    template.hasOutput('StepFunctionsStateMachineARN', { Value: { Ref: id(platform.runStateMachine) } });
+    template.hasOutput('StepFunctionsStateMachineARN', { Value: { Ref: id(platform.stateMachine) } });
     // The queue's name and the repository's URI are cut from their ARNs.
     expect(JSON.stringify(template.toJSON().Outputs.BatchJobQueueName.Value)).toContain(id(platform.jobQueue));
     expect(JSON.stringify(template.toJSON().Outputs.ECRRepositoryURI.Value)).toContain(id(platform.repository));
@@ -254,7 +254,7 @@ describe('environment-driven behaviour can be set on its own', () => {
   test('fails when two platforms in one stack would share names or both add the seed outputs', () => {
     const { stack } = platformStack();
     expect(() => new SandersBatchPlatform(stack, 'Second'))
-      .toThrow(/bucket name 'sanders-customer-platform-dev' \(unique in every account\) is already used by platform 'TestStack\/Platform': give each platform its own namePrefix or environment[\s\S]*the seed's stack outputs .* set createOutputs: false on all but one platform/);
+      .toThrow(/bucket name 'sanders-customer-platform-dev' \(unique in every account\) is already used by platform 'TestStack\/Platform': give each platform its own namePrefix or environment[\s\S]*the stack outputs S3BucketName, ... \(createOutputs\) of stack .* set createOutputs: false on all but one platform/);
     expect(stack.node.tryFindChild('Second')?.node.children).toHaveLength(0);
     // A platform of its own prefix and no outputs fits.
     new SandersBatchPlatform(stack, 'Third', { namePrefix: 'team-b', createOutputs: false });

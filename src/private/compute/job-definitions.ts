@@ -25,8 +25,8 @@ export interface JobDefinitionsProps {
 }
 
 /**
- * One job definition per memory tier, and one per workflow job that needs its own (secrets or narrower data
- * access, with a role of its own), created in `scope` (the compute part).
+ * One job definition per memory tier, and one per workflow job that needs its own (secrets, narrower data
+ * access with a role of its own, or an image of its own), created in `scope` (the compute part).
  */
 export class JobDefinitions {
   /** The tiers' job definitions, in the order of the tiers. */
@@ -92,7 +92,7 @@ export class JobDefinitions {
     });
     acknowledge(role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken has no resource-level permissions (it returns a registry login, not access to a repository); image pulls themselves are limited to the platform\'s repository',
+      reason: 'ecr:GetAuthorizationToken has no resource-level permissions (it returns a registry login, not access to a repository); image pulls themselves are limited to the repositories of the jobs\' images',
     });
     this.secretExecutionRoles.set(key, role);
     return role;
@@ -100,7 +100,7 @@ export class JobDefinitions {
 
   private create(id: string, name: string, tier: TierSettings, jobRole: iam.IRole, job?: JobSettings): batch.EcsJobDefinition {
     const container = new batch.EcsFargateContainerDefinition(this.scope, `${id}Container`, {
-      image: ecs.ContainerImage.fromEcrRepository(this.props.repository, this.props.settings.imageTag),
+      image: job?.image ?? tier.image ?? ecs.ContainerImage.fromEcrRepository(this.props.repository, this.props.settings.imageTag),
       cpu: tier.vcpu,
       memory: tier.memory,
       executionRole: job?.secrets && Object.keys(job.secrets).length > 0 ? this.executionRoleFor(id, job.secrets) : this.props.executionRole,

@@ -31,11 +31,11 @@ export interface CheckedValues {
 }
 
 /**
- * Whether a workflow job runs on a job definition of its own instead of its tier's: secrets and the job role
- * can only be set in a job definition, not at submission.
+ * Whether a workflow job runs on a job definition of its own instead of its tier's: secrets, the job role and
+ * the image can only be set in a job definition, not at submission.
  */
 export function hasOwnJobDefinition(job: WorkflowJob): boolean {
-  return job.secrets !== undefined || job.dataAccess !== undefined;
+  return job.secrets !== undefined || job.dataAccess !== undefined || job.image !== undefined;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -20,6 +20,8 @@ const isPlainObject: Check = v => typeof v === 'object' && v !== null && !Array.
 // Duck-typed, not instanceof: a second copy of aws-cdk-lib (or a jsii proxy) still passes.
 const isDuration: Check = v => isPlainObject(v) && typeof (v as any).toSeconds === 'function';
 const isSize: Check = v => isPlainObject(v) && typeof (v as any).toMebibytes === 'function';
+const isContainerImage: Check = v => isPlainObject(v) && typeof (v as any).bind === 'function';
+const IMAGE_FIX = "image: ecs.ContainerImage.fromAsset('./job') or ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12') (not a string)";
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -117,6 +119,7 @@ export function checkPropTypes(problems: Problems, props: { [key: string]: any }
       t.check(`${path}.vcpu`, tier.vcpu, isNumber, 'a number', 'vcpu: 2');
       t.check(`${path}.ephemeralStorage`, tier.ephemeralStorage, isSize, 'a Size', 'ephemeralStorage: Size.gibibytes(50)');
       t.check(`${path}.cpuArchitecture`, tier.cpuArchitecture, isPlainObject, 'an ecs.CpuArchitecture', 'cpuArchitecture: ecs.CpuArchitecture.ARM64');
+      t.check(`${path}.image`, tier.image, isContainerImage, 'an ecs.ContainerImage', IMAGE_FIX);
     });
   }
   if (t.list('workflow', props.workflow, isPlainObject, 'job objects', "workflow: [{ name: 'daily', tier: '2gb' }]")) {
@@ -143,6 +146,7 @@ function checkJobTypes(problems: Problems, t: TypeChecker, job: any, i: number):
       t.check(`${path}.secrets.${k}`, v, isPlainObject, 'a batch.Secret', `secrets: { ${k}: batch.Secret.fromSecretsManager(secret) }`);
     }
   }
+  t.check(`${path}.image`, job.image, isContainerImage, 'an ecs.ContainerImage', IMAGE_FIX);
   t.check(`${path}.timeout`, job.timeout, isDuration, 'a Duration', 'timeout: Duration.hours(2) (not a number of seconds)');
   t.check(`${path}.retryAttempts`, job.retryAttempts, isNumber, 'a number', 'retryAttempts: 3');
   t.check(`${path}.arraySize`, job.arraySize, isNumber, 'a number', 'arraySize: 10');

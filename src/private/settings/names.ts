@@ -17,7 +17,7 @@ export class PlatformNames {
     return `${this.prefix}_daily_customer_features_${this.environment}`;
   }
 
-  /** `sanders-customer-platform-dev` (the image name of the seed's push steps, per environment) */
+  /** `sanders-customer-platform-dev` (the image name of the Python app's push steps, per environment) */
   public get repository(): string {
     return `${this.prefix}-customer-platform-${this.environment}`;
   }

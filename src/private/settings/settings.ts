@@ -7,6 +7,7 @@ import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -80,7 +81,9 @@ export interface JobSettings {
   readonly secrets?: WorkflowJob['secrets'];
   /** Set when the job runs with a role of its own. */
   readonly dataAccess?: DataAccessSettings;
-  /** Secrets and the job role can only be set in a job definition, not at submission. */
+  /** The job's own image, instead of its tier's. */
+  readonly image?: ecs.ContainerImage;
+  /** Secrets, the job role and the image can only be set in a job definition, not at submission. */
   readonly ownJobDefinition: boolean;
   readonly retryAttempts: number;
   readonly retryStrategies: batch.RetryStrategy[];
@@ -221,6 +224,7 @@ function resolveJob(job: WorkflowJob, tier: TierSettings): JobSettings {
     command: job.command,
     environment: job.environment ?? {},
     secrets: job.secrets,
+    image: job.image,
     dataAccess: access === undefined ? undefined : {
       bucket: access.bucket ?? DEFAULTS.accessLevel,
       table: access.table ?? DEFAULTS.accessLevel,

@@ -51,9 +51,9 @@ export function stackBudgetProblems(platform: IConstruct, jobs: readonly BudgetJ
   ].filter(Boolean).join(' and ');
   return [
     `stack '${stack.stackName}' has ${over}. The platform '${platform.node.path}' accounts for ${platformCost.resources} resources and ${kb(platformCost.bytes)}; `
-    + `${perJob.length} workflow jobs have a job definition of their own (secrets or dataAccess) and cost ${jobsCost.resources} resources and ${kb(jobsCost.bytes)} of that`
+    + `${perJob.length} workflow jobs have a job definition of their own (secrets, dataAccess or image) and cost ${jobsCost.resources} resources and ${kb(jobsCost.bytes)} of that`
     + (perJob.length > 0 ? ` (largest: ${shown})` : '')
-    + '; a job without secrets or dataAccess shares its tier\'s job definition and costs no resource. '
-    + 'Give fewer jobs secrets or dataAccess of their own, move other resources out of this stack, or split the workflow over two platforms in two stacks',
+    + '; a job without secrets, dataAccess or image shares its tier\'s job definition and costs no resource. '
+    + 'Give fewer jobs secrets, dataAccess or an image of their own, move other resources out of this stack, or split the workflow over two platforms in two stacks',
   ];
 }

@@ -2,7 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { PlatformSettings } from './settings';
 
-/** Physical names (and the seed outputs) already taken by a platform, per app (the construct tree's root). */
+/** Physical names (and the stack outputs) already taken by a platform, per app (the construct tree's root). */
 const claims = new WeakMap<IConstruct, Map<string, string>>();
 
 /**
@@ -17,7 +17,7 @@ function place(stack: Stack, global: boolean): string {
 
 /**
  * Fails when another platform in the same stack already uses one of this platform's physical names, or
- * already adds the seed's stack outputs: CloudFormation would only refuse the stack at deploy (duplicate names)
+ * already adds the stack outputs (createOutputs): CloudFormation would only refuse the stack at deploy (duplicate names)
  * or CDK with a message about an output section that does not say what to change.
  */
 export function claimStackNames(platform: Construct, s: PlatformSettings): void {
@@ -33,7 +33,7 @@ export function claimStackNames(platform: Construct, s: PlatformSettings): void 
     [`repository name '${s.data.repositoryName}' (in ${here})`, 'give each platform its own namePrefix or environment (or repositoryName)'],
     [`job queue name '${s.names.jobQueue}' (in ${here})`, 'give each platform its own namePrefix or environment'],
     [`state machine name '${s.names.stateMachine}' (in ${here})`, 'give each platform its own namePrefix or environment'],
-    ...(s.createOutputs ? [[`the seed's stack outputs (S3BucketName, ...) of stack '${stack.node.path}'`, 'set createOutputs: false on all but one platform of the stack'] as [string, string]] : []),
+    ...(s.createOutputs ? [[`the stack outputs S3BucketName, ... (createOutputs) of stack '${stack.node.path}'`, 'set createOutputs: false on all but one platform of the stack'] as [string, string]] : []),
   ];
   const clashes = wanted.filter(([what]) => taken.has(what))
     .map(([what, fix]) => `  - ${what} is already used by platform '${taken.get(what)}': ${fix}`);
