@@ -84,9 +84,12 @@ export class SandersBatchPlatform extends Construct {
   public readonly networkProfile?: NetworkProfile;
   /** The Fargate Spot compute environment, first in the queue, when `useSpot` is on. */
   public readonly spotComputeEnvironment?: batch.IFargateComputeEnvironment;
-  /** The topic told about failed runs, failed jobs and alarms. */
+  /** The topic told about failed runs (one message each, by an EventBridge rule) and the stuck-jobs alarm. */
   public readonly alarmTopic: sns.ITopic;
-  /** Fires when a run fails. */
+  /**
+   * Goes to ALARM when a run fails. It has no action, because the failed-runs rule already sends the topic one message
+   * per failed run. Add one (`addAlarmAction`) to page someone or to post the alarm somewhere else.
+   */
   public readonly failedRunsAlarm: cloudwatch.IAlarm;
   /** Fires when a job waits in RUNNABLE longer than `runnableTimeout`. */
   public readonly stuckJobsAlarm: cloudwatch.IAlarm;

@@ -54,11 +54,13 @@ export class MonitoringPart extends Namespace {
     });
 
     this.metrics = new PlatformMetrics({ names, runStateMachine: props.runStateMachine, failedJobsRule });
+    // No action of its own: the failed-runs rule already sends the topic one message per failed run, naming the job
+    // that failed; the alarm's state is for the dashboard and for actions users add (platform.failedRunsAlarm).
     this.failedRunsAlarm = this.alarm('FailedRunsAlarm', names.failedRunsAlarm, 'A run of the batch platform\'s workflow failed',
-      this.metrics.failedRuns());
+      this.metrics.failedRuns(), false);
     this.stuckJobsAlarm = this.alarm('StuckJobsAlarm', names.stuckJobsAlarm,
       `A job of queue ${names.jobQueue} waited in RUNNABLE for more than ${settings.runnableTimeout.toHumanString()} (no capacity, a vCPU limit, or a compute environment that cannot start tasks)`,
-      this.metrics.jobsStuckRunnable());
+      this.metrics.jobsStuckRunnable(), true);
     if (settings.createDashboard) {
       this.dashboard = createDashboard(this, {
         names,
@@ -111,7 +113,7 @@ export class MonitoringPart extends Namespace {
     return failedJobsRule;
   }
 
-  private alarm(id: string, alarmName: string, alarmDescription: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
+  private alarm(id: string, alarmName: string, alarmDescription: string, metric: cloudwatch.IMetric, notify: boolean): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName,
       alarmDescription,
@@ -121,7 +123,7 @@ export class MonitoringPart extends Namespace {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+    if (notify) alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
     return alarm;
   }
 }
