@@ -57,7 +57,7 @@ export class ComputePart extends Namespace {
       maxvCpus: settings.maxvCpus,
       spot,
     });
-    warnIfBelowPeak(this, settings.jobs, settings.maxvCpus);
+    warnIfBelowPeak(this, settings.peakDemand, settings.maxvCpus);
     this.computeEnvironment = environment('ComputeEnvironment', false);
     this.spotComputeEnvironment = settings.useSpot ? environment('SpotComputeEnvironment', true) : undefined;
     this.jobQueue = new batch.JobQueue(this, 'JobQueue', {

@@ -23,7 +23,7 @@ import { OnJobFailure } from '../../on-job-failure';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 import { AccessLevel, WorkflowJob } from '../../workflow-job';
 import { defaultRetryStrategies } from '../compute/retry';
-import { defaultMaxvCpus } from '../workflow/workflow-capacity';
+import { defaultMaxvCpus, PeakDemand, workflowPeak } from '../workflow/workflow-capacity';
 
 /** How every log group of the platform keeps its events. */
 export interface LogSettings {
@@ -93,6 +93,8 @@ export interface JobSettings {
 
 export interface ComputeSettings {
   readonly maxvCpus: number;
+  /** The workflow's peak concurrent demand, computed once: the default of `maxvCpus`, and the warning when it is below. */
+  readonly peakDemand: PeakDemand;
   readonly useSpot: boolean;
   readonly imageTag: string;
   readonly tiers: TierSettings[];
@@ -171,7 +173,8 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
 
   const tierSettings = tiers.map(t => ({ ...t, cpuArchitecture: t.cpuArchitecture ?? DEFAULTS.cpuArchitecture }));
   const jobs = workflow.map(job => resolveJob(job, tierSettings.find(t => t.name === job.tier)!));
-  const maxvCpus = props.maxvCpus ?? defaultMaxvCpus(jobs, DEFAULTS.maxvCpus);
+  const peakDemand = workflowPeak(jobs);
+  const maxvCpus = props.maxvCpus ?? defaultMaxvCpus(peakDemand, DEFAULTS.maxvCpus);
   return {
     environment,
     dataSafety,
@@ -185,6 +188,7 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
     },
     compute: {
       maxvCpus,
+      peakDemand,
       useSpot: props.useSpot ?? (env.useSpot && armTiers.length === 0),
       imageTag: props.imageTag ?? DEFAULTS.imageTag,
       tiers: tierSettings,

@@ -130,14 +130,13 @@ export function workflowPeak(jobs: PeakJob[]): PeakDemand {
   })));
 }
 
-/** `maxvCpus` when none is given: the workflow's peak, rounded up, within the defaults' floor and cap. */
-export function defaultMaxvCpus(jobs: PeakJob[], bounds: { floor: number; cap: number }): number {
-  return Math.min(bounds.cap, Math.max(bounds.floor, Math.ceil(workflowPeak(jobs).vcpu)));
+/** `maxvCpus` when none is given: the workflow's peak (`workflowPeak`), rounded up, within the defaults' floor and cap. */
+export function defaultMaxvCpus(peak: PeakDemand, bounds: { floor: number; cap: number }): number {
+  return Math.min(bounds.cap, Math.max(bounds.floor, Math.ceil(peak.vcpu)));
 }
 
-/** A synth warning when `maxvCpus` is below the workflow's peak: what then bounds a run's time. */
-export function warnIfBelowPeak(scope: IConstruct, jobs: PeakJob[], maxvCpus: number): void {
-  const peak = workflowPeak(jobs);
+/** A synth warning when `maxvCpus` is below the workflow's peak (`workflowPeak`): what then bounds a run's time. */
+export function warnIfBelowPeak(scope: IConstruct, peak: PeakDemand, maxvCpus: number): void {
   if (peak.vcpu <= maxvCpus) return;
   Annotations.of(scope).addWarningV2('@sanders/batch-platform:maxvCpusBelowPeak',
     `maxvCpus is ${maxvCpus} but the workflow's jobs can ask for ${peak.vcpu} vCPUs at once (${peak.memoryMiB} MiB): `

@@ -1,0 +1,44 @@
+/**
+ * Step 3 of the run workflow: run the job workflow (`states:startExecution.sync:2`) with the input and the run
+ * date: the input's, the scheduled time's, or the run's start date.
+ */
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { catchToTeardown, EgressContext } from './egress-context';
+import { StartJobWorkflow } from './egress-policy';
+
+/** The states that resolve the run date and run the job workflow. */
+export interface RunJobStates {
+  /** Resolves the run date, and so starts the run once the lock is taken. */
+  readonly resolveDate: sfn.Choice;
+  /** Adds the run date to the input; egress is created after it. */
+  readonly merge: sfn.Pass;
+  readonly runJobs: StartJobWorkflow;
+}
+
+export function createRunJobStates(ctx: EgressContext, teardown: sfn.IChainable): RunJobStates {
+  const { scope, props } = ctx;
+  const dateFrom = (id: string, stateName: string, expression: string) =>
+    new sfn.Pass(scope, id, { stateName, parameters: { 'date.$': expression }, resultPath: '$.runDate' });
+  const merge = new sfn.Pass(scope, 'RunMergeInput', {
+    stateName: 'Add run date to input',
+    parameters: { 'value.$': 'States.JsonMerge($.input, $.runDate, false)' },
+    resultPath: '$.runInput',
+  });
+  const resolveDate = new sfn.Choice(scope, 'RunResolveDate', { stateName: 'Resolve run date' })
+    .when(sfn.Condition.isPresent('$.input.date'), dateFrom('RunGivenDate', 'Use given date', '$.input.date').next(merge))
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.input.scheduledTime'), sfn.Condition.isString('$.input.scheduledTime')),
+      dateFrom('RunScheduledDate', 'Use scheduled date', "States.ArrayGetItem(States.StringSplit($.input.scheduledTime, 'T'), 0)").next(merge))
+    .otherwise(dateFrom('RunStartDate', 'Use run start date', "States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)").next(merge));
+
+  const runJobs = new StartJobWorkflow(scope, 'RunJobWorkflow', {
+    stateName: 'Run job workflow',
+    stateMachine: props.jobWorkflow,
+    integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+    input: sfn.TaskInput.fromJsonPathAt('$.runInput.value'),
+    name: sfn.JsonPath.stringAt('$$.Execution.Name'),
+    resultSelector: { 'Output.$': '$.Output', 'ExecutionArn.$': '$.ExecutionArn' },
+    resultPath: '$.run',
+  });
+  runJobs.addCatch(teardown, catchToTeardown);
+  return { resolveDate, merge, runJobs };
+}
