@@ -80,6 +80,15 @@ export class SandersBatchPlatform extends Construct {
    * @deprecated use `stateMachine`, which is the same object
    */
   public readonly runStateMachine: sfn.IStateMachine;
+  /**
+   * The backfill: runs the job workflow for every date of a range, at most `maxConcurrency` dates at a time, as one
+   * execution whose output lists every date's outcome. Its input is
+   * `{"from": "2026-01-01", "to": "2026-01-31", "maxConcurrency": 3, "stopOnFailure": false}` (the last two
+   * optional). With `NetworkProfile.ON_DEMAND_EGRESS` (dev's default) start it through `stateMachine` instead, with
+   * `{"backfill": {...}}`, so that network egress exists once for the whole backfill; `grantStartBackfill` grants
+   * what each profile needs.
+   */
+  public readonly backfillStateMachine: sfn.IStateMachine;
   /** The network profile of the VPC the platform created; undefined when the VPC was brought in. */
   public readonly networkProfile?: NetworkProfile;
   /** The Fargate Spot compute environment, first in the queue, when `useSpot` is on. */
@@ -152,12 +161,14 @@ export class SandersBatchPlatform extends Construct {
       names: s.names, settings: s.workflow, logs: s.logs, encryptionKey: key, jobQueue: this.jobQueue, jobDefinitions: this.jobDefinitions,
     });
     this.jobWorkflow = workflow.stateMachine;
+    this.backfillStateMachine = workflow.backfillStateMachine;
     this.stateMachine = network?.onDemandEgress
       ? createEgressRunWorkflow(new Namespace(this, 'Egress'), {
         names: s.names,
         vpc: this.vpc,
         target: network.onDemandEgress,
         jobWorkflow: this.jobWorkflow,
+        backfill: this.backfillStateMachine,
         jobQueue: this.jobQueue,
         encryptionKey: key,
         logRetention: s.logs.retention,
@@ -170,7 +181,14 @@ export class SandersBatchPlatform extends Construct {
     }
 
     const monitoring = new MonitoringPart(this, 'Monitoring', {
-      names: s.names, settings: s.monitoring, logs: s.logs, runStateMachine: this.stateMachine, jobQueue: this.jobQueue, encryptionKey: key,
+      names: s.names,
+      settings: s.monitoring,
+      logs: s.logs,
+      runStateMachine: this.stateMachine,
+      jobWorkflow: this.jobWorkflow,
+      backfill: this.backfillStateMachine,
+      jobQueue: this.jobQueue,
+      encryptionKey: key,
     });
     this.alarmTopic = monitoring.alarmTopic;
     this.failedRunsAlarm = monitoring.failedRunsAlarm;
@@ -201,6 +219,17 @@ export class SandersBatchPlatform extends Construct {
    */
   public grantStartWorkflow(grantee: iam.IGrantable): iam.Grant {
     return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  /**
+   * Lets the grantee start backfills: executions of `backfillStateMachine`, and with `NetworkProfile.ON_DEMAND_EGRESS`
+   * of `stateMachine` too (through which a backfill gets its network egress).
+   *
+   * @param grantee the principal that may start backfills, e.g. an operator role
+   */
+  public grantStartBackfill(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.backfillStateMachine.grantStartExecution(grantee);
+    return this.stateMachine === this.jobWorkflow ? grant : grant.combine(this.stateMachine.grantStartExecution(grantee));
   }
 
   /**

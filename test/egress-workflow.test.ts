@@ -7,23 +7,14 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { startAt } from './sim/fixed-start-time';
+import { StateMachine } from './sim/local-stepfunctions';
 import { platformStack } from './util';
 import { definitionOf, onlyStateMachine, policyStatements } from '../scripts/lib/templates';
 import { JOBS_ENDED_MAX_LOOKS, UNENDED_STATUSES } from '../src/private/egress/egress-jobs-ended';
 import { EGRESS_TAG, LOCK_ITEM, LOCK_KEY, LOCK_MAX_WAITS } from '../src/private/egress/egress-workflow';
 
-// aws-local-stepfunctions 3 uses Promise.withResolvers (Node >= 22).
-if (!(Promise as any).withResolvers) {
-  (Promise as any).withResolvers = () => {
-    let resolve: any, reject: any;
-    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
-}
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { StateMachine } = require('aws-local-stepfunctions');
 
 const RUNS = 'arn:aws:states:eu-central-1:123456789012:execution:sanders-customer-platform-run-dev';
 const ME = `${RUNS}:me`;

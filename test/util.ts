@@ -43,7 +43,7 @@ export function onlyResource(template: Template, type: string): { id: string; re
  * are state machines too.
  */
 export function workflowDefinition(template: Template): any {
-  const found = stateMachines(template.toJSON()).filter(([id]) => !/RunWorkflow|RunnableWatch|RunCleanup/.test(id));
+  const found = stateMachines(template.toJSON()).filter(([id]) => !/RunWorkflow|RunnableWatch|RunCleanup|Backfill/.test(id));
   if (found.length !== 1) throw new Error(`expected one job workflow, found ${found.length}`);
   return definitionOf(found[0][1]);
 }

@@ -9,14 +9,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DefaultWorkflow, OnJobFailure, SandersBatchPlatform, WorkflowJob } from '../src';
 import { BatchSimulator, BatchSimulatorOptions, UNVERIFIED_MODES } from './sim/batch-simulator';
+import { StateMachine } from './sim/local-stepfunctions';
 import { runWorkflow } from './sim/run-workflow';
 import { criticalPathOf, definitionOf, dependencyViolations, simulate } from './sim/workflow-fixture';
 import { workflowDefinition } from './util';
 import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
 
-// The emulator's CommonJS build (see test/sim/run-workflow.ts, which also polyfills what it needs on Node 20).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { StateMachine } = require('aws-local-stepfunctions');
 
 /** A chain of jobs, each depending on the one before. */
 function chain(n: number): WorkflowJob[] {

@@ -145,6 +145,8 @@ export interface BatchSimulatorOptions {
   readonly maxVcpus?: number;
   /** vCPUs of a job, from its request (e.g. its job definition). @default - 1 */
   readonly vcpuOf?: (request: any) => number;
+  /** A job's script from its request (e.g. by its `Parameters.date`), before `scripts`. @default - `scripts` only */
+  readonly scriptOf?: (request: any, name: string) => JobScript | undefined;
 }
 
 const TERMINAL: JobStatus[] = ['SUCCEEDED', 'FAILED'];
@@ -516,7 +518,7 @@ export class BatchSimulator {
   }
 
   private scriptOf(job: SimJob): JobScript {
-    return this.scripts[job.name] ?? {};
+    return this.options.scriptOf?.(job.request, job.name) ?? this.scripts[job.name] ?? {};
   }
 
   private startAttempt(job: SimJob): void {

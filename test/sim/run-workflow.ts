@@ -6,23 +6,7 @@
 import { BatchSimulator } from './batch-simulator';
 import { startAt } from './fixed-start-time';
 
-// aws-local-stepfunctions 3 calls Promise.withResolvers (Node >= 22). On Node 20 every Task state would fail
-// inside with "Promise.withResolvers is not a function", which a States.ALL catch hides.
-if (typeof (Promise as any).withResolvers !== 'function') {
-  (Promise as any).withResolvers = function withResolvers<T>() {
-    let resolve!: (value: T) => void;
-    let reject!: (reason?: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
-  };
-}
-
-// The package's exports map sends `import` to an ES module that ts-jest cannot load; `require` gets the CJS build.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { StateMachine, ExecutionError } = require('aws-local-stepfunctions');
+import { ExecutionError, StateMachine } from './local-stepfunctions';
 
 /** How a run ended. */
 export interface WorkflowRun {

@@ -27,6 +27,8 @@ export interface EgressRunWorkflowProps {
   readonly vpc: ec2.IVpc;
   readonly target: OnDemandEgressTarget;
   readonly jobWorkflow: sfn.IStateMachine;
+  /** The backfill, which the run step starts instead of the job workflow for an input `{"backfill": {...}}`. */
+  readonly backfill: sfn.IStateMachine;
   /** The queue whose jobs must all have ended before egress goes. */
   readonly jobQueue: batch.IJobQueue;
   readonly encryptionKey: kms.IKey;

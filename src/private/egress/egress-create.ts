@@ -81,14 +81,15 @@ export function createEgressStates(ctx: EgressContext, teardown: sfn.IChainable)
 /** Egress after the run date is resolved, then the routes, the job workflow, and the teardown. */
 export function connectCreateEgress(ctx: EgressContext, create: CreateEgressStates, run: RunJobStates, teardown: sfn.IChainable): void {
   const { allocate, createNat, waitNat, describeNat, natFailed, createRoutes } = create;
-  const { merge, runJobs } = run;
-  let afterRoutes: sfn.IChainable = runJobs;
+  const { merge, runJobs, runBackfill, chooseRun } = run;
+  let afterRoutes: sfn.IChainable = chooseRun;
   for (let i = createRoutes.length - 1; i >= 0; i--) {
     createRoutes[i].create.next(afterRoutes);
     createRoutes[i].replace.next(afterRoutes);
     afterRoutes = createRoutes[i].create;
   }
   runJobs.next(teardown);
+  runBackfill.next(teardown);
 
   const createEgress = allocate.next(createNat).next(waitNat).next(describeNat).next(
     new sfn.Choice(ctx.scope, 'RunEgressNatReady', { stateName: 'NAT gateway ready?' })

@@ -6,7 +6,9 @@
  * once, and whether Step Functions then stops the job workflow it started with `.sync` is not documented. So a
  * teardown-only run first stops that job workflow run itself (named like the stopped run: the run workflow starts
  * it with its own execution name), whose ABORTED status starts the run cleanup that terminates its jobs; then
- * every teardown waits until the queue has no job in SUBMITTED, PENDING, RUNNABLE, STARTING or RUNNING.
+ * every teardown waits until the queue has no job in SUBMITTED, PENDING, RUNNABLE, STARTING or RUNNING. A stopped
+ * backfill is stopped the same way, and so is each date's job workflow run it still had running (found by their
+ * names, `backfill-<date>-<MD5 of the backfill's execution ARN>`).
  *
  * The wait is bounded: a job that someone submitted to the queue by hand, outside any run, would otherwise
  * keep the NAT gateway forever. Past `JOBS_ENDED_MAX_LOOKS` looks the teardown goes on and says so in the run's
@@ -28,6 +30,7 @@ export const JOBS_ENDED_MAX_LOOKS = 60;
 export interface JobsEndedProps {
   readonly jobQueue: batch.IJobQueue;
   readonly jobWorkflow: sfn.IStateMachine;
+  readonly backfill: sfn.IStateMachine;
 }
 
 /** The steps, from `start` to `next` (the first step that removes egress). */
@@ -51,21 +54,8 @@ export function jobsEndedSteps(scope: Construct, props: JobsEndedProps, next: sf
     parameters: { looks: 0, gaveUp: false },
     resultPath: '$.jobsEnded',
   });
-  const stopJobRun = new tasks.CallAwsService(scope, 'RunStopJobWorkflowRun', {
-    stateName: 'Stop the stopped run\'s job workflow',
-    service: 'sfn',
-    action: 'stopExecution',
-    parameters: {
-      'ExecutionArn.$': `States.Format('${executionPrefix}{}', $.input.stoppedRun)`,
-      'Error': 'RunStopped',
-      'Cause': 'the run workflow execution that started it was stopped or timed out',
-    },
-    iamResources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${jobWorkflowName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    resultPath: sfn.JsonPath.DISCARD,
-  });
-  // Ended or never started is an answer, not an outage (the service prefix matched both ways it may be spelled).
-  stopJobRun.addRetry({ errors: ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'], maxAttempts: 0 });
-  stopJobRun.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  const stopJobRun = stopExecution(scope, 'RunStopJobWorkflowRun', 'Stop the stopped run\'s job workflow', props.jobWorkflow,
+    `States.Format('${executionPrefix}{}', $.input.stoppedRun)`);
   const looks = UNENDED_STATUSES.map(status => {
     const list = new tasks.CallAwsService(scope, `RunListJobs${status}`, {
       stateName: `List ${status} jobs`,
@@ -108,7 +98,68 @@ export function jobsEndedSteps(scope: Construct, props: JobsEndedProps, next: sf
   stopJobRun.addCatch(looks[0], { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
   stopJobRun.next(looks[0]);
   start.next(new sfn.Choice(scope, 'RunJobsEndedStopped', { stateName: 'A stopped run?' })
-    .when(sfn.Condition.and(sfn.Condition.isPresent('$.input.stoppedRun'), sfn.Condition.isString('$.input.stoppedRun')), stopJobRun)
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.input.stoppedRun'), sfn.Condition.isString('$.input.stoppedRun')),
+      stopBackfillSteps(scope, props, stopJobRun))
     .otherwise(looks[0]));
   return { start, stopJobRun };
+}
+
+/** StopExecution of one execution of `machine`; one that has ended or never started is nothing to stop. */
+function stopExecution(scope: Construct, id: string, stateName: string, machine: sfn.IStateMachine, arn: string): tasks.CallAwsService {
+  const stack = Stack.of(scope);
+  const name = stack.splitArn(machine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
+  const stop = new tasks.CallAwsService(scope, id, {
+    stateName,
+    service: 'sfn',
+    action: 'stopExecution',
+    parameters: { 'ExecutionArn.$': arn, 'Error': 'RunStopped', 'Cause': 'the run workflow execution that started it was stopped or timed out' },
+    iamResources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  // Ended or never started is an answer, not an outage (the service prefix matched both ways it may be spelled).
+  stop.addRetry({ errors: ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'], maxAttempts: 0 });
+  stop.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  return stop;
+}
+
+/**
+ * A stopped run that was a backfill: stop the backfill (named like the stopped run), then every RUNNING job workflow
+ * run of one of its dates (`backfill-<date>-<tag>`, the tag the MD5 of the backfill's execution ARN), then `next`.
+ */
+function stopBackfillSteps(scope: Construct, props: JobsEndedProps, next: sfn.IChainable): sfn.IChainable {
+  const stack = Stack.of(scope);
+  const backfillName = stack.splitArn(props.backfill.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
+  const backfillPrefix = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${backfillName}:`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const backfillArn = `States.Format('${backfillPrefix}{}', $.input.stoppedRun)`;
+  const stopBackfill = stopExecution(scope, 'RunStopBackfillRun', 'Stop the stopped run\'s backfill', props.backfill, backfillArn);
+  const listDates = new tasks.CallAwsService(scope, 'RunListBackfillDates', {
+    stateName: 'List running job workflow runs',
+    service: 'sfn',
+    action: 'listExecutions',
+    parameters: { StateMachineArn: props.jobWorkflow.stateMachineArn, StatusFilter: 'RUNNING', MaxResults: 1000 },
+    iamResources: [props.jobWorkflow.stateMachineArn],
+    resultSelector: { 'runs.$': '$.Executions', 'tag.$': `States.Hash(${backfillArn}, 'MD5')` },
+    resultPath: '$.backfillDates',
+  });
+  listDates.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  const stopDates = new sfn.Map(scope, 'RunStopBackfillDates', {
+    stateName: 'Stop the backfill\'s date runs',
+    itemsPath: '$.backfillDates.runs',
+    itemSelector: { 'arn.$': '$$.Map.Item.Value.ExecutionArn', 'name.$': '$$.Map.Item.Value.Name', 'tag.$': '$.backfillDates.tag' },
+    maxConcurrency: 5,
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  const ofBackfill = new sfn.Pass(scope, 'RunBackfillDateTag', {
+    stateName: 'Read the run\'s tag',
+    parameters: { 'arn.$': '$.arn', 'tag.$': '$.tag', 'parts.$': "States.StringSplit($.name, '-')" },
+  });
+  const stopDate = stopExecution(scope, 'RunStopBackfillDate', 'Stop a date run of the backfill', props.jobWorkflow, '$.arn');
+  stopDate.addCatch(new sfn.Succeed(scope, 'RunBackfillDateEnded', { stateName: 'Date run ended' }), { errors: ['States.ALL'] });
+  // backfill-YYYY-MM-DD-<tag> splits into five parts; the last is the tag.
+  stopDates.itemProcessor(ofBackfill.next(new sfn.Choice(scope, 'RunBackfillDateOfRun', { stateName: 'A date of the backfill?' })
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.parts[4]'), sfn.Condition.stringEqualsJsonPath('$.parts[4]', '$.tag'),
+      sfn.Condition.stringEquals('$.parts[0]', 'backfill')), stopDate)
+    .otherwise(new sfn.Succeed(scope, 'RunBackfillDateOther', { stateName: 'Not a date of the backfill' }))));
+  for (const t of [stopBackfill, listDates, stopDates]) t.addCatch(next, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+  return stopBackfill.next(listDates).next(stopDates).next(next);
 }

@@ -1,6 +1,7 @@
 /**
  * Step 3 of the run workflow: run the job workflow (`states:startExecution.sync:2`) with the input and the run
- * date: the input's, the scheduled time's, or the run's start date.
+ * date: the input's, the scheduled time's, or the run's start date. For an input `{"backfill": {...}}`, run the
+ * backfill with that input instead, so that egress is created once for every date of the backfill.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { catchToTeardown, EgressContext } from './egress-context';
@@ -13,6 +14,9 @@ export interface RunJobStates {
   /** Adds the run date to the input; egress is created after it. */
   readonly merge: sfn.Pass;
   readonly runJobs: StartJobWorkflow;
+  readonly runBackfill: StartJobWorkflow;
+  /** Runs the backfill or the job workflow: what the routes lead to. */
+  readonly chooseRun: sfn.Choice;
 }
 
 export function createRunJobStates(ctx: EgressContext, teardown: sfn.IChainable): RunJobStates {
@@ -40,5 +44,18 @@ export function createRunJobStates(ctx: EgressContext, teardown: sfn.IChainable)
     resultPath: '$.run',
   });
   runJobs.addCatch(teardown, catchToTeardown);
-  return { resolveDate, merge, runJobs };
+  const runBackfill = new StartJobWorkflow(scope, 'RunBackfill', {
+    stateName: 'Run backfill',
+    stateMachine: props.backfill,
+    integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+    input: sfn.TaskInput.fromJsonPathAt('$.input.backfill'),
+    name: sfn.JsonPath.stringAt('$$.Execution.Name'),
+    resultSelector: { 'Output.$': '$.Output', 'ExecutionArn.$': '$.ExecutionArn' },
+    resultPath: '$.run',
+  });
+  runBackfill.addCatch(teardown, catchToTeardown);
+  const chooseRun = new sfn.Choice(scope, 'RunChooseRun', { stateName: 'Backfill?' })
+    .when(sfn.Condition.isPresent('$.input.backfill'), runBackfill)
+    .otherwise(runJobs);
+  return { resolveDate, merge, runJobs, runBackfill, chooseRun };
 }

@@ -100,7 +100,7 @@ export function createTeardown(ctx: EgressContext, lock: LockTable): Teardown {
     teardown = deleteRoutes[i];
   }
   // Egress goes only after every job has ended (a stopped run's job workflow is stopped first).
-  teardown = jobsEndedSteps(scope, { jobQueue: props.jobQueue, jobWorkflow: props.jobWorkflow }, teardown).start;
+  teardown = jobsEndedSteps(scope, { jobQueue: props.jobQueue, jobWorkflow: props.jobWorkflow, backfill: props.backfill }, teardown).start;
   // A teardown that fails after its retries still releases the lock; the run fails, and the next run's teardown
   // (or a teardown-only run) removes what is left.
   for (const step of [findNats, deleteNats, checkDeleted, findAddresses, releaseAddresses]) {

@@ -22,6 +22,7 @@ import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { Namespace } from '../core/namespace';
 import { PlatformNames } from '../settings/names';
 import { LogSettings, MonitoringSettings } from '../settings/settings';
+import { BACKFILL_RUN_PREFIX } from '../workflow/backfill-definition';
 
 export interface MonitoringPartProps {
   readonly names: PlatformNames;
@@ -29,8 +30,28 @@ export interface MonitoringPartProps {
   readonly logs: LogSettings;
   /** The state machine a run is started with. */
   readonly runStateMachine: sfn.IStateMachine;
+  /** The job workflow: the state machine each date of a backfill runs (`runStateMachine` unless ON_DEMAND_EGRESS). */
+  readonly jobWorkflow: sfn.IStateMachine;
+  /** The backfill. */
+  readonly backfill: sfn.IStateMachine;
   readonly jobQueue: batch.IJobQueue;
   readonly encryptionKey: kms.IKey;
+}
+
+/**
+ * Which executions are runs that alert: those of the state machine runs are started with, and every date of a
+ * backfill, each an execution of the job workflow. Without ON_DEMAND_EGRESS those are the same state machine.
+ * With it, a normal run's job workflow execution is not matched (its run workflow execution alerts), only those
+ * a backfill started (named `backfill-<date>-...`): one alert per failed run or date.
+ */
+function failedRunsMatch(props: MonitoringPartProps): { [key: string]: unknown } {
+  if (props.runStateMachine === props.jobWorkflow) return { stateMachineArn: [props.runStateMachine.stateMachineArn] };
+  return {
+    $or: [
+      { stateMachineArn: [props.runStateMachine.stateMachineArn] },
+      { stateMachineArn: [props.jobWorkflow.stateMachineArn], name: [{ prefix: BACKFILL_RUN_PREFIX }] },
+    ],
+  };
 }
 
 /** The monitoring part (`Monitoring`). */
@@ -65,6 +86,8 @@ export class MonitoringPart extends Namespace {
       this.dashboard = createDashboard(this, {
         names,
         metrics: this.metrics,
+        jobWorkflow: props.jobWorkflow,
+        backfill: props.backfill,
         alarms: [this.failedRunsAlarm, this.stuckJobsAlarm],
         runnableTimeout: settings.runnableTimeout,
       });
@@ -87,7 +110,7 @@ export class MonitoringPart extends Namespace {
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [props.runStateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+        detail: { ...failedRunsMatch(props), status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
       },
       targets: [new targets.SnsTopic(topic, {
         role: publishRole,

@@ -16,6 +16,7 @@
  */
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
+import { addResumeStates, RESUME_STATES, skipChoiceName, skipCondition, skippedJob, skippedName } from './workflow-resume';
 import {
   batchJobName, BREAK_FAILED, BREAK_SUCCEEDED, isString, jobKey, MAX_BRANCHES, runFilter, runTag,
   sinkGroupStateName, STATE_NAMES, States, submitStateName, SUBMIT_RETRY_ERRORS, WorkflowOptions,
@@ -90,17 +91,20 @@ export function impossibleDays(path: string): Array<{ [key: string]: unknown }> 
  * branch's output (`{ JobName, JobId, failed }`), never an error, so the wait ends only when every final job
  * has ended.
  */
-function sinkBranch(job: JobSubmission, jobQueueArn: string): { [key: string]: unknown } {
+function sinkBranch(job: JobSubmission, jobQueueArn: string, index: number): { [key: string]: unknown } {
   const run = submitStateName(job.name, true);
   const [error, read, failed, refused] = [`${job.name} error?`, `Read ${job.name}`, `${job.name} failed`, `${job.name} refused`];
   return {
-    StartAt: run,
+    StartAt: skipChoiceName(job.name),
     States: {
+      // Resuming: a final job that succeeded in the resumed run (after all of its dependencies) is not run again.
+      [skipChoiceName(job.name)]: { Type: 'Choice', Choices: [{ ...skipCondition(index, job.dependsOn), Next: skippedName(job.name) }], Default: run },
+      [skippedName(job.name)]: { Type: 'Pass', Parameters: { ...skippedJob(job.name, index), failed: false }, End: true },
       [run]: {
         Type: 'Task',
         Resource: 'arn:aws:states:::batch:submitJob.sync',
         Parameters: submitParameters(job, jobQueueArn),
-        ResultSelector: { 'JobName': job.name, 'JobId.$': '$.JobId', 'failed': false },
+        ResultSelector: { 'JobName': job.name, 'JobId.$': '$.JobId', 'failed': false, 'skipped': false },
         Retry: submitRetry,
         Catch: [{ ErrorEquals: ['States.ALL'], Next: error }],
         End: true,
@@ -112,10 +116,10 @@ function sinkBranch(job: JobSubmission, jobQueueArn: string): { [key: string]: u
         Default: refused,
       },
       [read]: { Type: 'Pass', Parameters: { 'job.$': 'States.StringToJson($.Cause)' }, Next: failed },
-      [failed]: { Type: 'Pass', Parameters: { 'JobName': job.name, 'JobId.$': '$.job.JobId', 'failed': true }, End: true },
+      [failed]: { Type: 'Pass', Parameters: { 'JobName': job.name, 'JobId.$': '$.job.JobId', 'failed': true, 'skipped': false }, End: true },
       [refused]: {
         Type: 'Pass',
-        Parameters: { 'JobName': job.name, 'failed': true, 'error.$': '$.Error', 'cause.$': "States.Format('{}', $.Cause)" },
+        Parameters: { 'JobName': job.name, 'failed': true, 'skipped': false, 'error.$': '$.Error', 'cause.$': "States.Format('{}', $.Cause)" },
         End: true,
       },
     },
@@ -130,7 +134,7 @@ export function sinkGroups<T>(sinkJobs: T[]): T[][] {
 }
 
 /** The branch that runs the final jobs and then breaks out of the Parallel state, with their results as the cause. */
-function finalJobsBranch(sinkJobs: JobSubmission[], jobQueueArn: string): { [key: string]: unknown } {
+function finalJobsBranch(sinkJobs: JobSubmission[], jobQueueArn: string, firstIndex: number): { [key: string]: unknown } {
   const N = STATE_NAMES;
   const failedResult = ['*"failed":true*', '*"failed": true*'].map(p => ({ Variable: '$.text', StringMatches: p }));
   return {
@@ -141,13 +145,20 @@ function finalJobsBranch(sinkJobs: JobSubmission[], jobQueueArn: string): { [key
         Comment: 'Each branch submits a final job and waits for it to end; Batch holds it until its dependencies succeed.',
         Branches: sinkGroups(sinkJobs).map((group, i) => ({
           StartAt: sinkGroupStateName(i),
-          States: { [sinkGroupStateName(i)]: { Type: 'Parallel', Branches: group.map(j => sinkBranch(j, jobQueueArn)), End: true } },
+          States: {
+            [sinkGroupStateName(i)]: {
+              Type: 'Parallel',
+              Branches: group.map((j, k) => sinkBranch(j, jobQueueArn, firstIndex + i * MAX_BRANCHES + k)),
+              End: true,
+            },
+          },
         })),
         Next: N.sinksDone,
       },
       [N.sinksDone]: { Type: 'Pass', Parameters: { 'text.$': 'States.JsonToString($)' }, Next: N.sinksOutcome },
       [N.sinksOutcome]: { Type: 'Choice', Choices: [{ Or: failedResult, Next: N.someFailed }], Default: N.allSucceeded },
-      [N.allSucceeded]: { Type: 'Fail', Error: BREAK_SUCCEEDED, Cause: 'every final job, and so every job, succeeded' },
+      // Every final job, and so every job, succeeded (or was skipped): the results go to the run's summary.
+      [N.allSucceeded]: { Type: 'Fail', Error: BREAK_SUCCEEDED, CausePath: '$.text' },
       [N.someFailed]: { Type: 'Fail', Error: BREAK_FAILED, CausePath: '$.text' },
     },
   };
@@ -162,6 +173,8 @@ function addDateStates(states: States, upstream: JobSubmission[], first: string)
   for (const job of upstream) placeholders[jobKey(job.name)] = { JobName: job.name };
   const init = (date: string) => ({
     'date.$': date,
+    // The input as given, for the resume step (resumeFrom).
+    'input.$': '$',
     'run': { 'tag.$': runTag('$$.Execution.Id'), 'filter.$': runFilter('$$.Execution.Id') },
     'jobs': placeholders,
   });
@@ -201,6 +214,25 @@ function addDateStates(states: States, upstream: JobSubmission[], first: string)
   };
 }
 
+/**
+ * A run that succeeded ends with its summary: the date, the input, and every job with its ID and whether it was
+ * skipped (it succeeded in the run given as resumeFrom) or ran.
+ */
+function addSummaryStates(states: States, upstream: JobSubmission[], groups: JobSubmission[][]): void {
+  const N = STATE_NAMES;
+  const paths = [
+    ...upstream.map(j => `$.jobs.${jobKey(j.name)}`),
+    ...groups.flatMap((group, g) => group.map((_, i) => `$.sinks.results[${g}][${i}]`)),
+  ];
+  states[N.readSinksOk] = { Type: 'Pass', Parameters: { 'results.$': 'States.StringToJson($.error.Cause)' }, ResultPath: '$.sinks', Next: N.summary };
+  states[N.summary] = {
+    Type: 'Pass',
+    Parameters: { 'date.$': '$.date', 'input.$': '$.input', 'jobs.$': `States.Array(${paths.join(', ')})` },
+    Next: N.succeeded,
+  };
+  states[N.succeeded] = { Type: 'Succeed' };
+}
+
 /** Builds the state machine definition (ASL) for the workflow. */
 export function buildWorkflowDefinition(
   jobs: JobSubmission[], jobQueueArn: string, options: WorkflowOptions,
@@ -212,20 +244,30 @@ export function buildWorkflowDefinition(
   const sinkNames = new Set(sinkJobs.map(j => j.name));
   const upstream = ordered.filter(j => !sinkNames.has(j.name));
   const states: States = {};
-  addDateStates(states, upstream, upstream.length > 0 ? submitStateName(upstream[0].name, false) : N.runAll);
+  addDateStates(states, upstream, RESUME_STATES.resume);
+  addResumeStates(states, {
+    names: [...upstream, ...sinkJobs].map(j => j.name),
+    jobQueueArn,
+    stateMachineName: options.stateMachineName,
+    next: upstream.length > 0 ? skipChoiceName(upstream[0].name) : N.runAll,
+  });
 
   // Jobs that others depend on: submitted in dependency order without waiting; Batch holds each one PENDING
-  // until its dependencies have succeeded.
+  // until its dependencies have succeeded. Resuming, one that succeeded in the resumed run is skipped.
   upstream.forEach((job, i) => {
-    states[submitStateName(job.name, false)] = {
+    const next = i + 1 < upstream.length ? skipChoiceName(upstream[i + 1].name) : N.runAll;
+    const submit = submitStateName(job.name, false);
+    states[skipChoiceName(job.name)] = { Type: 'Choice', Choices: [{ ...skipCondition(i, job.dependsOn), Next: skippedName(job.name) }], Default: submit };
+    states[skippedName(job.name)] = { Type: 'Pass', Parameters: skippedJob(job.name, i), ResultPath: `$.jobs.${jobKey(job.name)}`, Next: next };
+    states[submit] = {
       Type: 'Task',
       Resource: 'arn:aws:states:::batch:submitJob',
       Parameters: submitParameters(job, jobQueueArn),
-      ResultSelector: { 'JobId.$': '$.JobId', 'JobName': job.name },
+      ResultSelector: { 'JobId.$': '$.JobId', 'JobName': job.name, 'skipped': false },
       ResultPath: `$.jobs.${jobKey(job.name)}`,
       Retry: submitRetry,
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: N.sinksUnknown }],
-      Next: i + 1 < upstream.length ? submitStateName(upstream[i + 1].name, false) : N.runAll,
+      Next: next,
     };
   });
 
@@ -234,18 +276,18 @@ export function buildWorkflowDefinition(
     Type: 'Parallel',
     Comment: 'The final jobs, and a watch over every job of the run; the first branch ends the state when every final job has ended.',
     Branches: [
-      finalJobsBranch(sinkJobs, jobQueueArn),
+      finalJobsBranch(sinkJobs, jobQueueArn, upstream.length),
       { StartAt: 'Watch: start', States: { 'Watch: start': startWatch(watch, 'Watch: wait'), ...watchStates(watch) } },
     ],
     ResultPath: null,
     Catch: [
-      { ErrorEquals: [BREAK_SUCCEEDED], ResultPath: null, Next: N.succeeded },
+      { ErrorEquals: [BREAK_SUCCEEDED], ResultPath: '$.error', Next: N.readSinksOk },
       { ErrorEquals: [BREAK_FAILED], ResultPath: '$.error', Next: N.readSinks },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: N.sinksUnknown },
     ],
     Next: N.succeeded,
   };
-  states[N.succeeded] = { Type: 'Succeed' };
+  addSummaryStates(states, upstream, sinkGroups(sinkJobs));
 
   addFailureStates(states, { upstream, sinkGroups: sinkGroups(sinkJobs), jobQueueArn, failureMode, options });
 

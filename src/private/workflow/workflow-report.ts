@@ -62,12 +62,14 @@ export function jobReportProcessor(logGroupName: string): { [key: string]: unkno
       [N.checkJob]: {
         Type: 'Choice',
         Choices: [
+          { And: [{ Variable: '$.skipped', IsPresent: true }, { Variable: '$.skipped', BooleanEquals: true }], Next: 'Job skipped' },
           { And: isString('$.JobId'), Next: N.describeJob },
           { And: [...isString('$.error'), ...isString('$.cause')], Next: 'Job refused' },
         ],
         Default: N.jobNotSubmitted,
       },
       [N.jobNotSubmitted]: reportLine({ format: '{}: not submitted', args: [name] }),
+      ['Job skipped']: reportLine({ format: '{}: skipped (it succeeded in the resumed run, job {})', args: [name, '$.JobId'] }),
       ['Job refused']: reportLine({
         format: '{}: not submitted ({})', args: [name, '$.error'], failure: { format: 'job {} could not be submitted: {}: {}', args: [name, '$.error', '$.cause'] },
       }),

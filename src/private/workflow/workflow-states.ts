@@ -20,6 +20,8 @@ export interface WorkflowOptions {
   readonly failureMode: FailureMode;
   /** The job queue's log group, named in the failure message. */
   readonly logGroupName: string;
+  /** The job workflow's own name: `resumeFrom` must be an execution of it. */
+  readonly stateMachineName: string;
 }
 
 /** The key under `$.jobs` that holds a job's ID. Names are validated to keep this unique. */
@@ -66,6 +68,8 @@ export const STATE_NAMES = {
   someFailed: 'Break: a job failed',
   breakCause: 'Final job results',
   succeeded: 'All jobs succeeded',
+  readSinksOk: 'Read final job results of the run',
+  summary: 'Summarize the run',
   readSinks: 'Read final job results',
   sinksUnknown: 'Final job results unknown',
   listReported: 'List the run\'s jobs',

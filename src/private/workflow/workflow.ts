@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { createBackfill } from './backfill';
 import { createRunCleanup } from './workflow-cleanup';
 import { buildWorkflowDefinition, JobSubmission } from './workflow-definition';
 import { JobDefinitions } from '../compute/job-definitions';
@@ -29,10 +30,13 @@ const DEFINITIONS_PER_STATEMENT = 20;
 
 /**
  * The workflow part (`Workflow`): the job workflow, a state machine that submits the jobs in dependency order
- * and waits for each (`.sync`), with its log group and role; and the schedule that starts runs, when there is one.
+ * and waits for each (`.sync`), with its log group and role; the backfill, which runs it for every date of a
+ * range; and the schedule that starts runs, when there is one.
  */
 export class WorkflowPart extends Namespace {
   public readonly stateMachine: sfn.StateMachine;
+  /** Runs the job workflow for every date of a range (backfill.ts). */
+  public readonly backfillStateMachine: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: WorkflowPartProps) {
     super(scope, id);
@@ -52,6 +56,7 @@ export class WorkflowPart extends Namespace {
       runTimeoutSeconds: props.settings.runTimeout.toSeconds(),
       failureMode: props.settings.onJobFailure,
       logGroupName: props.names.jobLogGroup,
+      stateMachineName: props.names.stateMachine,
     });
     const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {
       stateMachineName: props.names.stateMachine,
@@ -69,6 +74,9 @@ export class WorkflowPart extends Namespace {
       jobQueue: props.jobQueue,
       encryptionKey: props.encryptionKey,
       logs: props.logs,
+    });
+    this.backfillStateMachine = createBackfill(this, {
+      names: props.names, logs: props.logs, jobWorkflow: stateMachine, encryptionKey: props.encryptionKey,
     });
   }
 

@@ -1,0 +1,169 @@
+/**
+ * Resuming a failed run: `{"date": "...", "resumeFrom": "<execution ARN of a failed run>"}`.
+ *
+ * The failed run's jobs are found by their names (`<MD5 of its execution ARN>-<job>`, the run tag), one
+ * `ListJobs` call per job of the workflow, exactly like the watch finds a run's jobs. A job is skipped when
+ * it SUCCEEDED in that run and every job it depends on is skipped too (so a job whose dependencies changed
+ * since, or ran again, runs again). A skipped job keeps the job ID of the run it succeeded in: the jobs that
+ * depend on it are submitted with Batch `DependsOn` on that SUCCEEDED job, which Batch counts as a dependency
+ * that has succeeded. The new run's own jobs carry its own run tag, so the watch, the failure path and the
+ * cleanup of a stopped run only ever see (and terminate) the jobs of the new run.
+ */
+import { isString, jobKey, States } from './workflow-states';
+
+/** State names of the resume steps. */
+export const RESUME_STATES = {
+  resume: 'Resume a run?',
+  invalid: 'Invalid resumeFrom',
+  find: 'Find the resumed run\'s jobs',
+  lookUp: 'Look up each job of the resumed run',
+  list: 'Resume: list job',
+  matches: 'Resume: each listed job',
+  match: 'Resume: job succeeded?',
+  keep: 'Resume: succeeded job',
+  drop: 'Resume: other job',
+  unique: 'Resume: job IDs',
+  pick: 'Resume: pick job ID',
+  first: 'Resume: first job ID',
+  second: 'Resume: second job ID',
+  none: 'Resume: no job ID',
+} as const;
+
+/** The state that decides whether a job is skipped (before its `Submit` or `Run` state). */
+export function skipChoiceName(name: string): string {
+  return `Skip ${name}?`;
+}
+
+/** The Pass state that records a skipped job. */
+export function skippedName(name: string): string {
+  return `Skipped ${name}`;
+}
+
+/** Where the job ID of job `index` (in resume order) in the resumed run is: '' when it did not succeed there. */
+function foundPath(index: number): string {
+  return `$.resume.found[${index}].jobId`;
+}
+
+/**
+ * A Choice condition: job `index` (in resume order) succeeded in the resumed run and each of its dependencies
+ * is skipped. Outside a resume `$.resume` is absent, and so nothing is skipped.
+ */
+export function skipCondition(index: number, dependsOn: string[]): { [key: string]: unknown } {
+  return {
+    And: [
+      ...isString(foundPath(index)),
+      { Not: { Variable: foundPath(index), StringEquals: '' } },
+      ...dependsOn.flatMap(d => [
+        { Variable: `$.jobs.${jobKey(d)}.skipped`, IsPresent: true },
+        { Variable: `$.jobs.${jobKey(d)}.skipped`, BooleanEquals: true },
+      ]),
+    ],
+  };
+}
+
+/** What a skipped job leaves in place of its submission: the job ID of the run it succeeded in. */
+export function skippedJob(name: string, index: number): { [key: string]: unknown } {
+  return { 'JobName': name, 'JobId.$': foundPath(index), 'skipped': true };
+}
+
+/**
+ * The steps after the run date: whether the input asks to resume, a check that `resumeFrom` is an execution of
+ * this job workflow, and a look-up of every job of the workflow (`names`, in resume order) in that run.
+ */
+export function addResumeStates(states: States, p: { names: string[]; jobQueueArn: string; stateMachineName: string; next: string }): void {
+  const R = RESUME_STATES;
+  const from = '$.input.resumeFrom';
+  states[R.resume] = {
+    Type: 'Choice',
+    Comment: 'A run given "resumeFrom" (the execution ARN of a failed run) skips the jobs that succeeded in it.',
+    Choices: [
+      { And: [...isString(from), { Variable: from, StringMatches: `arn:*:states:*:*:execution:${p.stateMachineName}:*` }], Next: R.find },
+      { Variable: from, IsPresent: true, Next: R.invalid },
+    ],
+    Default: p.next,
+  };
+  states[R.invalid] = {
+    Type: 'Fail',
+    Error: 'InvalidInput',
+    Cause: `the execution input's "resumeFrom" must be the ARN of an execution of ${p.stateMachineName} (arn:aws:states:<region>:<account>:execution:${p.stateMachineName}:<name>), e.g. a failed run of the same date`,
+  };
+  states[R.find] = {
+    Type: 'Pass',
+    Parameters: { 'from.$': from, 'tag.$': `States.Hash(${from}, 'MD5')`, 'names': p.names },
+    ResultPath: '$.resume',
+    Next: R.lookUp,
+  };
+  states[R.lookUp] = {
+    Type: 'Map',
+    Comment: 'For each job of the workflow, its job ID in the resumed run if it SUCCEEDED there, else \'\'.',
+    ItemsPath: '$.resume.names',
+    ItemSelector: { 'name.$': '$$.Map.Item.Value', 'tag.$': '$.resume.tag' },
+    MaxConcurrency: 10,
+    ItemProcessor: lookUpProcessor(p.jobQueueArn),
+    ResultPath: '$.resume.found',
+    Next: p.next,
+  };
+}
+
+/** One job's look-up: `ListJobs` by its exact name in the resumed run (case-insensitive), then the exact-case SUCCEEDED one. */
+function lookUpProcessor(jobQueueArn: string): { [key: string]: unknown } {
+  const R = RESUME_STATES;
+  const ids = '$.ids.list';
+  const nonEmpty = (i: number) => [...isString(`${ids}[${i}]`), { Not: { Variable: `${ids}[${i}]`, StringEquals: '' } }];
+  return {
+    ProcessorConfig: { Mode: 'INLINE' },
+    StartAt: R.list,
+    States: {
+      [R.list]: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:batch:listJobs',
+        Parameters: {
+          JobQueue: jobQueueArn,
+          Filters: [{ 'Name': 'JOB_NAME', 'Values.$': "States.Array(States.Format('{}-{}', $.tag, $.name))" }],
+          MaxResults: 100,
+        },
+        ResultSelector: { 'jobs.$': '$.JobSummaryList' },
+        ResultPath: '$.listed',
+        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2 }],
+        // Not found out: the job runs again, as it would without resuming.
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: R.none }],
+        Next: R.matches,
+      },
+      [R.matches]: {
+        Type: 'Map',
+        ItemsPath: '$.listed.jobs',
+        ItemSelector: {
+          'name.$': '$$.Map.Item.Value.JobName',
+          'status.$': '$$.Map.Item.Value.Status',
+          'id.$': '$$.Map.Item.Value.JobId',
+          'expected.$': "States.Format('{}-{}', $.tag, $.name)",
+        },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: R.match,
+          States: {
+            [R.match]: {
+              Type: 'Choice',
+              Choices: [{ And: [{ Variable: '$.name', StringEqualsPath: '$.expected' }, { Variable: '$.status', StringEquals: 'SUCCEEDED' }], Next: R.keep }],
+              Default: R.drop,
+            },
+            [R.keep]: { Type: 'Pass', OutputPath: '$.id', End: true },
+            [R.drop]: { Type: 'Pass', Result: '', End: true },
+          },
+        },
+        ResultSelector: { 'list.$': 'States.ArrayUnique($)' },
+        ResultPath: '$.ids',
+        Next: R.pick,
+      },
+      // ArrayUnique leaves at most one '', so the first or second entry is the ID if there is one.
+      [R.pick]: {
+        Type: 'Choice',
+        Choices: [{ And: nonEmpty(0), Next: R.first }, { And: nonEmpty(1), Next: R.second }],
+        Default: R.none,
+      },
+      [R.first]: { Type: 'Pass', Parameters: { 'name.$': '$.name', 'jobId.$': `${ids}[0]` }, End: true },
+      [R.second]: { Type: 'Pass', Parameters: { 'name.$': '$.name', 'jobId.$': `${ids}[1]` }, End: true },
+      [R.none]: { Type: 'Pass', Parameters: { 'name.$': '$.name', 'jobId': '' }, End: true },
+    },
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The backfill and the resume of a failed run, executed through the synthesized definitions (the backfill, and
+ * the job workflow it starts per date) in aws-local-stepfunctions, on the simulated Batch.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { WorkflowJob } from '../src';
+import { BatchSimulator, JobScript } from './sim/batch-simulator';
+import { SimulatedStepFunctions } from './sim/step-functions';
+import { platformStack, workflowDefinition } from './util';
+import { definitionOf, onlyStateMachine } from '../scripts/lib/templates';
+import { MAX_BACKFILL_DATES } from '../src/private/workflow/backfill-definition';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator');
+
+const workflow: WorkflowJob[] = [
+  { name: 'ingest', tier: '2gb' },
+  { name: 'side', tier: '2gb' },
+  { name: 'clean', tier: '2gb', dependsOn: ['ingest'] },
+  { name: 'features', tier: '2gb', dependsOn: ['clean'] },
+  { name: 'publish', tier: '2gb', dependsOn: ['features', 'side'] },
+];
+const { stack } = platformStack({ environment: 'prod', workflow });
+const template = Template.fromStack(stack);
+const backfill = definitionOf(onlyStateMachine(template.toJSON(), /Backfill/)[1]);
+const jobWorkflow = workflowDefinition(template);
+const JOB_WORKFLOW = backfill.States['Run each date'].ItemProcessor.States['Run date'].Parameters.StateMachineArn;
+const JOB_WORKFLOW_NAME = 'sanders-customer-platform-workflow-prod';
+const BACKFILL = 'backfill';
+const TRIVIAL = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };
+
+function simulation(scriptOf?: (request: any, name: string) => JobScript | undefined, child: any = jobWorkflow) {
+  const sim = new BatchSimulator({ scriptOf });
+  return new SimulatedStepFunctions(sim, {
+    [JOB_WORKFLOW]: { name: JOB_WORKFLOW_NAME, definition: child },
+    [BACKFILL]: { name: 'sanders-batch-backfill-prod', definition: backfill },
+  });
+}
+
+/** Every date from `from` to `to`, by the JavaScript calendar. */
+function calendar(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86400000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+describe('the backfill', () => {
+  test('passes asl-validator', () => {
+    const { isValid, errors } = aslValidator(backfill, { checkArn: false, checkPaths: true });
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  test('10 dates with maxConcurrency 3: never more than 3 at once, all 10 reported, one failing date does not stop the others', async () => {
+    // GIVEN dates whose runs take different times, and a job that fails only on 2024-02-29
+    const dates = calendar('2024-02-25', '2024-03-05');
+    const sfn = simulation((request, name) => {
+      const date = request.Parameters.date;
+      if (name === 'features' && date === '2024-02-29') return { duration: 100, outcomes: ['fail'], exitCode: 3 };
+      return { duration: 100 + 37 * dates.indexOf(date) };
+    });
+    // WHEN
+    const run = await sfn.run(BACKFILL, { from: '2024-02-25', to: '2024-03-05', maxConcurrency: 3 });
+    // THEN
+    expect(run.status).toBe('SUCCEEDED');
+    const runs = sfn.executions.filter(e => e.machine === JOB_WORKFLOW);
+    expect(runs.map(e => e.input.date).sort()).toEqual(dates);
+    expect(sfn.peakConcurrency(JOB_WORKFLOW)).toBe(3);
+    expect(run.output.dates).toBe(10);
+    expect(run.output.outcomes.map((o: any) => o.date)).toEqual(dates);
+    const failed = run.output.outcomes.filter((o: any) => o.status !== 'SUCCEEDED');
+    expect(failed).toEqual([{
+      date: '2024-02-29',
+      status: 'FAILED',
+      executionArn: expect.stringMatching(new RegExp(`:execution:${JOB_WORKFLOW_NAME}:backfill-2024-02-29-[0-9a-f]{32}$`)),
+      error: 'JobFailed',
+      cause: expect.stringMatching(/^Run of 2024-02-29 failed: job features failed: Essential container in task exited \(exit code 3\); logs: /),
+    }]);
+    for (const o of run.output.outcomes.filter((x: any) => x.status === 'SUCCEEDED')) {
+      expect(runs.find(e => e.arn === o.executionArn)?.status).toBe('SUCCEEDED');
+    }
+    expect(runs.filter(e => e.status === 'FAILED').map(e => e.input.date)).toEqual(['2024-02-29']);
+  });
+
+  test('runs one date at a time by default', async () => {
+    const sfn = simulation(() => ({ duration: 300 }));
+    const run = await sfn.run(BACKFILL, { from: '2026-12-30', to: '2027-01-02' });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sfn.peakConcurrency(JOB_WORKFLOW)).toBe(1);
+    expect(run.output.outcomes.map((o: any) => o.date)).toEqual(['2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02']);
+  });
+
+  test('with stopOnFailure, the first failed date fails the backfill with DateFailed, naming it', async () => {
+    const sfn = simulation((request, name) => (name === 'ingest' && request.Parameters.date === '2026-03-02' ? { outcomes: ['fail'] } : undefined));
+    const run = await sfn.run(BACKFILL, { from: '2026-03-01', to: '2026-03-03', stopOnFailure: true });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('DateFailed');
+    expect(run.cause).toMatch(/^date 2026-03-02 ended FAILED \(arn:aws:states:.*:backfill-2026-03-02-[0-9a-f]{32}\): JobFailed: Run of 2026-03-02 failed: job ingest failed/);
+  });
+
+  test.each([
+    ['2023-12-30', '2024-01-02'], ['2024-02-27', '2024-03-02'], ['1900-02-20', '1900-03-02'], ['2000-02-20', '2000-03-02'],
+    ['2100-02-27', '2100-03-01'], ['2026-05-31', '2026-05-31'], ['2025-09-29', '2025-10-02'],
+  ])('lists exactly the calendar\'s dates from %s to %s', async (from, to) => {
+    const sfn = simulation(undefined, TRIVIAL);
+    const run = await sfn.run(BACKFILL, { from, to, maxConcurrency: 40 });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output.outcomes.map((o: any) => o.date)).toEqual(calendar(from, to));
+  });
+
+  test.each<[string, any, string]>([
+    ['an impossible day', { from: '2025-02-29', to: '2025-03-01' }, 'InvalidDate'],
+    ['31 April', { from: '2026-04-01', to: '2026-04-31' }, 'InvalidDate'],
+    ['a date that is not YYYY-MM-DD', { from: '2026-1-01', to: '2026-01-05' }, 'InvalidDate'],
+    ['a timestamp', { from: '2026-01-01T00:00:00Z', to: '2026-01-05' }, 'InvalidDate'],
+    ['a year before 1000', { from: '0999-01-01', to: '2026-01-05' }, 'InvalidDate'],
+    ['no to', { from: '2026-01-01' }, 'InvalidDate'],
+    ['a number', { from: 20260101, to: '2026-01-05' }, 'InvalidDate'],
+    ['to before from', { from: '2026-01-10', to: '2026-01-09' }, 'InvalidRange'],
+    [`more than ${MAX_BACKFILL_DATES} dates`, { from: '2024-01-01', to: '2025-01-01' }, 'RangeTooLong'],
+    ['maxConcurrency 0', { from: '2026-01-01', to: '2026-01-02', maxConcurrency: 0 }, 'InvalidOption'],
+    ['maxConcurrency 41', { from: '2026-01-01', to: '2026-01-02', maxConcurrency: 41 }, 'InvalidOption'],
+    ['maxConcurrency 2.5', { from: '2026-01-01', to: '2026-01-02', maxConcurrency: 2.5 }, 'InvalidOption'],
+    ['maxConcurrency "3"', { from: '2026-01-01', to: '2026-01-02', maxConcurrency: '3' }, 'InvalidOption'],
+    ['stopOnFailure "yes"', { from: '2026-01-01', to: '2026-01-02', stopOnFailure: 'yes' }, 'InvalidOption'],
+  ])('fails when given %s, with %s and no run started', async (_, input, error) => {
+    const sfn = simulation(undefined, TRIVIAL);
+    const run = await sfn.run(BACKFILL, input);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe(error);
+    expect(run.cause).toMatch(/.{20}/);
+    expect(sfn.executions.filter(e => e.machine === JOB_WORKFLOW)).toEqual([]);
+  });
+});
+
+describe('resuming a failed run', () => {
+  const submitted = (sfn: SimulatedStepFunctions, from: number) =>
+    sfn.sim.calls.slice(from).filter(c => c.action === 'SubmitJob').map(c => c.request.JobName.replace(/^[0-9a-f]{32}-/, '')).sort();
+
+  test('after a middle job failed, runs only that job and the jobs downstream of it, and succeeds', async () => {
+    // GIVEN a run of 2026-03-01 whose job 'clean' failed (after 'ingest' and 'side' had succeeded)
+    let cleanFails = true;
+    const sfn = simulation((_, name) => {
+      if (name === 'side') return { duration: 10 };
+      if (name === 'clean') return { duration: 100, outcomes: [cleanFails ? 'fail' : 'succeed'] };
+      return undefined;
+    });
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    expect(first.status).toBe('FAILED');
+    expect(first.error).toBe('JobFailed');
+    // WHEN it is resumed, the job fixed
+    cleanFails = false;
+    const before = sfn.sim.calls.length;
+    const second = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01', resumeFrom: first.arn }, 'second');
+    // THEN only 'clean' and what depends on it ran again
+    expect(second.status).toBe('SUCCEEDED');
+    expect(submitted(sfn, before)).toEqual(['clean', 'features', 'publish']);
+    expect(second.output.jobs.map((j: any) => [j.JobName, j.skipped])).toEqual(expect.arrayContaining([
+      ['ingest', true], ['side', true], ['clean', false], ['features', false], ['publish', false],
+    ]));
+    expect(second.output.jobs).toHaveLength(5);
+    // the skipped jobs' IDs are those of the first run, and the re-run 'clean' waited for that 'ingest'
+    const ingest = sfn.sim.jobsNamed('ingest');
+    expect(ingest).toHaveLength(1);
+    const clean = sfn.sim.jobsNamed('clean');
+    expect(clean[1].dependsOn).toEqual([ingest[0].id]);
+    expect(sfn.sim.openJobs()).toEqual([]);
+  });
+
+  test('a failed resume says in its report which jobs were skipped', async () => {
+    const sfn = simulation((_, name) => (name === 'features' ? { outcomes: ['fail'] } : undefined));
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    const second = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01', resumeFrom: first.arn }, 'second');
+    expect(second.status).toBe('FAILED');
+    expect(second.cause).toMatch(/job features failed/);
+    expect(second.cause).toMatch(/ingest: skipped \(it succeeded in the resumed run, job job-\d+\)/);
+    expect(second.cause).toMatch(/clean: skipped/);
+  });
+
+  test.each([['not an ARN'], ['arn:aws:states:eu-central-1:123456789012:execution:other-workflow:x'], [42]])(
+    'fails with InvalidInput when resumeFrom is %p', async (resumeFrom) => {
+      const sfn = simulation();
+      const run = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01', resumeFrom });
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toBe('InvalidInput');
+      expect(run.cause).toMatch(/resumeFrom/);
+      expect(sfn.sim.calls.filter(c => c.action === 'SubmitJob')).toEqual([]);
+    });
+});

@@ -1,0 +1,48 @@
+/**
+ * aws-local-stepfunctions, with its hash functions mended. Its `States.Hash` (MD5, SHA-1, SHA-256) reads every
+ * 64-byte block after the first at the wrong offset (the block's word index used as a byte offset), so any input
+ * longer than 55 bytes hashes wrongly, and two execution ARNs that differ only near their end hash alike: the
+ * job workflow's run tag (the MD5 of its execution ARN) would then be the same for runs of different dates, as it
+ * never is in Step Functions. This loads the package's CommonJS build with that one read corrected; every
+ * simulation and test uses it, and test/sim-emulator.test.ts checks the hashes against node's crypto.
+ * (The package's exports map sends `import` to an ES module that ts-jest cannot load: this reads the CJS build.)
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+// aws-local-stepfunctions 3 calls Promise.withResolvers (Node >= 22). On Node 20 every Task state would fail
+// inside with "Promise.withResolvers is not a function", which a States.ALL catch hides.
+if (typeof (Promise as any).withResolvers !== 'function') {
+  (Promise as any).withResolvers = function withResolvers<T>() {
+    let resolve!: (value: T) => void;
+    let reject!: (reason?: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}
+
+const BUGGY_READ = /dataView\.getUint32\(i \+ t \* 4/g;
+
+/**
+ * The mended build, written next to the package's own (so that its `require`s resolve as they do there) and loaded
+ * with `require`, so that under jest it runs in the test's realm like any module.
+ */
+function load(): any {
+  const file = require.resolve('aws-local-stepfunctions');
+  if (!file.endsWith('.cjs')) throw new Error(`expected the CommonJS build of aws-local-stepfunctions, got ${file}`);
+  const patched = fs.readFileSync(file, 'utf8').replace(BUGGY_READ, 'dataView.getUint32((i + t) * 4');
+  const mended = path.join(path.dirname(file), 'main.node.hash-mended.cjs');
+  if (!fs.existsSync(mended) || fs.readFileSync(mended, 'utf8') !== patched) fs.writeFileSync(mended, patched);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(mended);
+}
+
+const emulator = load();
+
+/** The emulator's StateMachine class. */
+export const StateMachine: any = emulator.StateMachine;
+/** The error an execution that failed rejects with. */
+export const ExecutionError: any = emulator.ExecutionError;
