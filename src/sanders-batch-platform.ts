@@ -138,16 +138,8 @@ export class SandersBatchPlatform extends Construct {
       : new NetworkPart(this, 'Network', { names: s.names, profile: s.network.profile, encryptionKey: key, logs: s.logs });
     this.vpc = network?.vpc ?? s.network.vpc!;
 
-    const compute = new ComputePart(this, 'Compute', {
-      names: s.names,
-      settings: s.compute,
-      logs: s.logs,
-      vpc: this.vpc,
-      encryptionKey: key,
-      bucket: this.bucket,
-      table: this.table,
-      repository: this.repository,
-    });
+    const stores = { encryptionKey: key, bucket: this.bucket, table: this.table, repository: this.repository };
+    const compute = new ComputePart(this, 'Compute', { names: s.names, settings: s.compute, logs: s.logs, vpc: this.vpc, ...stores });
     this.computeEnvironment = compute.computeEnvironment;
     this.spotComputeEnvironment = compute.spotComputeEnvironment;
     this.jobQueue = compute.jobQueue;
@@ -162,18 +154,11 @@ export class SandersBatchPlatform extends Construct {
     });
     this.jobWorkflow = workflow.stateMachine;
     this.backfillStateMachine = workflow.backfillStateMachine;
-    this.stateMachine = network?.onDemandEgress
-      ? createEgressRunWorkflow(new Namespace(this, 'Egress'), {
-        names: s.names,
-        vpc: this.vpc,
-        target: network.onDemandEgress,
-        jobWorkflow: this.jobWorkflow,
-        backfill: this.backfillStateMachine,
-        jobQueue: this.jobQueue,
-        encryptionKey: key,
-        logRetention: s.logs.retention,
-        removalPolicy: s.logs.removalPolicy,
-      })
+    const egress = network?.onDemandEgress;
+    const runs = { jobWorkflow: this.jobWorkflow, backfill: this.backfillStateMachine, jobQueue: this.jobQueue, encryptionKey: key };
+    const retention = { logRetention: s.logs.retention, removalPolicy: s.logs.removalPolicy };
+    this.stateMachine = egress
+      ? createEgressRunWorkflow(new Namespace(this, 'Egress'), { names: s.names, vpc: this.vpc, target: egress, ...runs, ...retention })
       : this.jobWorkflow;
     this.runStateMachine = this.stateMachine;
     if (s.workflow.schedule) {

@@ -2,6 +2,8 @@
  * The backfill and the resume of a failed run, executed through the synthesized definitions (the backfill, and
  * the job workflow it starts per date) in aws-local-stepfunctions, on the simulated Batch.
  */
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { WorkflowJob } from '../src';
 import { BatchSimulator, JobScript } from './sim/batch-simulator';
@@ -33,7 +35,7 @@ function simulation(scriptOf?: (request: any, name: string) => JobScript | undef
   const sim = new BatchSimulator({ scriptOf });
   return new SimulatedStepFunctions(sim, {
     [JOB_WORKFLOW]: { name: JOB_WORKFLOW_NAME, definition: child },
-    [BACKFILL]: { name: 'sanders-batch-backfill-prod', definition: backfill },
+    [BACKFILL]: { name: 'sanders-batch-platform-backfill-prod', definition: backfill },
   });
 }
 
@@ -186,4 +188,54 @@ describe('resuming a failed run', () => {
       expect(run.cause).toMatch(/resumeFrom/);
       expect(sfn.sim.calls.filter(c => c.action === 'SubmitJob')).toEqual([]);
     });
+});
+
+describe('the inputs docs/operations.md gives', () => {
+  const doc = readFileSync(join(__dirname, '..', 'docs', 'operations.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Backfill and resume'), doc.indexOf('\n## ', doc.indexOf('## Backfill and resume') + 1));
+  const commands = [...section.matchAll(/--state-machine-arn (\S+) \\\n\s+--input '([^']+)'/g)].map(m => ({ arn: m[1], input: JSON.parse(m[2]) }));
+
+  test('are three: a backfill in prod, one in dev, and a resume', () => {
+    expect(commands.map(c => c.arn.split(':').pop())).toEqual([
+      'sanders-batch-platform-backfill-prod', 'sanders-customer-platform-run-dev', 'sanders-customer-platform-workflow-prod',
+    ]);
+  });
+
+  test('the prod backfill runs every date of its range', async () => {
+    const { input } = commands[0];
+    const sfn = simulation(() => ({ duration: 60 }));
+    const run = await sfn.run(BACKFILL, input);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output.outcomes.map((o: any) => o.date)).toEqual(calendar(input.from, input.to));
+    expect(sfn.peakConcurrency(JOB_WORKFLOW)).toBe(input.maxConcurrency);
+  });
+
+  test('the dev input starts the backfill from the run workflow with its "backfill" object, which the backfill accepts', async () => {
+    const dev = Template.fromStack(platformStack({ environment: 'dev', workflow }).stack).toJSON();
+    const runWorkflow = definitionOf(onlyStateMachine(dev, /RunWorkflow/)[1]);
+    const devBackfill = definitionOf(onlyStateMachine(dev, /Backfill/)[1]);
+    const choice = runWorkflow.States['Backfill?'];
+    expect(choice.Choices).toEqual([{ Variable: '$.input.backfill', IsPresent: true, Next: 'Run backfill' }]);
+    expect(runWorkflow.States['Run backfill'].Parameters).toMatchObject({ 'Input.$': '$.input.backfill', 'StateMachineArn': expect.stringMatching(/Backfill/) });
+    const devSfn = new SimulatedStepFunctions(new BatchSimulator({}), {
+      [devBackfill.States['Run each date'].ItemProcessor.States['Run date'].Parameters.StateMachineArn]: { name: 'sanders-customer-platform-workflow-dev', definition: TRIVIAL },
+      [BACKFILL]: { name: 'sanders-batch-platform-backfill-dev', definition: devBackfill },
+    });
+    const run = await devSfn.run(BACKFILL, commands[1].input.backfill);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output.dates).toBe(calendar(commands[1].input.backfill.from, commands[1].input.backfill.to).length);
+  });
+
+  test('the resume input, with the failed run\'s name in it, runs only what failed', async () => {
+    let fails = true;
+    const sfn = simulation((_, name) => (name === 'features' && fails ? { outcomes: ['fail'] } : undefined));
+    const { input } = commands[2];
+    const first = await sfn.run(JOB_WORKFLOW, { date: input.date }, 'nightly-2026-01-02');
+    expect(first.status).toBe('FAILED');
+    fails = false;
+    const before = sfn.sim.calls.length;
+    const resumed = await sfn.run(JOB_WORKFLOW, { ...input, resumeFrom: input.resumeFrom.replace('<failed run>', 'nightly-2026-01-02') }, 'resume');
+    expect(resumed.status).toBe('SUCCEEDED');
+    expect(sfn.sim.calls.slice(before).filter(c => c.action === 'SubmitJob').map(c => c.request.JobName.split('-').pop()).sort()).toEqual(['features', 'publish']);
+  });
 });

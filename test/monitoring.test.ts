@@ -44,12 +44,19 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
     expect(rule('FailedJobsRule').Properties.Targets).toBeUndefined();
   });
 
-  test('tells the topic about failed, timed-out and aborted runs', () => {
+  test('tells the topic about failed, timed-out and aborted runs, and about each failed date of a backfill', () => {
+    const jobWorkflowId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find(id => /^PlatformWorkflow[0-9A-F]{8}$/.test(id))!;
+    // In dev a run is an execution of the run workflow, and a backfilled date one of the job workflow (named
+    // backfill-<date>-...), which no run workflow execution wraps; in prod both are executions of the job workflow.
+    const runs = environment === 'dev'
+      ? { $or: [{ stateMachineArn: [{ Ref: runId }] }, { stateMachineArn: [{ Ref: jobWorkflowId }], name: [{ prefix: 'backfill-' }] }] }
+      : { stateMachineArn: [{ Ref: runId }] };
+    expect(environment === 'dev' ? jobWorkflowId : runId).toMatch(/^PlatformWorkflow[0-9A-F]{8}$/);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
-        'detail': { stateMachineArn: [{ Ref: runId }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+        'detail': { ...runs, status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
       },
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlarmTopic') }, InputTransformer: Match.anyValue() })],
     });

@@ -17,7 +17,7 @@ import { createAlarmTopic } from './alarm-topic';
 import { createDashboard } from './dashboard';
 import { PlatformMetrics } from './metrics';
 import { createRunnableWatchRule } from './runnable-watch';
-import { acknowledgeWildcards } from '../core/compliance';
+import { acknowledge, acknowledgeWildcards, HIPAA, inPacks, NIST } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { Namespace } from '../core/namespace';
 import { PlatformNames } from '../settings/names';
@@ -79,6 +79,7 @@ export class MonitoringPart extends Namespace {
     // that failed; the alarm's state is for the dashboard and for actions users add (platform.failedRunsAlarm).
     this.failedRunsAlarm = this.alarm('FailedRunsAlarm', names.failedRunsAlarm, 'A run of the batch platform\'s workflow failed',
       this.metrics.failedRuns(), false);
+    acknowledge(this.failedRunsAlarm, ...inPacks('CloudWatchAlarmAction', 'One alert per failed run: the failed-runs EventBridge rule already sends the alert topic a message for each failed run, naming the job that failed, its exit code and logs; an alarm action would send a second one. The alarm\'s state is on the dashboard, and failedRunsAlarm.addAlarmAction() adds an action where a team wants one', [NIST, HIPAA]));
     this.stuckJobsAlarm = this.alarm('StuckJobsAlarm', names.stuckJobsAlarm,
       `A job of queue ${names.jobQueue} waited in RUNNABLE for more than ${settings.runnableTimeout.toHumanString()} (no capacity, a vCPU limit, or a compute environment that cannot start tasks)`,
       this.metrics.jobsStuckRunnable(), true);

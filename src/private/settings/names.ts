@@ -82,6 +82,11 @@ export class PlatformNames {
     return `${this.prefix}-batch-runnable-watch-${this.environment}`;
   }
 
+  /** `sanders-batch-platform-backfill-dev`: the backfill (a date range, one run per date). */
+  public get backfill(): string {
+    return `${this.prefix}-batch-platform-backfill-${this.environment}`;
+  }
+
   /**
    * `sanders-customer-platform-run-dev`: dev's run workflow (`NetworkProfile.ON_DEMAND_EGRESS`), created before the
    * `batch-platform` stem and kept (a renamed state machine is a new one, with a new ARN for every caller).

@@ -1,5 +1,5 @@
 /**
- * The backfill state machine (`<prefix>-batch-backfill-<env>`): runs the job workflow once per date of a range,
+ * The backfill state machine (`<prefix>-batch-platform-backfill-<env>`): runs the job workflow once per date of a range,
  * at most N dates at a time (backfill-definition.ts), with a role that may only start, watch and stop runs of
  * the job workflow.
  */
@@ -22,16 +22,11 @@ export interface BackfillProps {
   readonly encryptionKey: kms.IKey;
 }
 
-/** `sanders-batch-backfill-dev` */
-export function backfillName(names: PlatformNames): string {
-  return `${names.prefix}-batch-backfill-${names.environment}`;
-}
-
 /** The backfill state machine (`Backfill`, with `BackfillLogs` and `BackfillRole`). */
 export function createBackfill(scope: Construct, props: BackfillProps): sfn.StateMachine {
   const stack = Stack.of(scope);
   const { stateMachine, role } = createLoggedStateMachine(scope, 'Backfill', {
-    stateMachineName: backfillName(props.names),
+    stateMachineName: props.names.backfill,
     definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(buildBackfillDefinition(props.jobWorkflow.stateMachineArn))),
     roleDescription: 'Role of the backfill: starts, watches and stops runs of the job workflow, one per date',
     comment: `Runs the job workflow for every date of a range (at most ${MAX_BACKFILL_DATES}), at most maxConcurrency at a time`,

@@ -173,8 +173,7 @@ function addDateStates(states: States, upstream: JobSubmission[], first: string)
   for (const job of upstream) placeholders[jobKey(job.name)] = { JobName: job.name };
   const init = (date: string) => ({
     'date.$': date,
-    // The input as given, for the resume step (resumeFrom).
-    'input.$': '$',
+    'input.$': '$', // the input as given, for the resume step (resumeFrom)
     'run': { 'tag.$': runTag('$$.Execution.Id'), 'filter.$': runFilter('$$.Execution.Id') },
     'jobs': placeholders,
   });
@@ -288,7 +287,6 @@ export function buildWorkflowDefinition(
     Next: N.succeeded,
   };
   addSummaryStates(states, upstream, sinkGroups(sinkJobs));
-
   addFailureStates(states, { upstream, sinkGroups: sinkGroups(sinkJobs), jobQueueArn, failureMode, options });
 
   return {

@@ -53,8 +53,7 @@ export function jobReportProcessor(logGroupName: string): { [key: string]: unkno
   // DescribeJobs leaves out IDs it does not know: the list may be empty, so it is tested before it is read.
   const job = '$.described.jobs[0]';
   const failed = { Variable: `${job}.Status`, StringEquals: 'FAILED' };
-  const [reason, exitCode, logs] = [`${job}.StatusReason`, `${job}.Container.ExitCode`, '$.logs.text'];
-  const name = '$.JobName';
+  const [reason, exitCode, logs, name] = [`${job}.StatusReason`, `${job}.Container.ExitCode`, '$.logs.text', '$.JobName'];
   return {
     ProcessorConfig: { Mode: 'INLINE' },
     StartAt: N.checkJob,
