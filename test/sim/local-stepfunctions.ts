@@ -35,7 +35,11 @@ function load(): any {
   if (!file.endsWith('.cjs')) throw new Error(`expected the CommonJS build of aws-local-stepfunctions, got ${file}`);
   const patched = fs.readFileSync(file, 'utf8').replace(BUGGY_READ, 'dataView.getUint32((i + t) * 4');
   const mended = path.join(path.dirname(file), 'main.node.hash-mended.cjs');
-  if (!fs.existsSync(mended) || fs.readFileSync(mended, 'utf8') !== patched) fs.writeFileSync(mended, patched);
+  // Written whole and then renamed: test workers that load it at the same time never read half a file.
+  if (!fs.existsSync(mended) || fs.readFileSync(mended, 'utf8') !== patched) {
+    fs.writeFileSync(`${mended}.${process.pid}`, patched);
+    fs.renameSync(`${mended}.${process.pid}`, mended);
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(mended);
 }
