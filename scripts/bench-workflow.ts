@@ -15,12 +15,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { SandersBatchPlatform, WorkflowJob } from '../src';
+import { BatchSimulator, BatchSimulatorOptions } from './lib/sim/batch-simulator';
+import { capacityOf } from './lib/sim/capacity';
+import { runWorkflow } from './lib/sim/run-workflow';
 import { definitionOf, onlyStateMachine } from './lib/templates';
 import { peakDemand } from '../src/private/workflow/workflow-capacity';
 import { criticalPath } from '../src/private/workflow/workflow-graph';
-import { BatchSimulator, BatchSimulatorOptions } from '../test/sim/batch-simulator';
-import { runWorkflow } from '../test/sim/run-workflow';
-import { capacityOf } from '../test/sim/workflow-fixture';
 
 const START_DELAY = 30;
 /** Fargate starts, as the issue asks the benchmark to model them: each job's drawn once from this range. */

@@ -5,11 +5,11 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { WorkflowJob } from '../src';
-import { BatchSimulator, JobScript } from './sim/batch-simulator';
-import { SimulatedStepFunctions } from './sim/step-functions';
 import { platformStack, workflowDefinition } from './util';
+import { BatchSimulator, JobScript } from '../scripts/lib/sim/batch-simulator';
+import { SimulatedStepFunctions } from '../scripts/lib/sim/step-functions';
 import { definitionOf, onlyStateMachine } from '../scripts/lib/templates';
+import { WorkflowJob } from '../src';
 import { MAX_BACKFILL_DATES } from '../src/private/workflow/backfill-definition';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

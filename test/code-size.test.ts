@@ -95,3 +95,18 @@ describe('functionSizes', () => {
     ]);
   });
 });
+
+describe('scripts/ stand on their own', () => {
+  const SCRIPTS = path.join(__dirname, '..', 'scripts');
+  const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
+    .flatMap(e => (e.isDirectory() ? sources(path.join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [path.join(dir, e.name)] : []));
+
+  test('finds the scripts, the simulation among them', () => {
+    expect(sources(SCRIPTS).map(f => path.relative(SCRIPTS, f))).toEqual(expect.arrayContaining(['bench-workflow.ts', path.join('lib', 'sim', 'batch-simulator.ts')]));
+  });
+
+  test('no script imports from test/ (the shared test support lives in scripts/lib, which the tests import)', () => {
+    const fromTest = /(?:from\s+|require\()\s*['"](?:\.\.\/)+test\//;
+    expect(sources(SCRIPTS).filter(f => fromTest.test(fs.readFileSync(f, 'utf8'))).map(f => path.relative(SCRIPTS, f))).toEqual([]);
+  });
+});

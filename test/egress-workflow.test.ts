@@ -6,9 +6,9 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { startAt } from './sim/fixed-start-time';
-import { StateMachine } from './sim/local-stepfunctions';
 import { platformStack } from './util';
+import { startAt } from '../scripts/lib/sim/fixed-start-time';
+import { StateMachine } from '../scripts/lib/sim/local-stepfunctions';
 import { definitionOf, onlyStateMachine, policyStatements } from '../scripts/lib/templates';
 import { JOBS_ENDED_MAX_LOOKS, UNENDED_STATUSES } from '../src/private/egress/egress-jobs-ended';
 import { EGRESS_TAG, LOCK_ITEM, LOCK_KEY, LOCK_MAX_WAITS } from '../src/private/egress/egress-workflow';

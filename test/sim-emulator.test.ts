@@ -1,6 +1,6 @@
-/** The emulator the simulations run in computes States.Hash as Step Functions does (see test/sim/local-stepfunctions.ts). */
+/** The emulator the simulations run in computes States.Hash as Step Functions does (see scripts/lib/sim/local-stepfunctions.ts). */
 import * as crypto from 'crypto';
-import { StateMachine } from './sim/local-stepfunctions';
+import { StateMachine } from '../scripts/lib/sim/local-stepfunctions';
 
 const hashOf = async (text: string, algorithm: string): Promise<string> => {
   const machine = new StateMachine({ StartAt: 'Hash', States: { Hash: { Type: 'Pass', Parameters: { 'h.$': `States.Hash($.text, '${algorithm}')` }, End: true } } });

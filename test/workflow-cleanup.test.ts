@@ -3,10 +3,10 @@
  * state machine, started by a rule on ABORTED and TIMED_OUT executions, terminates the run's jobs.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { WorkflowJob } from '../src';
-import { BatchSimulator, UNVERIFIED_MODES } from './sim/batch-simulator';
-import { EXECUTION_ARN, runWorkflow } from './sim/run-workflow';
 import { definitionOf, synthWorkflowStack } from './sim/workflow-fixture';
+import { BatchSimulator, UNVERIFIED_MODES } from '../scripts/lib/sim/batch-simulator';
+import { EXECUTION_ARN, runWorkflow } from '../scripts/lib/sim/run-workflow';
+import { WorkflowJob } from '../src';
 import { buildRunCleanupDefinition } from '../src/private/workflow/workflow-cleanup';
 import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
 

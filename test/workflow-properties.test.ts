@@ -4,8 +4,8 @@
  * takes the critical path, and a failure stops everything downstream of it.
  */
 import * as fc from 'fast-check';
+import { UNVERIFIED_MODES } from '../scripts/lib/sim/batch-simulator';
 import { OnJobFailure, WorkflowJob } from '../src';
-import { UNVERIFIED_MODES } from './sim/batch-simulator';
 import { definitionOf, criticalPathOf, dependencyViolations, simulate } from './sim/workflow-fixture';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -7,12 +7,12 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { DefaultWorkflow, OnJobFailure, SandersBatchPlatform, WorkflowJob } from '../src';
-import { BatchSimulator, BatchSimulatorOptions, UNVERIFIED_MODES } from './sim/batch-simulator';
-import { StateMachine } from './sim/local-stepfunctions';
-import { runWorkflow } from './sim/run-workflow';
 import { criticalPathOf, definitionOf, dependencyViolations, simulate } from './sim/workflow-fixture';
 import { workflowDefinition } from './util';
+import { BatchSimulator, BatchSimulatorOptions, UNVERIFIED_MODES } from '../scripts/lib/sim/batch-simulator';
+import { StateMachine } from '../scripts/lib/sim/local-stepfunctions';
+import { runWorkflow } from '../scripts/lib/sim/run-workflow';
+import { DefaultWorkflow, OnJobFailure, SandersBatchPlatform, WorkflowJob } from '../src';
 import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
 
 

@@ -5,10 +5,10 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
-import { WorkflowJob } from '../src';
-import { UNVERIFIED_MODES } from './sim/batch-simulator';
 import { capacityOf, criticalPathOf, simulate, synthWorkflowStack } from './sim/workflow-fixture';
 import { workflowDefinition } from './util';
+import { UNVERIFIED_MODES } from '../scripts/lib/sim/batch-simulator';
+import { WorkflowJob } from '../src';
 
 /** A random DAG of n jobs: each depends on up to 3 earlier ones, tiers mixed, some arrays. */
 function randomGraph(n: number, seed: number): { jobs: WorkflowJob[]; durations: { [name: string]: { duration: number } } } {
