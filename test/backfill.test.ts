@@ -169,6 +169,37 @@ describe('resuming a failed run', () => {
     expect(sfn.sim.openJobs()).toEqual([]);
   });
 
+  test('if Batch refused a dependency on a job that has already succeeded, a resumed run fails at once naming that, with nothing left running', async () => {
+    // GIVEN a Batch that refuses a DependsOn on an ended job (undocumented either way), and a run whose 'clean' failed
+    let cleanFails = true;
+    const sim = new BatchSimulator({ endedDependency: 'refuse', scriptOf: (_: any, name: string) => (name === 'clean' ? { outcomes: [cleanFails ? 'fail' : 'succeed'] } : undefined) });
+    const sfn = new SimulatedStepFunctions(sim, { [JOB_WORKFLOW]: { name: JOB_WORKFLOW_NAME, definition: jobWorkflow } });
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    expect(first.status).toBe('FAILED');
+    cleanFails = false;
+    // WHEN it is resumed: 'clean' depends on the skipped 'ingest'
+    const second = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01', resumeFrom: first.arn }, 'second');
+    // THEN the run fails naming the refused submission (a run without resumeFrom runs everything again)
+    expect(second.status).toBe('FAILED');
+    expect(second.cause).toMatch(/^Run of 2026-03-01 failed: Batch\.ClientException: dependency job-\d+ has already completed/);
+    expect(second.cause).toMatch(/clean: not submitted/);
+    expect(second.stoppedAt! - second.startedAt).toBeLessThan(600);
+    expect(sim.openJobs()).toEqual([]);
+  });
+
+  test('resumeFrom may name the run workflow execution (dev): the job workflow run under the same name is resumed', async () => {
+    let fails = true;
+    const sfn = simulation((_, name) => (name === 'features' && fails ? { outcomes: ['fail'] } : undefined));
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'nightly-2026-03-01');
+    fails = false;
+    const before = sfn.sim.calls.length;
+    const outer = first.arn.replace(`:execution:${JOB_WORKFLOW_NAME}:`, ':execution:sanders-customer-platform-run-prod:');
+    expect(outer).not.toBe(first.arn);
+    const second = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01', resumeFrom: outer }, 'resume');
+    expect(second.status).toBe('SUCCEEDED');
+    expect(submitted(sfn, before)).toEqual(['features', 'publish']);
+  });
+
   test('a failed resume says in its report which jobs were skipped', async () => {
     const sfn = simulation((_, name) => (name === 'features' ? { outcomes: ['fail'] } : undefined));
     const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');

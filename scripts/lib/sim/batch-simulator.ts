@@ -131,6 +131,12 @@ export interface BatchSimulatorOptions {
   readonly clock?: VirtualClock;
   /** Names of jobs whose SubmitJob call Batch refuses (`Batch.ClientException`). @default - none */
   readonly refuseSubmit?: string[];
+  /**
+   * What Batch does with a SubmitJob whose `DependsOn` names a job that has already SUCCEEDED (a resumed run's
+   * skipped job): counts it as a succeeded dependency, or refuses the call (not documented either way).
+   * @default 'accept'
+   */
+  readonly endedDependency?: 'accept' | 'refuse';
   /** What Batch does with a job whose dependency failed. @default 'fail' */
   readonly dependencyFailure?: DependencyFailure;
   /** Whether Step Functions terminates the job of a `.sync` task it stops. @default true */
@@ -448,6 +454,9 @@ export class BatchSimulator {
     for (const d of deps) {
       if (typeof d.JobId !== 'string' || !this.jobs.has(d.JobId)) {
         throw new BatchClientError(`dependency ${JSON.stringify(d.JobId)} is not a job`);
+      }
+      if (this.options.endedDependency === 'refuse' && this.jobs.get(d.JobId)!.status === 'SUCCEEDED') {
+        throw new BatchClientError(`dependency ${d.JobId} has already completed`);
       }
     }
     const attempts = request.RetryStrategy?.Attempts;

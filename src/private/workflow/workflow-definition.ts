@@ -244,12 +244,8 @@ export function buildWorkflowDefinition(
   const upstream = ordered.filter(j => !sinkNames.has(j.name));
   const states: States = {};
   addDateStates(states, upstream, RESUME_STATES.resume);
-  addResumeStates(states, {
-    names: [...upstream, ...sinkJobs].map(j => j.name),
-    jobQueueArn,
-    stateMachineName: options.stateMachineName,
-    next: upstream.length > 0 ? skipChoiceName(upstream[0].name) : N.runAll,
-  });
+  const names = [...upstream, ...sinkJobs].map(j => j.name);
+  addResumeStates(states, { ...options, names, jobQueueArn, next: upstream.length > 0 ? skipChoiceName(upstream[0].name) : N.runAll });
 
   // Jobs that others depend on: submitted in dependency order without waiting; Batch holds each one PENDING
   // until its dependencies have succeeded. Resuming, one that succeeded in the resumed run is skipped.

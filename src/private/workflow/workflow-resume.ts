@@ -15,6 +15,8 @@ import { isString, jobKey, States } from './workflow-states';
 export const RESUME_STATES = {
   resume: 'Resume a run?',
   invalid: 'Invalid resumeFrom',
+  given: 'Resume the given run',
+  ofRunWorkflow: 'Resume the run workflow\'s job workflow run',
   find: 'Find the resumed run\'s jobs',
   lookUp: 'Look up each job of the resumed run',
   list: 'Resume: list job',
@@ -28,6 +30,18 @@ export const RESUME_STATES = {
   second: 'Resume: second job ID',
   none: 'Resume: no job ID',
 } as const;
+
+export interface ResumeStatesProps {
+  /** Every job of the workflow, in resume order. */
+  readonly names: string[];
+  readonly jobQueueArn: string;
+  /** The job workflow's name: `resumeFrom` is an execution of it... */
+  readonly stateMachineName: string;
+  /** ...or of the run workflow (`ON_DEMAND_EGRESS`), which runs the job workflow under its own execution name. */
+  readonly runWorkflowName: string;
+  /** The state after the resume steps. */
+  readonly next: string;
+}
 
 /** The state that decides whether a job is skipped (before its `Submit` or `Run` state). */
 export function skipChoiceName(name: string): string {
@@ -70,14 +84,16 @@ export function skippedJob(name: string, index: number): { [key: string]: unknow
  * The steps after the run date: whether the input asks to resume, a check that `resumeFrom` is an execution of
  * this job workflow, and a look-up of every job of the workflow (`names`, in resume order) in that run.
  */
-export function addResumeStates(states: States, p: { names: string[]; jobQueueArn: string; stateMachineName: string; next: string }): void {
+export function addResumeStates(states: States, p: ResumeStatesProps): void {
   const R = RESUME_STATES;
   const from = '$.input.resumeFrom';
+  const executionOf = (name: string) => ({ And: [...isString(from), { Variable: from, StringMatches: `arn:*:states:*:*:execution:${name}:*` }] });
   states[R.resume] = {
     Type: 'Choice',
     Comment: 'A run given "resumeFrom" (the execution ARN of a failed run) skips the jobs that succeeded in it.',
     Choices: [
-      { And: [...isString(from), { Variable: from, StringMatches: `arn:*:states:*:*:execution:${p.stateMachineName}:*` }], Next: R.find },
+      { ...executionOf(p.stateMachineName), Next: R.given },
+      { ...executionOf(p.runWorkflowName), Next: R.ofRunWorkflow },
       { Variable: from, IsPresent: true, Next: R.invalid },
     ],
     Default: p.next,
@@ -85,11 +101,20 @@ export function addResumeStates(states: States, p: { names: string[]; jobQueueAr
   states[R.invalid] = {
     Type: 'Fail',
     Error: 'InvalidInput',
-    Cause: `the execution input's "resumeFrom" must be the ARN of an execution of ${p.stateMachineName} (arn:aws:states:<region>:<account>:execution:${p.stateMachineName}:<name>), e.g. a failed run of the same date`,
+    Cause: `the execution input's "resumeFrom" must be the ARN of an execution of ${p.stateMachineName} (arn:aws:states:<region>:<account>:execution:${p.stateMachineName}:<name>) or, with on-demand egress, of ${p.runWorkflowName}: a failed run of the same date`,
+  };
+  states[R.given] = { Type: 'Pass', Parameters: { 'arn.$': from }, ResultPath: '$.resumed', Next: R.find };
+  // The run workflow starts the job workflow under its own execution name: the same ARN, the job workflow's name in it.
+  const part = (i: number) => `States.ArrayGetItem(States.StringSplit(${from}, ':'), ${i})`;
+  states[R.ofRunWorkflow] = {
+    Type: 'Pass',
+    Parameters: { 'arn.$': `States.Format('{}:{}:{}:{}:{}:execution:${p.stateMachineName}:{}', ${[0, 1, 2, 3, 4, 7].map(part).join(', ')})` },
+    ResultPath: '$.resumed',
+    Next: R.find,
   };
   states[R.find] = {
     Type: 'Pass',
-    Parameters: { 'from.$': from, 'tag.$': `States.Hash(${from}, 'MD5')`, 'names': p.names },
+    Parameters: { 'from.$': '$.resumed.arn', 'tag.$': "States.Hash($.resumed.arn, 'MD5')", 'names': p.names },
     ResultPath: '$.resume',
     Next: R.lookUp,
   };

@@ -22,6 +22,8 @@ export interface WorkflowOptions {
   readonly logGroupName: string;
   /** The job workflow's own name: `resumeFrom` must be an execution of it. */
   readonly stateMachineName: string;
+  /** The run workflow's name (`ON_DEMAND_EGRESS`): `resumeFrom` may be one of its executions too. */
+  readonly runWorkflowName: string;
 }
 
 /** The key under `$.jobs` that holds a job's ID. Names are validated to keep this unique. */

@@ -57,6 +57,7 @@ export class WorkflowPart extends Namespace {
       failureMode: props.settings.onJobFailure,
       logGroupName: props.names.jobLogGroup,
       stateMachineName: props.names.stateMachine,
+      runWorkflowName: props.names.runWorkflow,
     });
     const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {
       stateMachineName: props.names.stateMachine,
