@@ -93,11 +93,11 @@ export class SandersBatchPlatform extends Construct {
   public readonly networkProfile?: NetworkProfile;
   /** The Fargate Spot compute environment, first in the queue, when `useSpot` is on. */
   public readonly spotComputeEnvironment?: batch.IFargateComputeEnvironment;
-  /** The topic told about failed runs (one message each, by an EventBridge rule) and the stuck-jobs alarm. */
+  /** The topic told about failed runs (one message each, by an EventBridge rule) and the alarms. */
   public readonly alarmTopic: sns.ITopic;
   /**
-   * Goes to ALARM when a run fails. It has no action, because the failed-runs rule already sends the topic one message
-   * per failed run. Add one (`addAlarmAction`) to page someone or to post the alarm somewhere else.
+   * Goes to ALARM when runs fail (5-minute periods) and then tells the alert topic once; each failed run also has its
+   * own alert, naming the job that failed. Add actions (`addAlarmAction`) to page someone.
    */
   public readonly failedRunsAlarm: cloudwatch.IAlarm;
   /** Fires when a job waits in RUNNABLE longer than `runnableTimeout`. */

@@ -81,7 +81,7 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
     expect(text).toMatch(/NumericEqualsPath\\":\\"\$\.attempts\.now/);
   });
 
-  test('alarms on failed runs without a second message: the failed-runs rule is the one alert of a failed run', () => {
+  test('alarms on failed runs into the topic (an action Control Tower requires), besides each run's own alert', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: `sanders-batch-platform-failed-runs-${environment}`,
       Namespace: 'AWS/States',
@@ -91,7 +91,7 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
-      AlarmActions: Match.absent(),
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }],
     });
   });
 

@@ -17,7 +17,7 @@ import { createAlarmTopic } from './alarm-topic';
 import { createDashboard } from './dashboard';
 import { PlatformMetrics } from './metrics';
 import { createRunnableWatchRule } from './runnable-watch';
-import { acknowledge, acknowledgeWildcards, HIPAA, inPacks, NIST } from '../core/compliance';
+import { acknowledgeWildcards } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { Namespace } from '../core/namespace';
 import { PlatformNames } from '../settings/names';
@@ -75,14 +75,14 @@ export class MonitoringPart extends Namespace {
     });
 
     this.metrics = new PlatformMetrics({ names, runStateMachine: props.runStateMachine, failedJobsRule });
-    // No action of its own: the failed-runs rule already sends the topic one message per failed run, naming the job
-    // that failed; the alarm's state is for the dashboard and for actions users add (platform.failedRunsAlarm).
-    this.failedRunsAlarm = this.alarm('FailedRunsAlarm', names.failedRunsAlarm, 'A run of the batch platform\'s workflow failed',
-      this.metrics.failedRuns(), false);
-    acknowledge(this.failedRunsAlarm, ...inPacks('CloudWatchAlarmAction', 'One alert per failed run: the failed-runs EventBridge rule already sends the alert topic a message for each failed run, naming the job that failed, its exit code and logs; an alarm action would send a second one. The alarm\'s state is on the dashboard, and failedRunsAlarm.addAlarmAction() adds an action where a team wants one', [NIST, HIPAA]));
+    // The alert of a failed run is the failed-runs rule's message, one per run, naming the job. The alarm notifies too,
+    // but only when it goes into ALARM (not per run, and naming no job): Control Tower's CT.CLOUDWATCH.PR.1 and the
+    // NIST and HIPAA packs require every alarm to have an action, and a proactive control would refuse the stack.
+    this.failedRunsAlarm = this.alarm('FailedRunsAlarm', names.failedRunsAlarm,
+      'Runs of the batch platform\'s workflow failed in the last 5 minutes (each failed run has its own alert naming the job)', this.metrics.failedRuns());
     this.stuckJobsAlarm = this.alarm('StuckJobsAlarm', names.stuckJobsAlarm,
       `A job of queue ${names.jobQueue} waited in RUNNABLE for more than ${settings.runnableTimeout.toHumanString()} (no capacity, a vCPU limit, or a compute environment that cannot start tasks)`,
-      this.metrics.jobsStuckRunnable(), true);
+      this.metrics.jobsStuckRunnable());
     if (settings.createDashboard) {
       this.dashboard = createDashboard(this, {
         names,
@@ -137,7 +137,7 @@ export class MonitoringPart extends Namespace {
     return failedJobsRule;
   }
 
-  private alarm(id: string, alarmName: string, alarmDescription: string, metric: cloudwatch.IMetric, notify: boolean): cloudwatch.Alarm {
+  private alarm(id: string, alarmName: string, alarmDescription: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName,
       alarmDescription,
@@ -147,7 +147,7 @@ export class MonitoringPart extends Namespace {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    if (notify) alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+    alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
     return alarm;
   }
 }
