@@ -81,7 +81,7 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
     expect(text).toMatch(/NumericEqualsPath\\":\\"\$\.attempts\.now/);
   });
 
-  test('alarms on failed runs into the topic (an action Control Tower requires), besides each run's own alert', () => {
+  test('alarms on failed runs into the topic (an action Control Tower requires), besides the alert of each run', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: `sanders-batch-platform-failed-runs-${environment}`,
       Namespace: 'AWS/States',
