@@ -34,26 +34,22 @@ export function createRunJobStates(ctx: EgressContext, teardown: sfn.IChainable)
       dateFrom('RunScheduledDate', 'Use scheduled date', "States.ArrayGetItem(States.StringSplit($.input.scheduledTime, 'T'), 0)").next(merge))
     .otherwise(dateFrom('RunStartDate', 'Use run start date', "States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)").next(merge));
 
-  const runJobs = new StartJobWorkflow(scope, 'RunJobWorkflow', {
-    stateName: 'Run job workflow',
-    stateMachine: props.jobWorkflow,
-    integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-    input: sfn.TaskInput.fromJsonPathAt('$.runInput.value'),
-    name: sfn.JsonPath.stringAt('$$.Execution.Name'),
-    resultSelector: { 'Output.$': '$.Output', 'ExecutionArn.$': '$.ExecutionArn' },
-    resultPath: '$.run',
-  });
-  runJobs.addCatch(teardown, catchToTeardown);
-  const runBackfill = new StartJobWorkflow(scope, 'RunBackfill', {
-    stateName: 'Run backfill',
-    stateMachine: props.backfill,
-    integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-    input: sfn.TaskInput.fromJsonPathAt('$.input.backfill'),
-    name: sfn.JsonPath.stringAt('$$.Execution.Name'),
-    resultSelector: { 'Output.$': '$.Output', 'ExecutionArn.$': '$.ExecutionArn' },
-    resultPath: '$.run',
-  });
-  runBackfill.addCatch(teardown, catchToTeardown);
+  // Each started under the run's own execution name, waited for, and caught into the teardown.
+  const startAndWait = (id: string, stateName: string, stateMachine: sfn.IStateMachine, inputPath: string) => {
+    const task = new StartJobWorkflow(scope, id, {
+      stateName,
+      stateMachine,
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      input: sfn.TaskInput.fromJsonPathAt(inputPath),
+      name: sfn.JsonPath.stringAt('$$.Execution.Name'),
+      resultSelector: { 'Output.$': '$.Output', 'ExecutionArn.$': '$.ExecutionArn' },
+      resultPath: '$.run',
+    });
+    task.addCatch(teardown, catchToTeardown);
+    return task;
+  };
+  const runJobs = startAndWait('RunJobWorkflow', 'Run job workflow', props.jobWorkflow, '$.runInput.value');
+  const runBackfill = startAndWait('RunBackfill', 'Run backfill', props.backfill, '$.input.backfill');
   const chooseRun = new sfn.Choice(scope, 'RunChooseRun', { stateName: 'Backfill?' })
     .when(sfn.Condition.isPresent('$.input.backfill'), runBackfill)
     .otherwise(runJobs);
