@@ -193,6 +193,7 @@ export function buildBackfillDefinition(jobWorkflowArn: string): { [key: string]
           'date.$': '$$.Map.Item.Value',
           'name.$': `States.Format('${BACKFILL_RUN_PREFIX}{}-{}', $$.Map.Item.Value, $.dates.tag)`,
           'stopOnFailure.$': '$.input.stopOnFailure',
+          'input': { 'date.$': '$$.Map.Item.Value', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
         },
         MaxConcurrencyPath: '$.input.maxConcurrency',
         ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Run date', States: dateStates(jobWorkflowArn) },
@@ -234,7 +235,7 @@ function dateStates(jobWorkflowArn: string): States {
       Parameters: {
         'StateMachineArn': jobWorkflowArn,
         'Name.$': '$.name',
-        'Input': { 'date.$': '$.date', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+        'Input.$': '$.input',
       },
       ResultSelector: { 'status.$': '$.Status', 'executionArn.$': '$.ExecutionArn' },
       ResultPath: '$.run',
