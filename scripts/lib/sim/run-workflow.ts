@@ -39,8 +39,11 @@ type Handler = (input: any) => Promise<any>;
 export const EXECUTION_ARN = 'arn:aws:states:eu-central-1:123456789012:execution:workflow:simulated-run';
 
 /** The simulator's handler for each Task state of the definition, by state name (nested states included). */
-export function batchHandlers(definition: any, sim: BatchSimulator): { [stateName: string]: Handler } {
+export function batchHandlers(
+  definition: any, sim: BatchSimulator, others: { [resource: string]: Handler } = {},
+): { [stateName: string]: Handler } {
   const byResource: { [resource: string]: Handler } = {
+    ...others,
     'arn:aws:states:::batch:submitJob': input => sim.submitJob(input),
     'arn:aws:states:::batch:submitJob.sync': input => sim.submitJobSync(input),
     'arn:aws:states:::aws-sdk:batch:describeJobs': input => sim.describeJobs(input),

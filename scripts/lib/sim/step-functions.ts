@@ -12,7 +12,7 @@
 import { BatchSimulator } from './batch-simulator';
 import { startAt } from './fixed-start-time';
 import { ExecutionError, StateMachine } from './local-stepfunctions';
-import { allStates, forEmulator } from './run-workflow';
+import { allStates, batchHandlers, forEmulator } from './run-workflow';
 
 
 /** A state machine the simulation knows, by the ARN (or template placeholder) that definitions name it with. */
@@ -116,32 +116,21 @@ export class SimulatedStepFunctions {
     };
   }
 
+  /** The simulated Batch's handlers, and `startExecution.sync:2`, each counted as activity. */
   private handlers(definition: any): { [state: string]: Handler } {
-    const sim = this.sim;
-    const byResource: { [resource: string]: Handler } = {
-      'arn:aws:states:::batch:submitJob': i => sim.submitJob(i),
-      'arn:aws:states:::batch:submitJob.sync': i => sim.submitJobSync(i),
-      'arn:aws:states:::aws-sdk:batch:describeJobs': i => sim.describeJobs(i),
-      'arn:aws:states:::aws-sdk:batch:terminateJob': i => sim.terminateJob(i),
-      'arn:aws:states:::aws-sdk:batch:listJobs': i => sim.listJobs(i),
+    const handlers = batchHandlers(definition, this.sim, {
       'arn:aws:states:::states:startExecution.sync:2': async i => {
         const ended = await this.start(i.StateMachineArn, i.Name, i.Input);
         if (ended.status === 'SUCCEEDED') return this.describe(ended);
         throw Object.assign(new Error(JSON.stringify(this.describe(ended))), { name: 'States.TaskFailed' });
       },
-    };
-    const handlers: { [state: string]: Handler } = {};
+    });
     for (const [name, state] of allStates(definition)) {
-      let handler: Handler | undefined;
-      if (state.Type === 'Wait') handler = (input: any) => sim.clock.sleep(input.seconds);
-      if (state.Type === 'Task') {
-        handler = state.Resource === 'arn:aws:states:::batch:submitJob.sync' && state.TimeoutSeconds !== undefined
-          ? i => sim.submitJobSync(i, state.TimeoutSeconds) : byResource[state.Resource];
-        if (!handler) throw new Error(`state '${name}' calls ${state.Resource}, which the simulation does not answer`);
-      }
-      if (!handler) continue;
-      const h = handler;
-      handlers[name] = async input => {
+      if (state.Type === 'Wait') handlers[name] = (input: any) => this.sim.clock.sleep(input.seconds);
+    }
+    const counted: { [state: string]: Handler } = {};
+    for (const [name, h] of Object.entries(handlers)) {
+      counted[name] = async input => {
         this.activity++;
         try {
           return await h(input);
@@ -150,7 +139,7 @@ export class SimulatedStepFunctions {
         }
       };
     }
-    return handlers;
+    return counted;
   }
 
   private async quiesce(): Promise<void> {
