@@ -45,17 +45,13 @@ export interface JobsEndedSteps {
  * `stoppedRun` (set by the rule that starts a teardown-only run) names the stopped run.
  */
 export function jobsEndedSteps(scope: Construct, props: JobsEndedProps, next: sfn.IChainable): JobsEndedSteps {
-  const stack = Stack.of(scope);
-  const jobWorkflowName = stack.splitArn(props.jobWorkflow.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
-  const executionPrefix = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${jobWorkflowName}:`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-
   const start = new sfn.Pass(scope, 'RunJobsEndedStart', {
     stateName: 'Start waiting for jobs',
     parameters: { looks: 0, gaveUp: false },
     resultPath: '$.jobsEnded',
   });
   const stopJobRun = stopExecution(scope, 'RunStopJobWorkflowRun', 'Stop the stopped run\'s job workflow', props.jobWorkflow,
-    `States.Format('${executionPrefix}{}', $.input.stoppedRun)`);
+    `States.Format('${executionArn(scope, props.jobWorkflow, '')}{}', $.input.stoppedRun)`);
   const looks = UNENDED_STATUSES.map(status => {
     const list = new tasks.CallAwsService(scope, `RunListJobs${status}`, {
       stateName: `List ${status} jobs`,
@@ -104,16 +100,21 @@ export function jobsEndedSteps(scope: Construct, props: JobsEndedProps, next: sf
   return { start, stopJobRun };
 }
 
+/** The ARN of `machine`'s execution `name` (`''`: the prefix of its executions' ARNs; `'*'`: all of them). */
+function executionArn(scope: Construct, machine: sfn.IStateMachine, name: string): string {
+  const stack = Stack.of(scope);
+  const machineName = stack.splitArn(machine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
+  return stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${machineName}:${name}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
 /** StopExecution of one execution of `machine`; one that has ended or never started is nothing to stop. */
 function stopExecution(scope: Construct, id: string, stateName: string, machine: sfn.IStateMachine, arn: string): tasks.CallAwsService {
-  const stack = Stack.of(scope);
-  const name = stack.splitArn(machine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
   const stop = new tasks.CallAwsService(scope, id, {
     stateName,
     service: 'sfn',
     action: 'stopExecution',
     parameters: { 'ExecutionArn.$': arn, 'Error': 'RunStopped', 'Cause': 'the run workflow execution that started it was stopped or timed out' },
-    iamResources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    iamResources: [executionArn(scope, machine, '*')],
     resultPath: sfn.JsonPath.DISCARD,
   });
   // Ended or never started is an answer, not an outage (the service prefix matched both ways it may be spelled).
@@ -127,10 +128,7 @@ function stopExecution(scope: Construct, id: string, stateName: string, machine:
  * run of one of its dates (`backfill-<date>-<tag>`, the tag the MD5 of the backfill's execution ARN), then `next`.
  */
 function stopBackfillSteps(scope: Construct, props: JobsEndedProps, next: sfn.IChainable): sfn.IChainable {
-  const stack = Stack.of(scope);
-  const backfillName = stack.splitArn(props.backfill.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
-  const backfillPrefix = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${backfillName}:`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-  const backfillArn = `States.Format('${backfillPrefix}{}', $.input.stoppedRun)`;
+  const backfillArn = `States.Format('${executionArn(scope, props.backfill, '')}{}', $.input.stoppedRun)`;
   const stopBackfill = stopExecution(scope, 'RunStopBackfillRun', 'Stop the stopped run\'s backfill', props.backfill, backfillArn);
   const listDates = new tasks.CallAwsService(scope, 'RunListBackfillDates', {
     stateName: 'List running job workflow runs',
