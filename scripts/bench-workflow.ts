@@ -18,7 +18,7 @@ import { SandersBatchPlatform, WorkflowJob } from '../src';
 import { BatchSimulator, BatchSimulatorOptions } from './lib/sim/batch-simulator';
 import { capacityOf } from './lib/sim/capacity';
 import { runWorkflow } from './lib/sim/run-workflow';
-import { definitionOf, onlyStateMachine } from './lib/templates';
+import { definitionOf, definitionText, onlyStateMachine } from './lib/templates';
 import { peakDemand } from '../src/private/workflow/workflow-capacity';
 import { criticalPath } from '../src/private/workflow/workflow-graph';
 
@@ -30,6 +30,8 @@ const API_LATENCY = 0.2;
 const MAX_RESOURCES = 500;
 const MAX_TEMPLATE_BYTES = 1_000_000;
 const MAX_DEFINITION_BYTES = 1_048_576;
+/** The job workflow's logical ID (the run workflow is `PlatformRunWorkflow...`). */
+const JOB_WORKFLOW = /^PlatformWorkflow[0-9A-F]{8}$/;
 
 /** A deterministic random generator (Park-Miller), so every run prints the same figures. */
 function random(seed: number): () => number {
@@ -95,18 +97,17 @@ function levelByLevel(c: Case): number {
   return [...slowest.values()].reduce((a, b) => a + b, 0);
 }
 
-/** The state machine definition of a synthesized stack, with tokens replaced by ARNs of realistic length. */
+/** A token of the definition as the ARN of realistic length CloudFormation puts there, so the size is the deployed one. */
+function realisticArn(token: any): string {
+  const id: string = token.Ref ?? token['Fn::GetAtt']?.[0] ?? 'Token';
+  return id.includes('JobQueue')
+    ? 'arn:aws:batch:eu-central-1:123456789012:job-queue/sanders-batch-queue-prod'
+    : `arn:aws:batch:eu-central-1:123456789012:job-definition/sanders-batch-job-${id.slice(-24).toLowerCase()}-prod:12`;
+}
+
+/** The job workflow's definition of a synthesized stack, with tokens replaced by ARNs of realistic length. */
 function definitionFrom(template: any): { definition: any; bytes: number } {
-  const machine = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::StepFunctions::StateMachine');
-  const def = machine.Properties.DefinitionString;
-  const parts: any[] = typeof def === 'string' ? [def] : def['Fn::Join'][1];
-  const text = parts.map(p => {
-    if (typeof p === 'string') return p;
-    const id: string = p.Ref ?? p['Fn::GetAtt']?.[0] ?? 'Token';
-    return id.includes('JobQueue')
-      ? 'arn:aws:batch:eu-central-1:123456789012:job-queue/sanders-batch-queue-prod'
-      : `arn:aws:batch:eu-central-1:123456789012:job-definition/sanders-batch-job-${id.slice(-24).toLowerCase()}-prod:12`;
-  }).join('');
+  const text = definitionText(onlyStateMachine(template, JOB_WORKFLOW)[1], realisticArn);
   return { definition: JSON.parse(text), bytes: Buffer.byteLength(text) };
 }
 
@@ -223,7 +224,7 @@ async function main(): Promise<void> {
     const stack = new Stack(app, 'BenchShapes', { env: { account: '123456789012', region: 'eu-central-1' } });
     new SandersBatchPlatform(stack, 'Platform', { workflow: c.jobs });
     // The job workflow with its tokens as placeholders (`${PlatformJobDefinition...}`), which the capacity reads.
-    const definition = definitionOf(onlyStateMachine(app.synth().getStackByName(stack.stackName).template, /^PlatformWorkflow[0-9A-F]{8}$/)[1]);
+    const definition = definitionOf(onlyStateMachine(app.synth().getStackByName(stack.stackName).template, JOB_WORKFLOW)[1]);
     const scripts = Object.fromEntries(Object.entries(c.durations).map(([k, d]) => [k, { duration: d }]));
     const capacity = capacityOf(stack);
     const draw = random(7);

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { definitionOf } from './lib/templates';
+import { definitionOf, stateMachines } from './lib/templates';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: describe-platform.ts <template.json>');
@@ -30,7 +30,7 @@ for (const [type, rs] of [...byType.entries()].sort()) {
   console.log(`| ${type} | ${rs.length} | ${names.join(', ')} | ${policies.join(', ')} |`);
 }
 
-const sm = resources.find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+const [sm] = stateMachines(template);
 if (sm) {
   const states: Array<[string, any]> = [];
   const collect = (s: any) => {
@@ -47,7 +47,8 @@ if (sm) {
     const nameByKey = new Map(jobs.map(([, st]) => [String(st.Parameters.JobName).replace(/-/g, '_'), st.Parameters.JobName]));
     for (const [name, st] of jobs) {
       const deps = (st.Parameters.DependsOn ?? []).map((d: any) => nameByKey.get(String(d['JobId.$']).split('.')[2]));
-      const jobDefinition = template.Resources[String(st.Parameters.JobDefinition).replace(/^<ref:(.*)>$/, '$1')];
+      // definitionOf writes a Ref as `${LogicalId}`.
+      const jobDefinition = template.Resources[String(st.Parameters.JobDefinition).replace(/^\$\{(.*)\}$/, '$1')];
       const req = jobDefinition?.Properties?.ContainerProperties?.ResourceRequirements ?? [];
       const size = (type: string) => req.find((r: any) => r.Type === type)?.Value;
       const on = jobDefinition ? ` on ${jobDefinition.Properties.JobDefinitionName} (${size('MEMORY')} MiB, ${size('VCPU')} vCPU)` : '';

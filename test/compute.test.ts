@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { platformStack } from './util';
+import { stateMachines } from '../scripts/lib/templates';
 
 /** The job queue's compute environments, in queue order, as their `Type`. */
 function queueOrder(template: Template): string[] {
@@ -35,7 +36,7 @@ describe('Fargate Spot', () => {
 
   test('retries a job whose Spot task was interrupted', () => {
     const template = Template.fromStack(platformStack().stack);
-    const text = JSON.stringify(Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((s: any) => s.Properties.DefinitionString));
+    const text = JSON.stringify(stateMachines(template.toJSON()).map(([, s]) => s.Properties.DefinitionString));
     expect(text).toContain('Your Spot Task was interrupted*');
   });
 });

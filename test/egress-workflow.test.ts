@@ -9,7 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { platformStack } from './util';
 import { startAt } from '../scripts/lib/sim/fixed-start-time';
 import { StateMachine } from '../scripts/lib/sim/local-stepfunctions';
-import { definitionOf, onlyStateMachine, policyStatements } from '../scripts/lib/templates';
+import { definitionOf, onlyStateMachine, policyStatements, stateMachines } from '../scripts/lib/templates';
 import { JOBS_ENDED_MAX_LOOKS, UNENDED_STATUSES } from '../src/private/egress/egress-jobs-ended';
 import { EGRESS_TAG, LOCK_ITEM, LOCK_KEY, LOCK_MAX_WAITS } from '../src/private/egress/egress-workflow';
 
@@ -426,7 +426,7 @@ describe('the run workflow\'s permissions', () => {
 
   test('watches and stops only the job workflow\'s executions, not those of a state machine whose name starts the same', () => {
     // The job workflow (the run workflow is `PlatformRunWorkflow...`).
-    const jobWorkflow = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find(id => /^PlatformWorkflow[0-9A-F]{8}$/.test(id))!;
+    const [jobWorkflow] = onlyStateMachine(template.toJSON(), /^PlatformWorkflow[0-9A-F]{8}$/);
     const found = withAction('states:StopExecution').filter(st => JSON.stringify(st.Resource).includes(`"Ref":"${jobWorkflow}"`));
     // The .sync task's, and the teardown's (it stops a stopped run's job workflow run).
     expect(found).toHaveLength(2);
@@ -473,7 +473,7 @@ describe('the run workflow\'s permissions', () => {
   test('creates a NAT gateway only in the platform VPC\'s first public subnet, with a client token', () => {
     const vpc = withAction('ec2:CreateNatGateway').filter(s => JSON.stringify(s.Resource).includes(':vpc/'));
     expect(vpc).toHaveLength(1);
-    const definition = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
+    const definition = JSON.stringify(stateMachines(template.toJSON()));
     expect(definition).toContain('ClientToken.$');
   });
 

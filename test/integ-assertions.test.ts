@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { stateMachines } from '../scripts/lib/templates';
 
 const SNAPSHOT = path.join(__dirname, 'integ', 'integ.runs.ts.snapshot');
 const ACTIVE = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'];
@@ -36,7 +37,7 @@ describe('the integ test of runs on AWS holds deployed assertions', () => {
     const starts = of('SFN', 'startExecution');
     expect(starts.map(s => JSON.parse(param(s.parameters.input)).date)).toEqual(['2000-01-01', '2000-01-02', '2000-01-03']);
     const stack = JSON.parse(fs.readFileSync(path.join(SNAPSHOT, 'SandersBatchPlatformRuns.template.json'), 'utf8'));
-    const machines = Object.entries<any>(stack.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine').map(([id]) => id);
+    const machines = stateMachines(stack).map(([id]) => id);
     for (const start of starts) {
       const imported = JSON.stringify(start.parameters.stateMachineArn);
       expect(machines.filter(id => imported.includes(`ExportsOutputRef${id}`))).toEqual([expect.stringMatching(/^PlatformRunWorkflow/)]);

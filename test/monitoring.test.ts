@@ -4,11 +4,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SandersBatchPlatform } from '../src';
 import { platformStack, platformTemplate } from './util';
+import { onlyStateMachine, stateMachines } from '../scripts/lib/templates';
 import { METRIC_NAMESPACE } from '../src/private/monitoring/metrics';
 
 /** The logical ID of the state machine a run starts with (the StepFunctionsStateMachineARN output). */
 function runStateMachineId(template: Template): string {
   return template.toJSON().Outputs.StepFunctionsStateMachineARN.Value.Ref;
+}
+
+/** The RUNNABLE watch's definition string as JSON text (its quotes escaped, its tokens as CloudFormation wrote them). */
+function runnableWatchText(template: Template): string {
+  return JSON.stringify(onlyStateMachine(template.toJSON(), /RunnableWatch/)[1].Properties.DefinitionString);
 }
 
 describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
@@ -45,7 +51,7 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
   });
 
   test('tells the topic about failed, timed-out and aborted runs, and about each failed date of a backfill', () => {
-    const jobWorkflowId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find(id => /^PlatformWorkflow[0-9A-F]{8}$/.test(id))!;
+    const [jobWorkflowId] = onlyStateMachine(template.toJSON(), /^PlatformWorkflow[0-9A-F]{8}$/);
     // In dev a run is an execution of the run workflow, and a backfilled date one of the job workflow (named
     // backfill-<date>-...), which no run workflow execution wraps; in prod both are executions of the job workflow.
     const runs = environment === 'dev'
@@ -74,8 +80,7 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
   });
 
   test('the RUNNABLE watch counts a job only while it waits for the same attempt as when it entered RUNNABLE', () => {
-    const watch: any = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('RunnableWatch'))![1];
-    const text = JSON.stringify(watch.Properties.DefinitionString);
+    const text = runnableWatchText(template);
     expect(text).toContain('States.ArrayLength($.detail.attempts)');
     expect(text).toContain('States.ArrayLength($.check.jobs[0].Attempts)');
     expect(text).toMatch(/NumericEqualsPath\\":\\"\$\.attempts\.now/);
@@ -107,8 +112,7 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
       EventPattern: { source: ['aws.batch'], detail: { status: ['RUNNABLE'], jobQueue: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('JobQueue'), 'JobQueueArn'] }] } },
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('RunnableWatch') } })],
     });
-    const watch: any = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('RunnableWatch'))![1];
-    const text = JSON.stringify(watch.Properties.DefinitionString);
+    const text = runnableWatchText(template);
     expect(text).toContain('\\"Seconds\\":1800');
     expect(text).toContain('aws-sdk:batch:describeJobs');
     expect(text).toContain('aws-sdk:cloudwatch:putMetricData');
@@ -132,7 +136,7 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
 
   test('logs the jobs into a log group kept a year, and every state machine at level ALL with X-Ray', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/batch/sanders-customer-platform-${environment}`, RetentionInDays: 365 });
-    for (const sm of Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[]) {
+    for (const [, sm] of stateMachines(template.toJSON())) {
       expect(sm.Properties.LoggingConfiguration.Level).toBe('ALL');
       expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
     }
@@ -164,8 +168,7 @@ describe('alert options', () => {
 
   test('waits runnableTimeout before counting a job as stuck', () => {
     const template = platformTemplate({ runnableTimeout: Duration.hours(2) });
-    const watch: any = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('RunnableWatch'))![1];
-    expect(JSON.stringify(watch.Properties.DefinitionString)).toContain('\\"Seconds\\":7200');
+    expect(runnableWatchText(template)).toContain('\\"Seconds\\":7200');
   });
 
   test('leaves the dashboard out on request', () => {

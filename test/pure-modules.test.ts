@@ -4,7 +4,7 @@
  */
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { definitionOf, onlyStateMachine, policyStatements, stateMachines } from '../scripts/lib/templates';
+import { definitionOf, definitionText, identityPolicyStatements, onlyStateMachine, policyStatements, resourcePolicyStatements, stateMachines } from '../scripts/lib/templates';
 import { AccessLevel, NetworkProfile, WorkflowJob } from '../src';
 import { describeFargateMemory, FARGATE_VCPUS, fargateMemoryValuesMiB, fargateVcpusForMemory } from '../src/private/settings/fargate';
 import { PlatformNames, stateMachineLogGroupName } from '../src/private/settings/names';
@@ -174,6 +174,9 @@ describe('template readers', () => {
       RunWorkflow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: '{"StartAt":"B"}' } },
       RolePolicy: { Type: 'AWS::IAM::ManagedPolicy', Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ Action: 's3:GetObject' }] } } },
       Other: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'OtherRole' }], PolicyDocument: { Statement: [{ Action: 'sns:Publish' }] } } },
+      Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [{ Action: 'kms:*' }] } } },
+      TopicPolicy: { Type: 'AWS::SNS::TopicPolicy', Properties: { PolicyDocument: { Statement: { Action: 'sns:Publish' } } } },
+      BucketPolicy: { Type: 'AWS::S3::BucketPolicy', Properties: { PolicyDocument: { Statement: [{ Action: 's3:*' }] } } },
     },
   };
 
@@ -190,5 +193,25 @@ describe('template readers', () => {
   test('lists the statements of every policy, or of one role\'s', () => {
     expect(policyStatements(template)).toEqual([{ Action: 's3:GetObject' }, { Action: 'sns:Publish' }]);
     expect(policyStatements(template, 'Role')).toEqual([{ Action: 's3:GetObject' }]);
+    expect(identityPolicyStatements(template)).toEqual([
+      { id: 'RolePolicy', statement: { Action: 's3:GetObject' } },
+      { id: 'Other', statement: { Action: 'sns:Publish' } },
+    ]);
+    expect(identityPolicyStatements(template, 'OtherRole')).toEqual([{ id: 'Other', statement: { Action: 'sns:Publish' } }]);
+  });
+
+  test('lists the statements of key, topic and bucket policies, a single statement as one', () => {
+    expect(resourcePolicyStatements(template)).toEqual([
+      { id: 'Key', statement: { Action: 'kms:*' } },
+      { id: 'TopicPolicy', statement: { Action: 'sns:Publish' } },
+      { id: 'BucketPolicy', statement: { Action: 's3:*' } },
+    ]);
+  });
+
+  test('writes a definition\'s tokens with the writer it is given', () => {
+    const arn = (token: any) => `arn:${token.Ref ?? token['Fn::GetAtt'][0]}`;
+    expect(definitionText(template.Resources.Job, arn)).toBe('{"StartAt":"A","States":{"A":{"Resource":"arn:Queue","Next":"arn:Fn"}}}');
+    expect(definitionOf(template.Resources.Job, arn).States.A.Next).toBe('arn:Fn');
+    expect(definitionText(template.Resources.RunWorkflow)).toBe('{"StartAt":"B"}');
   });
 });

@@ -2,6 +2,7 @@ import { RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DefaultMemoryTiers, DefaultWorkflow, SandersBatchPlatform } from '../src';
 import { logicalIdOf, platformStack, platformTemplate, workflowDefinition } from './util';
+import { policyStatements } from '../scripts/lib/templates';
 
 describe('SandersBatchPlatform with default props (dev)', () => {
   // GIVEN a platform with no props
@@ -108,13 +109,7 @@ describe('SandersBatchPlatform with default props (dev)', () => {
 
   test('gives the execution role ECR pull and log writing, and the job role only this bucket and table', () => {
     // The platform's roles carry customer-managed policies (NIST/HIPAA/PCI reject inline ones).
-    const policies = [
-      ...Object.values(template.findResources('AWS::IAM::Policy')),
-      ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
-    ] as any[];
-    const byRole = (roleId: string) => policies
-      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-      .flatMap(p => p.Properties.PolicyDocument.Statement);
+    const byRole = (roleId: string) => policyStatements(template.toJSON(), roleId);
     const roleId = (role: any) => logicalIdOf(role);
 
     const execution = JSON.stringify(byRole(roleId(platform.executionRole)));

@@ -3,9 +3,10 @@
  * state machine, started by a rule on ABORTED and TIMED_OUT executions, terminates the run's jobs.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { definitionOf, synthWorkflowStack } from './sim/workflow-fixture';
+import { synthWorkflowDefinition, synthWorkflowStack } from './sim/workflow-fixture';
 import { BatchSimulator, UNVERIFIED_MODES } from '../scripts/lib/sim/batch-simulator';
 import { EXECUTION_ARN, runWorkflow } from '../scripts/lib/sim/run-workflow';
+import { onlyStateMachine } from '../scripts/lib/templates';
 import { WorkflowJob } from '../src';
 import { buildRunCleanupDefinition } from '../src/private/workflow/workflow-cleanup';
 import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
@@ -32,7 +33,7 @@ describe('the cleanup of a stopped run', () => {
 
   test.each(MODES)('terminates every job of the stopped run that has not ended, and only those (%s)', async (_, mode) => {
     const sim = new BatchSimulator({ scripts, ...mode });
-    const stoppedRun = await runWorkflow(definitionOf(jobs), sim, { stopAfter: 120 });
+    const stoppedRun = await runWorkflow(synthWorkflowDefinition(jobs), sim, { stopAfter: 120 });
     expect(stoppedRun.status).toBe('ABORTED');
     // A job of another run, which must be left alone.
     await sim.submitJob({ JobName: `${'0'.repeat(32)}-side`, JobQueue: 'q', JobDefinition: 'd' });
@@ -47,9 +48,8 @@ describe('the cleanup of a stopped run', () => {
 
   test('is started for the job workflow\'s ABORTED and TIMED_OUT executions', () => {
     const template = Template.fromStack(synthWorkflowStack(jobs));
-    const machines = template.findResources('AWS::StepFunctions::StateMachine');
-    const cleanupId = Object.keys(machines).find(id => /RunCleanup/.test(id))!;
-    const workflowId = Object.keys(machines).find(id => /PlatformWorkflow[0-9A-F]{8}$/.test(id))!;
+    const [cleanupId] = onlyStateMachine(template.toJSON(), /RunCleanup/);
+    const [workflowId] = onlyStateMachine(template.toJSON(), /PlatformWorkflow[0-9A-F]{8}$/);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { 'detail': { stateMachineArn: [{ Ref: workflowId }], status: ['ABORTED', 'TIMED_OUT'] }, 'detail-type': ['Step Functions Execution Status Change'] },
       Targets: [{ Arn: { Ref: cleanupId }, RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RunCleanupRuleRole'), 'Arn'] } }],

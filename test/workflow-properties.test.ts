@@ -6,7 +6,7 @@
 import * as fc from 'fast-check';
 import { UNVERIFIED_MODES } from '../scripts/lib/sim/batch-simulator';
 import { OnJobFailure, WorkflowJob } from '../src';
-import { definitionOf, criticalPathOf, dependencyViolations, simulate } from './sim/workflow-fixture';
+import { synthWorkflowDefinition, criticalPathOf, dependencyViolations, simulate } from './sim/workflow-fixture';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator');
@@ -51,7 +51,7 @@ function downstream(jobs: WorkflowJob[], name: string): Set<string> {
 describe('any acyclic graph', () => {
   test('synthesizes, passes asl-validator, respects dependencies and runs in its critical path', async () => {
     await fc.assert(fc.asyncProperty(graphArb, fc.integer({ min: 0, max: 120 }), async (g, startDelay) => {
-      const definition = definitionOf(g.jobs);
+      const definition = synthWorkflowDefinition(g.jobs);
       const { isValid, errors } = aslValidator(definition, { checkArn: true, checkPaths: true });
       expect(errors).toEqual([]);
       expect(isValid).toBe(true);
@@ -79,7 +79,7 @@ describe('any acyclic graph', () => {
   test('with slow Batch API calls, a run stays within one call per job of its critical path', async () => {
     await fc.assert(fc.asyncProperty(graphArb, async g => {
       const options = { scripts: scriptsOf(g), apiLatency: 0.2 };
-      const { run } = await simulate(definitionOf(g.jobs), options);
+      const { run } = await simulate(synthWorkflowDefinition(g.jobs), options);
       expect(run.status).toBe('SUCCEEDED');
       const cp = criticalPathOf(g.jobs, options);
       expect(run.duration).toBeGreaterThanOrEqual(cp);
@@ -95,7 +95,7 @@ describe('any acyclic graph', () => {
       const failing = g.jobs[pick % g.jobs.length].name;
       const scripts: { [name: string]: any } = scriptsOf(g);
       scripts[failing] = { ...scripts[failing], outcomes: ['fail'] };
-      const { run, sim } = await simulate(definitionOf(g.jobs, { onJobFailure }), { scripts, startDelay, ...mode });
+      const { run, sim } = await simulate(synthWorkflowDefinition(g.jobs, { onJobFailure }), { scripts, startDelay, ...mode });
       expect(run.status).toBe('FAILED');
       expect(sim.openJobs()).toEqual([]);
       expect(run.error).toBe('JobFailed');

@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { criticalPathOf, definitionOf, dependencyViolations, simulate } from './sim/workflow-fixture';
+import { criticalPathOf, synthWorkflowDefinition, dependencyViolations, simulate } from './sim/workflow-fixture';
 import { workflowDefinition } from './util';
 import { BatchSimulator, BatchSimulatorOptions, UNVERIFIED_MODES } from '../scripts/lib/sim/batch-simulator';
 import { StateMachine } from '../scripts/lib/sim/local-stepfunctions';
@@ -22,7 +22,7 @@ function chain(n: number): WorkflowJob[] {
 }
 
 describe('the seed workflow', () => {
-  const definition = definitionOf(DefaultWorkflow.jobs());
+  const definition = synthWorkflowDefinition(DefaultWorkflow.jobs());
   const scripts = { 'feature-extraction': { duration: 600 }, 'data-processing': { duration: 240 }, 'model-training': { duration: 900 } };
 
   test('runs feature-extraction and data-processing together, then model-training, and succeeds in the critical path', async () => {
@@ -55,7 +55,7 @@ describe('graphs that are not series-parallel', () => {
   const scripts = { a: { duration: 10 }, b: { duration: 100 }, c: { duration: 50 }, d: { duration: 20 } };
 
   test('N-shaped: c starts when a ends, without waiting for b', async () => {
-    const { run, sim } = await simulate(definitionOf(nShape), { scripts });
+    const { run, sim } = await simulate(synthWorkflowDefinition(nShape), { scripts });
     expect(run.status).toBe('SUCCEEDED');
     expect(sim.jobNamed('c').startedAt).toBe(10);
     expect(sim.jobNamed('d').startedAt).toBe(100);
@@ -66,7 +66,7 @@ describe('graphs that are not series-parallel', () => {
   });
 
   test('each job is submitted with Batch dependencies on exactly the jobs it depends on', async () => {
-    const { sim } = await simulate(definitionOf(nShape), { scripts });
+    const { sim } = await simulate(synthWorkflowDefinition(nShape), { scripts });
     const submitted = Object.fromEntries(sim.calls.filter(c => c.action === 'SubmitJob').map(c => [c.request.JobName.replace(/^[0-9a-f]{32}-/, ''), c.request]));
     const idOf = (name: string) => sim.jobNamed(name).id;
     expect(submitted.c.DependsOn).toEqual([{ JobId: idOf('a') }]);
@@ -84,7 +84,7 @@ describe('graph shapes', () => {
       { name: 'bottom', tier: '16gb', dependsOn: ['left', 'right'] },
     ];
     const scripts = { top: { duration: 30 }, left: { duration: 300 }, right: { duration: 60 }, bottom: { duration: 90 } };
-    const { run, sim } = await simulate(definitionOf(diamond), { scripts });
+    const { run, sim } = await simulate(synthWorkflowDefinition(diamond), { scripts });
     expect(run.status).toBe('SUCCEEDED');
     expect(sim.startOrder()).toEqual(['top', 'left', 'right', 'bottom']);
     expect(sim.jobNamed('bottom').startedAt).toBe(330);
@@ -93,7 +93,7 @@ describe('graph shapes', () => {
 
   test('chain: each job starts when the one before ends', async () => {
     const jobs = chain(6);
-    const { run, sim } = await simulate(definitionOf(jobs), { scripts: {} });
+    const { run, sim } = await simulate(synthWorkflowDefinition(jobs), { scripts: {} });
     expect(run.status).toBe('SUCCEEDED');
     expect(sim.startOrder()).toEqual(jobs.map(j => j.name));
     expect(sim.summary().map(s => s.startedAt)).toEqual([0, 60, 120, 180, 240, 300]);
@@ -107,7 +107,7 @@ describe('graph shapes', () => {
     ];
     const scripts: { [name: string]: { duration: number } } = { split: { duration: 10 } };
     jobs.slice(1).forEach((j, i) => { scripts[j.name] = { duration: 100 + i }; });
-    const definition = definitionOf(jobs);
+    const definition = synthWorkflowDefinition(jobs);
     expect(definition.States['Run and watch'].Branches[0].States['Wait for final jobs'].Branches).toHaveLength(2);
     const { run, sim } = await simulate(definition, { scripts });
     expect(run.status).toBe('SUCCEEDED');
@@ -120,7 +120,7 @@ describe('graph shapes', () => {
       { name: 'shard', tier: '2gb', arraySize: 8, command: ['python', 'shard.py', '--date', 'Ref::date'] },
       { name: 'merge', tier: '8gb', dependsOn: ['shard'] },
     ];
-    const { run, sim } = await simulate(definitionOf(jobs), { scripts: { shard: { duration: 120 }, merge: { duration: 30 } } });
+    const { run, sim } = await simulate(synthWorkflowDefinition(jobs), { scripts: { shard: { duration: 120 }, merge: { duration: 30 } } });
     expect(run.status).toBe('SUCCEEDED');
     const shard = sim.jobNamed('shard');
     expect(shard.request.ArrayProperties).toEqual({ Size: 8 });
@@ -153,7 +153,7 @@ describe('graph shapes', () => {
       'train': { duration: 3600 },
       'publish': { duration: 60 },
     };
-    const { run, sim } = await simulate(definitionOf(jobs), { scripts, startDelay: 30 });
+    const { run, sim } = await simulate(synthWorkflowDefinition(jobs), { scripts, startDelay: 30 });
     expect(run.status).toBe('SUCCEEDED');
     expect(sim.jobNamed('order-report').startedAt).toBe(30 + 300 + 30 + 600 + 30);
     expect(sim.jobNamed('customer-features').startedAt).toBe(30 + 900 + 30 + 1200 + 30);
@@ -162,7 +162,7 @@ describe('graph shapes', () => {
   });
 
   test('a single job', async () => {
-    const { run, sim } = await simulate(definitionOf([{ name: 'only', tier: '2gb' }]), { scripts: { only: { duration: 42 } } });
+    const { run, sim } = await simulate(synthWorkflowDefinition([{ name: 'only', tier: '2gb' }]), { scripts: { only: { duration: 42 } } });
     expect(run.status).toBe('SUCCEEDED');
     expect(sim.startOrder()).toEqual(['only']);
     expect(run.duration).toBe(42);
@@ -193,7 +193,7 @@ describe('failure', () => {
     { name: 'final-other', tier: '2gb', dependsOn: ['after-other'] },
     { name: 'lonely', tier: '2gb', dependsOn: ['other'] },
   ];
-  const definition = definitionOf(jobs);
+  const definition = synthWorkflowDefinition(jobs);
   const scripts = { root: { duration: 50, outcomes: ['fail' as const], exitCode: 3 }, other: { duration: 500 } };
 
   test.each(MODES)('STOP_ALL (the default) terminates every job and fails within minutes, naming the job (%s)', async (_, mode) => {
@@ -213,7 +213,7 @@ describe('failure', () => {
   });
 
   test.each(MODES)('FINISH_INDEPENDENT lets the jobs that do not depend on the failed one finish, then fails (%s)', async (_, mode) => {
-    const finishIndependent = definitionOf(jobs, { onJobFailure: OnJobFailure.FINISH_INDEPENDENT });
+    const finishIndependent = synthWorkflowDefinition(jobs, { onJobFailure: OnJobFailure.FINISH_INDEPENDENT });
     const { run, sim, openAtEnd, startedAfterEnd } = await runToEnd(finishIndependent, { scripts, startDelay: 5, ...mode });
     expect(run.status).toBe('FAILED');
     expect(openAtEnd).toEqual([]);
@@ -228,7 +228,7 @@ describe('failure', () => {
   });
 
   test.each(MODES)('a final job that fails names itself, its reason, exit code and logs (%s)', async (_, mode) => {
-    const { run, openAtEnd } = await runToEnd(definitionOf(DefaultWorkflow.jobs()), { scripts: { 'model-training': { outcomes: ['fail'] } }, ...mode });
+    const { run, openAtEnd } = await runToEnd(synthWorkflowDefinition(DefaultWorkflow.jobs()), { scripts: { 'model-training': { outcomes: ['fail'] } }, ...mode });
     expect(openAtEnd).toEqual([]);
     expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job model-training failed: Essential container in task exited \(exit code 1\); logs: \/aws\/batch\/sanders-customer-platform-dev job\/default\/job-0003\. /);
     expect(run.cause).toContain('Jobs: ["feature-extraction: SUCCEEDED","data-processing: SUCCEEDED","model-training: FAILED (Essential container in task exited, exit code 1)"]');
@@ -245,7 +245,7 @@ describe('failure', () => {
   });
 
   test('a final job Batch refuses to submit is named with Batch\'s error', async () => {
-    const { run, openAtEnd } = await runToEnd(definitionOf([{ name: 'x', tier: '2gb' }, { name: 'y', tier: '2gb' }]), { refuseSubmit: ['y'] });
+    const { run, openAtEnd } = await runToEnd(synthWorkflowDefinition([{ name: 'x', tier: '2gb' }, { name: 'y', tier: '2gb' }]), { refuseSubmit: ['y'] });
     expect(openAtEnd).toEqual([]);
     expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job y could not be submitted: Batch\.ClientException: .*INACTIVE/);
   });
@@ -258,7 +258,7 @@ describe('failure', () => {
       { name: 'z1', tier: '2gb', dependsOn: ['c'] },
       { name: 'z2', tier: '2gb', dependsOn: ['c'] },
     ];
-    const { run, openAtEnd } = await runToEnd(definitionOf(deep), { scripts: { b: { outcomes: ['fail'], exitCode: 42 } }, ...mode });
+    const { run, openAtEnd } = await runToEnd(synthWorkflowDefinition(deep), { scripts: { b: { outcomes: ['fail'], exitCode: 42 } }, ...mode });
     expect(openAtEnd).toEqual([]);
     expect(run.error).toBe('JobFailed');
     expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job b failed: Essential container in task exited \(exit code 42\); /);
@@ -283,7 +283,7 @@ describe('failure', () => {
 
   test.each([['primary'], ['alternative']] as const)('throttled Batch calls (%s error names) are retried: the run succeeds, and a failed one still cleans up', async sdkErrorNames => {
     const throttle = { SubmitJob: 2, ListJobs: 2, TerminateJob: 2, DescribeJobs: 2 };
-    const ok = await runToEnd(definitionOf(DefaultWorkflow.jobs()), { throttle, sdkErrorNames });
+    const ok = await runToEnd(synthWorkflowDefinition(DefaultWorkflow.jobs()), { throttle, sdkErrorNames });
     expect(ok.run.status).toBe('SUCCEEDED');
     const failed = await runToEnd(definition, { scripts, throttle, sdkErrorNames });
     expect(failed.run.status).toBe('FAILED');
@@ -307,13 +307,13 @@ describe('runTimeout', () => {
   ];
 
   test('is enforced by the watch, with the execution timing out an hour later as a backstop', () => {
-    const definition = definitionOf(jobs, { runTimeout: Duration.hours(2) });
+    const definition = synthWorkflowDefinition(jobs, { runTimeout: Duration.hours(2) });
     expect(definition.TimeoutSeconds).toBe(3 * 3600);
     expect(JSON.stringify(definition.States['Run and watch'].Branches[1])).toContain('"NumericGreaterThanEquals":7200');
   });
 
   test.each(MODES)('stops a run that takes too long: every job is terminated and the run fails with RunTimeout (%s)', async (_, mode) => {
-    const definition = definitionOf(jobs, { runTimeout: Duration.minutes(10) });
+    const definition = synthWorkflowDefinition(jobs, { runTimeout: Duration.minutes(10) });
     const { run, sim, openAtEnd } = await runToEnd(definition, { scripts: { other: { duration: 3000 } }, ...mode });
     expect(run.status).toBe('FAILED');
     expect(openAtEnd).toEqual([]);
@@ -327,7 +327,7 @@ describe('runTimeout', () => {
 
   test.each(MODES)('a job held PENDING behind a failed dependency fails the run within minutes, not at runTimeout (%s)', async (_, mode) => {
     // root fails before final is submitted (slow API calls): a Batch that holds such a job would keep it for ever.
-    const { run, openAtEnd } = await runToEnd(definitionOf(jobs), {
+    const { run, openAtEnd } = await runToEnd(synthWorkflowDefinition(jobs), {
       apiLatency: 2, scripts: { root: { duration: 1, outcomes: ['fail'] }, other: { duration: 3000 } }, ...mode,
     });
     expect(run.status).toBe('FAILED');
@@ -338,7 +338,7 @@ describe('runTimeout', () => {
 });
 
 describe('retries', () => {
-  const one = (job: Partial<WorkflowJob>) => definitionOf([{ name: 'job', tier: '2gb', ...job }]);
+  const one = (job: Partial<WorkflowJob>) => synthWorkflowDefinition([{ name: 'job', tier: '2gb', ...job }]);
 
   test('a Fargate Spot interruption is retried and the run succeeds', async () => {
     const { run, sim } = await simulate(one({}), { scripts: { job: { duration: 100, outcomes: ['spot-interruption', 'succeed'] } } });
@@ -428,7 +428,7 @@ function dateCheck(definition: any): (date: string) => Promise<boolean> {
 }
 
 describe('the run date', () => {
-  const definition = definitionOf([
+  const definition = synthWorkflowDefinition([
     { name: 'extract', tier: '2gb', command: ['python', 'extract.py', '--date', 'Ref::date'], environment: { MODE: 'full' } },
     { name: 'load', tier: '2gb', dependsOn: ['extract'] },
   ]);

@@ -4,7 +4,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import { WorkflowJob } from '../src';
-import { definitionOf } from './sim/workflow-fixture';
+import { synthWorkflowDefinition } from './sim/workflow-fixture';
 import { platformStack } from './util';
 
 function build(workflow: WorkflowJob[]): () => void {
@@ -101,7 +101,7 @@ describe('workflow validation', () => {
   });
 
   test('runTimeout is what the watch stops the run at, with the execution\'s own timeout an hour later as a backstop', () => {
-    const definition = definitionOf([job('a'), job('b', { dependsOn: ['a'] }), job('c', { dependsOn: ['a'] })], { runTimeout: Duration.hours(6) });
+    const definition = synthWorkflowDefinition([job('a'), job('b', { dependsOn: ['a'] }), job('c', { dependsOn: ['a'] })], { runTimeout: Duration.hours(6) });
     const watch = definition.States['Run and watch'].Branches[1].States;
     const past = watch['Watch: past runTimeout?'].Choices.map((c: any) => c.And?.[0] ?? c);
     expect(past.map((c: any) => c.NumericGreaterThanEquals)).toEqual([21600, 25200]);
@@ -115,7 +115,7 @@ describe('workflow validation', () => {
   });
 
   test('job names that read like the workflow\'s own states do not clash with them', () => {
-    const definition = definitionOf([job('succeeded'), job('failed'), job('jobs', { dependsOn: ['succeeded'] })]);
+    const definition = synthWorkflowDefinition([job('succeeded'), job('failed'), job('jobs', { dependsOn: ['succeeded'] })]);
     expect(definition.States['Submit succeeded'].Type).toBe('Task');
     expect(definition.States['All jobs succeeded'].Type).toBe('Succeed');
     expect(definition.States['Workflow failed'].Type).toBe('Fail');

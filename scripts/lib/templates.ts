@@ -1,7 +1,8 @@
 /**
  * Reading synthesized templates, shared by the tests, the scripts and the consumer checks: a state machine's
- * definition as JSON, and the policy statements a role holds. Plain template JSON in, plain JSON out (no CDK
- * objects), so it works on a `Template.toJSON()` and on a `cdk.out/*.template.json` alike.
+ * definition as JSON (or as text), the state machines of a template, and the policy statements a role, an identity
+ * policy or a resource policy holds. Plain template JSON in, plain JSON out (no CDK objects), so it works on a
+ * `Template.toJSON()` and on a `cdk.out/*.template.json` alike.
  */
 
 /** A CloudFormation template, or the part of one these helpers read. */
@@ -17,13 +18,23 @@ export function tokenPlaceholder(token: any): string {
 }
 
 /**
- * The definition of a state machine resource as a JSON object, every token (Ref, Fn::GetAtt, ...) replaced by a
- * placeholder such as `${PlatformJobQueue45479A00}` (tokens sit inside JSON strings, so the text stays parseable).
+ * The definition string of a state machine resource as one text: its `Fn::Join` flattened, each token (Ref,
+ * Fn::GetAtt, ...) written by `writeToken`, by default as a placeholder such as `${PlatformJobQueue45479A00}`. A
+ * script that measures the definition passes a writer that gives ARNs of realistic length instead.
  */
-export function definitionOf(stateMachine: any): any {
+export function definitionText(stateMachine: any, writeToken: (token: any) => string = tokenPlaceholder): string {
   const def = stateMachine.Properties.DefinitionString;
-  const parts: any[] = typeof def === 'string' ? [def] : def['Fn::Join'][1];
-  return JSON.parse(parts.map(p => (typeof p === 'string' ? p : tokenPlaceholder(p))).join(''));
+  if (typeof def === 'string') return def;
+  const [delimiter, parts] = def['Fn::Join'] as [string, any[]];
+  return parts.map(p => (typeof p === 'string' ? p : writeToken(p))).join(delimiter);
+}
+
+/**
+ * The definition of a state machine resource as a JSON object, every token written by `writeToken` (by default a
+ * placeholder such as `${PlatformJobQueue45479A00}`; tokens sit inside JSON strings, so the text stays parseable).
+ */
+export function definitionOf(stateMachine: any, writeToken: (token: any) => string = tokenPlaceholder): any {
+  return JSON.parse(definitionText(stateMachine, writeToken));
 }
 
 /** The state machines of a template whose logical ID matches `id`, by logical ID. */
@@ -38,10 +49,46 @@ export function onlyStateMachine(template: TemplateJson, id: RegExp): [string, a
   return found[0];
 }
 
+/** A policy statement, with the logical ID of the resource whose policy document holds it. */
+export interface PolicyStatementOf {
+  /** The logical ID of the IAM policy, or of the key, topic policy or bucket policy for a resource policy. */
+  readonly id: string;
+  readonly statement: any;
+}
+
+/** The statements of a policy document: its `Statement` may be one statement or a list of them. */
+function statementsOfDocument(document: any): any[] {
+  const statement = document?.Statement;
+  return statement === undefined ? [] : Array.isArray(statement) ? statement : [statement];
+}
+
+/**
+ * Every statement of the template's identity policies (`AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy`), or only
+ * of those attached to `roleLogicalId`, each with the policy's logical ID, in template order.
+ */
+export function identityPolicyStatements(template: TemplateJson, roleLogicalId?: string): PolicyStatementOf[] {
+  return Object.entries(template.Resources ?? {})
+    .filter(([, r]) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+    .filter(([, p]) => roleLogicalId === undefined || (p.Properties.Roles ?? []).some((r: any) => r.Ref === roleLogicalId))
+    .flatMap(([id, p]) => statementsOfDocument(p.Properties.PolicyDocument).map(statement => ({ id, statement })));
+}
+
 /** Every policy statement of the template's IAM policies (inline and managed), or only of those attached to `roleLogicalId`. */
 export function policyStatements(template: TemplateJson, roleLogicalId?: string): any[] {
-  return Object.values(template.Resources ?? {})
-    .filter(r => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
-    .filter(p => roleLogicalId === undefined || (p.Properties.Roles ?? []).some((r: any) => r.Ref === roleLogicalId))
-    .flatMap(p => p.Properties.PolicyDocument.Statement);
+  return identityPolicyStatements(template, roleLogicalId).map(s => s.statement);
+}
+
+/**
+ * Every statement of the template's resource policies: KMS key policies (`AWS::KMS::Key`), SNS topic policies and
+ * S3 bucket policies, each with the logical ID of the key, topic policy or bucket policy, in template order.
+ */
+export function resourcePolicyStatements(template: TemplateJson): PolicyStatementOf[] {
+  const documentOf = new Map<string, (properties: any) => any>([
+    ['AWS::KMS::Key', p => p.KeyPolicy],
+    ['AWS::SNS::TopicPolicy', p => p.PolicyDocument],
+    ['AWS::S3::BucketPolicy', p => p.PolicyDocument],
+  ]);
+  return Object.entries(template.Resources ?? {})
+    .filter(([, r]) => documentOf.has(r.Type))
+    .flatMap(([id, r]) => statementsOfDocument(documentOf.get(r.Type)!(r.Properties)).map(statement => ({ id, statement })));
 }

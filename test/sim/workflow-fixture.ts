@@ -15,8 +15,11 @@ export function synthWorkflowStack(workflow: WorkflowJob[], props: SandersBatchP
   return platformStack({ ...props, workflow }, 'ConsumerStack').stack;
 }
 
-/** The state machine definition (ASL) of a platform with this workflow, from its synthesized template. */
-export function definitionOf(workflow: WorkflowJob[], props: SandersBatchPlatformProps = {}): any {
+/**
+ * The job workflow's definition (ASL) of a platform with this workflow, synthesized, read from its template by
+ * `workflowDefinition` (so by `definitionOf` of scripts/lib/templates.ts).
+ */
+export function synthWorkflowDefinition(workflow: WorkflowJob[], props: SandersBatchPlatformProps = {}): any {
   return workflowDefinition(Template.fromStack(synthWorkflowStack(workflow, props)));
 }
 
