@@ -12,10 +12,13 @@
  * figure includes ts-node. The two apps alternate, the order flipping every repetition, and the figure is the
  * median wall time of each; the ratio is prod / empty (goal: 1.5 or less).
  *
- * Also printed, for reading the figures rather than for the goal:
+ * Also printed, for reading the figures rather than for the goal (each in a fresh process too):
  *   - each process's phases (require, build the tree, synth), from `performance.now()` inside it;
- *   - the prod template as plain L1 resources (`cloudformation-include`), in a fresh process too: what a stack
- *     of the same resources costs without any L2 or library code;
+ *   - the modules alone: an empty stack in an app that first requires every module (aws-cdk-lib's and the
+ *     packages it uses) that the prod synth loaded, in the same order, and nothing of the library: the part of the
+ *     prod figure that no construct code can save while the library builds on aws-cdk-lib's L2s;
+ *   - the prod template as plain L1 resources (core's `CfnResource`, no service module loaded): what the same
+ *     resources cost to build and synthesize without any L2 or library code;
  *   - the prod stack built again in one process after a warm-up (modules loaded, code compiled): the work
  *     that is left when nothing has to be loaded.
  *
@@ -67,14 +70,35 @@ const stack = new Stack(app, 'SandersCustomerPlatformStack-' + environment);
 new SandersBatchPlatform(stack, 'Platform', { environment });
 const t2 = performance.now();
 app.synth();
+const t3 = performance.now();
+if (process.env.BENCH_LIST_MODULES) {
+  const lib = require('path').join(__dirname, 'lib');
+  const loaded = Object.keys(require.cache).filter(f => !f.startsWith(lib) && f !== __filename);
+  require('fs').writeFileSync(process.env.BENCH_LIST_MODULES, JSON.stringify(loaded));
+}
+__report(t1, t2, t3);
+`,
+  'modules.js': `${PHASES}
+const { App, Stack } = require('aws-cdk-lib');
+for (const file of JSON.parse(require('fs').readFileSync(process.env.BENCH_MODULES, 'utf8'))) require(file);
+const t1 = performance.now();
+const app = new App();
+new Stack(app, 'EmptyStack');
+const t2 = performance.now();
+app.synth();
 __report(t1, t2, performance.now());
 `,
   'l1.js': `${PHASES}
-const { App, Stack } = require('aws-cdk-lib');
-const { CfnInclude } = require('aws-cdk-lib/cloudformation-include');
+const { App, Stack, CfnResource } = require('aws-cdk-lib');
+const template = JSON.parse(require('fs').readFileSync(process.env.BENCH_TEMPLATE, 'utf8'));
 const t1 = performance.now();
 const app = new App();
-new CfnInclude(new Stack(app, 'PlainL1Stack'), 'Template', { templateFile: process.env.BENCH_TEMPLATE });
+const stack = new Stack(app, 'PlainL1Stack');
+for (const [id, r] of Object.entries(template.Resources)) {
+  const resource = new CfnResource(stack, id, { type: r.Type, properties: r.Properties });
+  resource.overrideLogicalId(id);
+  for (const [key, value] of Object.entries(r)) if (!['Type', 'Properties'].includes(key)) resource.addOverride(key, value);
+}
 const t2 = performance.now();
 app.synth();
 __report(t1, t2, performance.now());
@@ -165,7 +189,8 @@ function main(): void {
     for (const [name, code] of Object.entries(APPS)) fs.writeFileSync(path.join(work, name), code);
 
     // One prod run first: it checks the app works and gives the template for the L1 baseline (not counted).
-    const first = runApp(work, 'prod.js');
+    const modulesFile = path.join(work, 'modules.json');
+    const first = runApp(work, 'prod.js', { BENCH_LIST_MODULES: modulesFile });
     const template = JSON.parse(fs.readFileSync(path.join(first.outdir, 'SandersCustomerPlatformStack-prod.template.json'), 'utf8'));
     // The parts CDK adds to every stack itself would be added twice.
     delete template.Parameters;
@@ -175,13 +200,14 @@ function main(): void {
     const templateFile = path.join(work, 'prod.template.json');
     fs.writeFileSync(templateFile, JSON.stringify(template));
     const resources = Object.keys(template.Resources).length;
+    const modules = JSON.parse(fs.readFileSync(modulesFile, 'utf8')).length;
     fs.rmSync(first.outdir, { recursive: true, force: true });
 
-    const runs: { [app: string]: Run[] } = { 'empty.js': [], 'prod.js': [], 'l1.js': [] };
+    const runs: { [app: string]: Run[] } = { 'empty.js': [], 'prod.js': [], 'modules.js': [], 'l1.js': [] };
     for (let i = 0; i < reps; i++) {
-      const order = i % 2 === 0 ? ['empty.js', 'prod.js', 'l1.js'] : ['l1.js', 'prod.js', 'empty.js'];
+      const order = i % 2 === 0 ? ['empty.js', 'prod.js', 'modules.js', 'l1.js'] : ['l1.js', 'modules.js', 'prod.js', 'empty.js'];
       for (const app of order) {
-        const { run, outdir } = runApp(work, app, { BENCH_TEMPLATE: templateFile });
+        const { run, outdir } = runApp(work, app, { BENCH_TEMPLATE: templateFile, BENCH_MODULES: modulesFile });
         runs[app].push(run);
         fs.rmSync(outdir, { recursive: true, force: true });
       }
@@ -204,10 +230,13 @@ function main(): void {
     console.log(`| ${'-'.repeat(50)} | --------- | --------- | --------- | --------- |`);
     console.log(row('empty CDK app (one empty stack)', runs['empty.js']));
     console.log(row(`example prod stack (${resources} resources)`, runs['prod.js']));
-    console.log(row('same template as plain L1 (cloudformation-include)', runs['l1.js']));
+    console.log(row(`the modules prod loads (${modules} files), empty stack`, runs['modules.js']));
+    console.log(row('same template as plain L1 (core CfnResource)', runs['l1.js']));
     console.log();
+    const over = (app: string) => (median(runs[app].map(r => r.wall)) / empty).toFixed(2);
     console.log(`prod / empty: ${ratio.toFixed(2)}  (goal: 1.5 or less: ${ratio <= 1.5 ? 'met' : 'NOT met'})`);
-    console.log(`plain L1 / empty: ${(median(runs['l1.js'].map(r => r.wall)) / empty).toFixed(2)}`);
+    console.log(`modules alone / empty: ${over('modules.js')}`);
+    console.log(`plain L1 / empty: ${over('l1.js')}`);
     console.log(`prod stack again in one warm process (build + synth, nothing left to load): ${median(warmTimes).toFixed(0)} ms`);
 
     if (profileDir) {
