@@ -124,7 +124,8 @@ export interface SandersBatchPlatformProps {
    * CloudWatch Logs needs for the platform's log groups and the one CloudWatch alarms need for the alert topic; an
    * imported key's policy cannot be changed, so it must already let `logs.<region>.amazonaws.com` use the key for
    * them and `cloudwatch.amazonaws.com` decrypt and generate data keys. The platform's deny of grants to principals
-   * other than AWS services is not added to a key it did not create. `removalPolicy` does not apply to it.
+   * other than AWS services is not added to a key it did not create. `removalPolicy` does not apply to it. It must
+   * be a symmetric encrypt/decrypt key (the default `kms.Key`), which synth checks for a key defined in the same app.
    *
    * @default - the platform creates a customer-managed key with rotation
    */
@@ -265,7 +266,7 @@ export interface SandersBatchPlatformProps {
    * Create a CloudWatch dashboard of runs, run durations, job failures and stuck jobs. An account's first
    * three dashboards are free; each further one costs $3 a month.
    *
-   * @default - false for `dev` (so it idles at $5 a month or less), true for any other environment
+   * @default - false for `dev` (so that it idles at a few dollars a month), true for any other environment
    */
   readonly createDashboard?: boolean;
 

@@ -75,12 +75,6 @@ export class SandersBatchPlatform extends Construct {
    */
   public readonly jobWorkflow: sfn.IStateMachine;
   /**
-   * The state machine a run is started with.
-   *
-   * @deprecated use `stateMachine`, which is the same object
-   */
-  public readonly runStateMachine: sfn.IStateMachine;
-  /**
    * The backfill: runs the job workflow for every date of a range, at most `maxConcurrency` dates at a time, as one
    * execution whose output lists every date's outcome. Its input is
    * `{"from": "2026-01-01", "to": "2026-01-31", "maxConcurrency": 3, "stopOnFailure": false}` (the last two
@@ -118,12 +112,12 @@ export class SandersBatchPlatform extends Construct {
   constructor(scope: Construct, id: string, props: SandersBatchPlatformProps = {}) {
     super(scope, id);
     // Everything is validated before the first child is created. JavaScript callers may pass null.
-    const s = resolveSettings(props ?? {});
+    const s = resolveSettings(props ?? {}, this);
     claimStackNames(this, s);
     this.node.addValidation({ validate: () => stackBudgetProblems(this, s.compute.jobs) });
     this.environment = s.environment;
     this.dataSafety = s.dataSafety;
-    if (s.dataSafetyWarning) Annotations.of(this).addWarningV2('@sanders/batch-platform:dataSafety', s.dataSafetyWarning);
+    for (const warning of s.warnings) Annotations.of(this).addWarningV2(warning.id, warning.message);
 
     // Each part is a namespace in the tree (Data, Network, ...) that keeps its resources' logical IDs.
     const data = new DataPart(this, 'Data', s.names, s.data);
@@ -160,7 +154,6 @@ export class SandersBatchPlatform extends Construct {
     this.stateMachine = egress
       ? createEgressRunWorkflow(new Namespace(this, 'Egress'), { names: s.names, vpc: this.vpc, target: egress, ...runs, ...retention })
       : this.jobWorkflow;
-    this.runStateMachine = this.stateMachine;
     if (s.workflow.schedule) {
       this.schedule = createRunSchedule(workflow, { names: s.names, schedule: s.workflow.schedule, stateMachine: this.stateMachine });
     }

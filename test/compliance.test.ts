@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { AccessLevel, SandersBatchPlatform } from '../src';
@@ -118,7 +119,7 @@ describe('cdk-nag rule packs', () => {
         { name: 'report', tier: '2gb', dataAccess: { bucket: AccessLevel.READ, bucketPrefix: 'reports/', tableLeadingKeys: ['customer-1'] } },
         { name: 'load', tier: '8gb', dependsOn: ['report'], dataAccess: { bucket: AccessLevel.NONE, table: AccessLevel.READ_WRITE } },
       ],
-      schedule: { cronExpression: '30 2 * * ? *' },
+      schedule: { expression: ScheduleExpression.cron({ minute: '30', hour: '2' }) },
       alarmEmails: ['oncall@example.com'],
     });
     expect(findings(s)).toEqual([]);

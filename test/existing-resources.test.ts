@@ -9,6 +9,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { logicalIdOf } from './util';
+import { policyStatements } from '../scripts/lib/templates';
 import { SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
 
 function stackWith(props: (stack: Stack) => SandersBatchPlatformProps): { stack: Stack; platform: SandersBatchPlatform; template: Template } {
@@ -18,10 +20,8 @@ function stackWith(props: (stack: Stack) => SandersBatchPlatformProps): { stack:
 }
 
 /** Every statement of the job role's policies. */
-function jobRoleStatements(template: Template): any[] {
-  return Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
-    .filter(p => JSON.stringify(p.Properties.Roles).includes('PlatformJobRole'))
-    .flatMap(p => p.Properties.PolicyDocument.Statement);
+function jobRoleStatements(template: Template, platform: SandersBatchPlatform): any[] {
+  return policyStatements(template.toJSON(), logicalIdOf(platform.jobRole));
 }
 
 describe('existingBucket', () => {
@@ -35,9 +35,9 @@ describe('existingBucket', () => {
   });
 
   test('jobs, outputs and grants use the given bucket and its key', () => {
-    const statements = JSON.stringify(jobRoleStatements(template));
+    const statements = JSON.stringify(jobRoleStatements(template, platform));
     expect(statements).toContain(':s3:::team-data/*');
-    expect(jobRoleStatements(template)).toEqual(expect.arrayContaining([expect.objectContaining({
+    expect(jobRoleStatements(template, platform)).toEqual(expect.arrayContaining([expect.objectContaining({
       Resource: 'arn:aws:kms:eu-central-1:123456789012:key/team',
       Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-central-1.amazonaws.com'] } },
     })]));
@@ -55,12 +55,12 @@ describe('existingBucket', () => {
 
 describe('existingTable', () => {
   test('creates no table and no backup plan; jobs and outputs use the given table', () => {
-    const { template } = stackWith(s => ({ existingTable: dynamodb.Table.fromTableName(s, 'Features', 'team_features') }));
+    const { platform, template } = stackWith(s => ({ existingTable: dynamodb.Table.fromTableName(s, 'Features', 'team_features') }));
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
     template.resourceCountIs('AWS::Backup::BackupPlan', 0);
     template.resourceCountIs('AWS::Backup::BackupVault', 0);
     expect(template.toJSON().Outputs.DynamoDBTableName.Value).toBe('team_features');
-    expect(JSON.stringify(jobRoleStatements(template))).toContain(':table/team_features');
+    expect(JSON.stringify(jobRoleStatements(template, platform))).toContain(':table/team_features');
   });
 
   test('takes a table of the same app with the expected key schema', () => {
@@ -114,6 +114,12 @@ describe('bring your own, exclusive props', () => {
     ['existingTable comes with deletionProtection', s => ({ existingTable: table(s), deletionProtection: false }), /existingTable and deletionProtection are both given/],
     ['existingTable comes with backupPlan true', s => ({ existingTable: table(s), backupPlan: true }), /existingTable and backupPlan are both given: .*back your table up with a plan of your own/],
     ['existingBucket is a bucket name', () => ({ existingBucket: 'team-data' as any }), /existingBucket must be a construct, got the string 'team-data': give an s3\.IBucket/],
+    ['existingEncryptionKey is an asymmetric signing key', s => ({ existingEncryptionKey: new kms.Key(s, 'SignKey', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.SIGN_VERIFY }) }),
+      /existingEncryptionKey TestStack\/SignKey is a RSA_2048 key for SIGN_VERIFY: .*bring a key with keySpec KeySpec\.SYMMETRIC_DEFAULT and keyUsage KeyUsage\.ENCRYPT_DECRYPT/],
+    ['existingEncryptionKey is an HMAC key', s => ({ existingEncryptionKey: new kms.Key(s, 'MacKey', { keySpec: kms.KeySpec.HMAC_256, keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC }) }),
+      /existingEncryptionKey TestStack\/MacKey is a HMAC_256 key for GENERATE_VERIFY_MAC/],
+    ['existingBucket is a table', s => ({ existingBucket: table(s) as any }), /existingBucket TestStack\/Features has no bucketArn: give an s3\.IBucket such as s3\.Bucket\.fromBucketName/],
+    ['existingTable is a bucket', s => ({ existingTable: bucket(s) as any }), /existingTable TestStack\/Data has no tableArn: give a dynamodb\.ITable/],
     ['existingEncryptionKey is a key ARN', () => ({ existingEncryptionKey: 'arn:aws:kms:eu-central-1:1:key/x' as any }), /existingEncryptionKey must be a construct, got the string .*: give a kms\.IKey/],
   ])('fails when %s', (_what, props, message) => {
     expect(() => stackWith(props)).toThrow(message);

@@ -155,7 +155,7 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   ['versioned is a number', { versioned: 1 as any }, /versioned must be true or false, got the number 1/],
   ['alarmEmails is one string', { alarmEmails: 'ops@example.com' as any }, /alarmEmails must be an array of e-mail address strings, got the string 'ops@example\.com': give alarmEmails: \['ops@example\.com'\]/],
   ['the schedule is a cron string', { schedule: '0 2 * * ? *' as any }, /schedule must be an object, got the string '0 2 \* \* \? \*': give schedule: \{ expression: ScheduleExpression\.cron\(\{ minute: '0', hour: '2' \}\) \}/],
-  ['the schedule\'s cron expression is a number', { schedule: { cronExpression: 5 as any } }, /schedule\.cronExpression must be a string, got the number 5/],
+  ['the schedule\'s expression is a number', { schedule: { expression: 5 as any } }, /schedule\.expression must be a scheduler\.ScheduleExpression, got the number 5/],
 ];
 
 function expectRejected(props: SandersBatchPlatformProps, message: RegExp): void {
@@ -217,6 +217,16 @@ describe('two platforms of one app', () => {
   test('fails when two stacks in two regions share a bucket name, which is global', () => {
     const f = twoStacks(here, { env: { account: '123456789012', region: 'eu-west-1' } });
     expect(f).toThrow(/\(1 problem\):\n {2}- bucket name 'sanders-customer-platform-dev' \(unique in every account\) is already used by platform 'StackA\/Platform'/);
+  });
+
+  test('a name clash and a bad prop come in one report, and a platform that failed claims no name', () => {
+    const app = new App();
+    new SandersBatchPlatform(new Stack(app, 'StackA', here), 'Platform', { tableName: 'shared_features' });
+    const stackB = new Stack(app, 'StackB', here);
+    expect(() => new SandersBatchPlatform(stackB, 'Platform', { namePrefix: 'other', tableName: 'shared_features', alarmEmails: ['nope'] }))
+      .toThrow(/\(2 problems\):\n {2}- table name 'shared_features' .* is already used by platform 'StackA\/Platform'.*\n {2}- alarmEmails/);
+    // The failed platform took nothing: a third one may use its names.
+    expect(() => new SandersBatchPlatform(new Stack(app, 'StackC', here), 'Platform', { namePrefix: 'other', tableName: 'other_features' })).not.toThrow();
   });
 
   test('fails when a second platform in another stack reuses a table name', () => {

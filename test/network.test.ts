@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { NetworkProfile, SandersBatchPlatform } from '../src';
 import { platformStack, platformTemplate } from './util';
-import { definitionOf, onlyStateMachine } from '../scripts/lib/templates';
+import { definitionOf, onlyStateMachine, policyStatements, stateMachines } from '../scripts/lib/templates';
 import { EGRESS_TAG } from '../src/private/egress/egress-workflow';
 
 /** Logical IDs of the private subnets' route tables. */
@@ -59,11 +59,9 @@ describe('dev: NetworkProfile.ON_DEMAND_EGRESS (the default)', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
     });
-    const runId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find(id => id.includes('RunWorkflow'));
+    const [runId] = onlyStateMachine(template.toJSON(), /RunWorkflow/);
     expect(template.toJSON().Outputs.StepFunctionsStateMachineARN.Value).toEqual({ Ref: runId });
     expect(platform.stateMachine).not.toBe(platform.jobWorkflow);
-    // The deprecated name is the state machine runs are started with.
-    expect(platform.runStateMachine).toBe(platform.stateMachine);
   });
 
   test('the run workflow creates a tagged NAT gateway and routes, runs the jobs, and always tears down', () => {
@@ -108,8 +106,7 @@ describe('dev: NetworkProfile.ON_DEMAND_EGRESS (the default)', () => {
   test('the run workflow may change only the private route tables (IAM authorizes route actions on the route table alone)', () => {
     const tables = privateRouteTables(template);
     // Inline or managed, whichever the roles use.
-    const policies = [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))] as any[];
-    const routeStatements = policies.flatMap(p => p.Properties.PolicyDocument.Statement)
+    const routeStatements = policyStatements(template.toJSON())
       .filter((s: any) => [s.Action].flat().some((a: string) => /^ec2:(create|replace|delete)Route$/i.test(a)));
     const onTables = routeStatements.filter((s: any) => !JSON.stringify(s.Resource).includes(':natgateway/'));
     const onTargets = routeStatements.filter((s: any) => JSON.stringify(s.Resource).includes(':natgateway/'));
@@ -156,7 +153,7 @@ describe('prod: NetworkProfile.NAT_GATEWAY_PER_AZ (the default)', () => {
   test('has S3 and DynamoDB gateway endpoints and no run workflow', () => {
     const gateways = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).filter((e: any) => e.Properties.VpcEndpointType === 'Gateway');
     expect(gateways).toHaveLength(2);
-    expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).filter(id => id.includes('RunWorkflow'))).toHaveLength(0);
+    expect(stateMachines(template.toJSON(), /RunWorkflow/)).toHaveLength(0);
     expect(platform.stateMachine).toBe(platform.jobWorkflow);
   });
 });

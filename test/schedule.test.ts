@@ -3,7 +3,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { WorkflowSchedule } from '../src';
 import { platformStack, platformTemplate } from './util';
-import { cronProblem } from '../src/private/settings/cron';
 
 describe('schedule', () => {
   test('has no schedule by default', () => {
@@ -15,7 +14,7 @@ describe('schedule', () => {
 
   test.each(['dev', 'prod'])('starts the run state machine of %s at the cron time in the time zone, with the scheduled time as input', environment => {
     // GIVEN a daily schedule in Berlin time
-    const { stack } = platformStack({ environment, schedule: { cronExpression: '30 2 * * ? *', timeZone: 'Europe/Berlin' } });
+    const { stack } = platformStack({ environment, schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '30', hour: '2', timeZone: TimeZone.EUROPE_BERLIN }) } });
     // WHEN
     const template = Template.fromStack(stack);
     // THEN
@@ -35,7 +34,7 @@ describe('schedule', () => {
   });
 
   test('the scheduler role may start only the run state machine', () => {
-    const template = platformTemplate({ schedule: { cronExpression: '0 6 ? * MON-FRI *' } });
+    const template = platformTemplate({ schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '6', weekDay: 'MON-FRI' }) } });
     const runId = template.toJSON().Outputs.StepFunctionsStateMachineARN.Value.Ref;
     const policies = [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))] as any[];
     const starts = policies.flatMap(p => p.Properties.PolicyDocument.Statement)
@@ -45,36 +44,8 @@ describe('schedule', () => {
   });
 
   test('keeps a disabled schedule', () => {
-    platformTemplate({ schedule: { cronExpression: '30 2 * * ? *', enabled: false } })
+    platformTemplate({ schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '30', hour: '2' }), enabled: false } })
       .hasResourceProperties('AWS::Scheduler::Schedule', { State: 'DISABLED' });
-  });
-
-  test.each([
-    '30 2 * * ? *', '0 6 ? * MON-FRI *', '0/15 * * * ? *', '0 0 L * ? *', '0 8 ? * 2#1 *', '5,35 14 ? * 6L 2026-2030', '0 12 15W * ? *',
-  ])('accepts the cron expression %s', expression => {
-    expect(cronProblem(expression)).toBeUndefined();
-  });
-
-  test('fails when the cron expression has five fields', () => {
-    expect(() => platformStack({ schedule: { cronExpression: '30 2 * * *' } })).toThrow(/schedule cronExpression '30 2 \* \* \*' has 5 fields, not 6/);
-  });
-
-  test('fails when the cron expression is wrapped in cron()', () => {
-    expect(() => platformStack({ schedule: { cronExpression: 'cron(30 2 * * ? *)' } })).toThrow(/leave out 'cron\(' and '\)'/);
-  });
-
-  test('fails when the cron expression has an hour out of range', () => {
-    expect(() => platformStack({ schedule: { cronExpression: '30 25 * * ? *' } })).toThrow(/invalid hours field '25'/);
-  });
-
-  test('fails when neither or both day fields are ?', () => {
-    expect(() => platformStack({ schedule: { cronExpression: '30 2 * * * *' } })).toThrow(/must have '\?' in exactly one of day-of-month \('\*'\) and day-of-week \('\*'\)/);
-    expect(cronProblem('30 2 ? * ? *')).toMatch(/exactly one of day-of-month/);
-  });
-
-  test('fails when the time zone is not an IANA time zone', () => {
-    expect(() => platformStack({ schedule: { cronExpression: '30 2 * * ? *', timeZone: 'Europe/Atlantis' } }))
-      .toThrow(/schedule timeZone 'Europe\/Atlantis' is not an IANA time zone/);
   });
 });
 
@@ -84,18 +55,19 @@ describe('schedule from aws-cdk-lib\'s ScheduleExpression and TimeZone', () => {
     return platformTemplate({ environment: 'prod', schedule }).findResources('AWS::Scheduler::Schedule');
   }
 
-  test('a cron expression with a TimeZone gives the same resource, logical ID included, as the deprecated strings', () => {
+  test('a cron string in an expression gives the same resource, logical ID included, as the typed cron', () => {
+    // The Python app's schedule was a cron string: ScheduleExpression.expression carries it over unchanged.
     const typed = scheduleResource({ expression: scheduler.ScheduleExpression.cron({ minute: '30', hour: '2', timeZone: TimeZone.EUROPE_BERLIN }) });
-    const strings = scheduleResource({ cronExpression: '30 2 * * ? *', timeZone: 'Europe/Berlin' });
+    const string = scheduleResource({ expression: scheduler.ScheduleExpression.expression('cron(30 2 * * ? *)', TimeZone.EUROPE_BERLIN) });
     expect(Object.keys(typed)).toHaveLength(1);
-    expect(typed).toEqual(strings);
+    expect(typed).toEqual(string);
     expect(Object.values(typed)[0].Properties).toMatchObject({ ScheduleExpression: 'cron(30 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin' });
   });
 
-  test('an expression without a time zone is read in UTC, written down as the strings always did', () => {
+  test('an expression without a time zone is read in UTC, written down as version 0.1 did (UTC, not Etc/UTC)', () => {
     const typed = scheduleResource({ expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '6', weekDay: 'MON-FRI' }) });
-    expect(typed).toEqual(scheduleResource({ cronExpression: '0 6 ? * MON-FRI *' }));
-    expect(Object.values(typed)[0].Properties.ScheduleExpressionTimezone).toBe('UTC');
+    expect(typed).toEqual(scheduleResource({ expression: scheduler.ScheduleExpression.expression('cron(0 6 ? * MON-FRI *)', TimeZone.ETC_UTC) }));
+    expect(Object.values(typed)[0].Properties).toMatchObject({ ScheduleExpression: 'cron(0 6 ? * MON-FRI *)', ScheduleExpressionTimezone: 'UTC' });
   });
 
   test('takes a rate expression and the enabled switch', () => {
@@ -103,18 +75,16 @@ describe('schedule from aws-cdk-lib\'s ScheduleExpression and TimeZone', () => {
       .hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(6 hours)', State: 'DISABLED' });
   });
 
-  test('fails when expression and cronExpression are both given', () => {
-    expect(() => platformStack({ schedule: { expression: scheduler.ScheduleExpression.rate(Duration.hours(1)), cronExpression: '30 2 * * ? *' } }))
-      .toThrow(/schedule has both expression and cronExpression '30 2 \* \* \? \*': give only expression \(cronExpression is deprecated\)/);
+  test('fails on the cron strings of version 0.1, naming the expression that replaces them', () => {
+    const old = { cronExpression: '30 2 * * ? *', timeZone: 'Europe/Berlin' } as any;
+    expect(() => platformStack({ schedule: old })).toThrow(
+      /schedule has cronExpression '30 2 \* \* \? \*' and timeZone 'Europe\/Berlin', which version 0\.2 replaced with expression: give expression: ScheduleExpression\.expression\('cron\(30 2 \* \* \? \*\)', TimeZone\.of\('Europe\/Berlin'\)\)/);
+    expect(() => platformStack({ schedule: { expression: scheduler.ScheduleExpression.rate(Duration.hours(1)), cronExpression: '0 1 * * ? *' } as any }))
+      .toThrow(/schedule has cronExpression '0 1 \* \* \? \*', which version 0\.2 replaced with expression/);
   });
 
-  test('fails when expression comes with the timeZone string', () => {
-    expect(() => platformStack({ schedule: { expression: scheduler.ScheduleExpression.rate(Duration.hours(1)), timeZone: 'Europe/Berlin' } }))
-      .toThrow(/schedule has both expression and timeZone 'Europe\/Berlin': give the time zone in the expression, e\.g\. expression: ScheduleExpression\.cron/);
-  });
-
-  test('fails when neither expression nor cronExpression is given', () => {
-    expect(() => platformStack({ schedule: { enabled: true } })).toThrow(/schedule has neither expression nor cronExpression: give expression: ScheduleExpression\.cron/);
+  test('fails when no expression is given', () => {
+    expect(() => platformStack({ schedule: { enabled: true } as any })).toThrow(/schedule has no expression: give expression: ScheduleExpression\.cron/);
   });
 
   test('fails when the expression is a string', () => {

@@ -11,6 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { platformStack } from './util';
+import { identityPolicyStatements, resourcePolicyStatements, stateMachines } from '../scripts/lib/templates';
 import { SandersBatchPlatform } from '../src';
 
 const ROOT = path.join(__dirname, '..');
@@ -32,17 +33,8 @@ const keyId = (r: Resources) => { const keys = ofType(r, 'AWS::KMS::Key'); expec
 const keyArn = (r: Resources) => ({ 'Fn::GetAtt': [keyId(r), 'Arn'] });
 const list = (v: any): any[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** Statements of every policy of a template: identity (managed policies) and resource (key, topic, buckets). */
-function statements(r: Resources, kind: 'identity' | 'resource'): Array<{ id: string; st: any }> {
-  const docs: Array<[string, any]> = kind === 'identity'
-    ? [...ofType(r, 'AWS::IAM::ManagedPolicy'), ...ofType(r, 'AWS::IAM::Policy')].map(([id, v]) => [id, v.Properties.PolicyDocument])
-    : [
-      ...ofType(r, 'AWS::KMS::Key').map(([id, v]): [string, any] => [id, v.Properties.KeyPolicy]),
-      ...ofType(r, 'AWS::SNS::TopicPolicy').map(([id, v]): [string, any] => [id, v.Properties.PolicyDocument]),
-      ...ofType(r, 'AWS::S3::BucketPolicy').map(([id, v]): [string, any] => [id, v.Properties.PolicyDocument]),
-    ];
-  return docs.flatMap(([id, doc]) => list(doc.Statement).map(st => ({ id, st })));
-}
+/** Statements of every policy of a template, each with its policy's logical ID: identity (IAM policies) and resource (key, topic, buckets). */
+const statements = (r: Resources, kind: 'identity' | 'resource') => (kind === 'identity' ? identityPolicyStatements : resourcePolicyStatements)({ Resources: r });
 
 /** A condition that ties a service principal to this platform, and not to every resource of the account. */
 function tied(st: any): boolean {
@@ -82,10 +74,10 @@ const CHECKS: { [rowStart: string]: () => void } = {
   'Job roles use the key only through S3 and DynamoDB': () => {
     for (const r of [dev, prod]) {
       const jobPolicies = statements(r, 'identity').filter(({ id }) => /^PlatformJobRole/.test(id));
-      const keyUse = jobPolicies.filter(({ st }) => list(st.Action).some((a: string) => a.startsWith('kms:')));
+      const keyUse = jobPolicies.filter(({ statement }) => list(statement.Action).some((a: string) => a.startsWith('kms:')));
       expect(keyUse.length).toBeGreaterThan(0);
-      for (const { st } of keyUse) {
-        expect(list(st.Condition.StringEquals['kms:ViaService']).map(v => JSON.stringify(v)).sort()).toEqual(
+      for (const { statement } of keyUse) {
+        expect(list(statement.Condition.StringEquals['kms:ViaService']).map(v => JSON.stringify(v)).sort()).toEqual(
           [expect.stringMatching(/dynamodb\./), expect.stringMatching(/s3\./)]);
       }
     }
@@ -96,7 +88,7 @@ const CHECKS: { [rowStart: string]: () => void } = {
       const blockAll = { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true };
       expect(b.PublicAccessBlockConfiguration).toEqual(blockAll);
       expect(b.BucketEncryption.ServerSideEncryptionConfiguration[0]).toMatchObject({ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } });
-      const policy = statements(r, 'resource').filter(({ id }) => /^PlatformDataBucketPolicy/.test(id)).map(s => s.st);
+      const policy = statements(r, 'resource').filter(({ id }) => /^PlatformDataBucketPolicy/.test(id)).map(s => s.statement);
       expect(policy).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
       expect(policy).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }));
     }
@@ -110,7 +102,7 @@ const CHECKS: { [rowStart: string]: () => void } = {
       expect(logs.PublicAccessBlockConfiguration.BlockPublicPolicy).toBe(true);
       expect(logs.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 365 }));
       // (In dev, CDK's auto-delete provider may also empty the bucket: that statement names its own role.)
-      const writes = statements(r, 'resource').filter(({ id, st }) => /^PlatformAccessLogBucketPolicy/.test(id) && st.Effect === 'Allow' && st.Principal.Service).map(s => s.st);
+      const writes = statements(r, 'resource').filter(({ id, statement: st }) => /^PlatformAccessLogBucketPolicy/.test(id) && st.Effect === 'Allow' && st.Principal.Service).map(s => s.statement);
       expect(writes).toEqual([expect.objectContaining({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' })]);
       expect(Object.keys(writes[0].Condition.ArnLike)).toEqual(['aws:SourceArn']);
       expect(Object.keys(writes[0].Condition.StringEquals)).toEqual(['aws:SourceAccount']);
@@ -144,7 +136,7 @@ const CHECKS: { [rowStart: string]: () => void } = {
     expect(plan).toEqual([expect.objectContaining({ ScheduleExpression: 'cron(0 3 * * ? *)', Lifecycle: { DeleteAfterDays: 35 } })]);
     const role = one(prod, 'AWS::IAM::Role', /^PlatformBackupRole/);
     expect(role.ManagedPolicyArns).toBeUndefined();
-    const backupStatements = statements(prod, 'identity').filter(({ id }) => /^PlatformBackupRolePolicy/.test(id)).map(s => s.st);
+    const backupStatements = statements(prod, 'identity').filter(({ id }) => /^PlatformBackupRolePolicy/.test(id)).map(s => s.statement);
     expect(backupStatements.flatMap(s => list(s.Resource)).every(res => JSON.stringify(res) !== '"*"')).toBe(true);
     expect(ofType(dev, 'AWS::Backup::BackupPlan')).toEqual([]);
   },
@@ -187,7 +179,7 @@ const CHECKS: { [rowStart: string]: () => void } = {
   },
   'Workflows log at level `ALL`': () => {
     for (const r of [dev, prod]) {
-      for (const [, sm] of ofType(r, 'AWS::StepFunctions::StateMachine')) {
+      for (const [, sm] of stateMachines({ Resources: r })) {
         expect(sm.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
         expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
       }
@@ -217,19 +209,19 @@ const CHECKS: { [rowStart: string]: () => void } = {
   },
   'No resource policy lets a service principal in without a condition': () => {
     for (const r of [dev, prod]) {
-      const open = statements(r, 'resource').filter(({ st }) => st.Effect === 'Allow' && st.Principal?.Service && !tied(st));
-      expect(open.map(({ id, st }) => `${id}: ${JSON.stringify(st.Principal)}`)).toEqual([]);
+      const open = statements(r, 'resource').filter(({ statement: st }) => st.Effect === 'Allow' && st.Principal?.Service && !tied(st));
+      expect(open.map(({ id, statement }) => `${id}: ${JSON.stringify(statement.Principal)}`)).toEqual([]);
       const logsStatement = r[keyId(r)].Properties.KeyPolicy.Statement.find((st: any) => JSON.stringify(st.Principal).includes('logs.'));
       const contexts = list(logsStatement.Condition.ArnEquals['kms:EncryptionContext:aws:logs:arn']);
       // Exactly the platform's log groups, by name.
       expect(contexts).toHaveLength(ofType(r, 'AWS::Logs::LogGroup').length);
       const identity = statements(r, 'identity');
-      for (const { id, st } of identity.filter(s => list(s.st.Action).some((a: string) => /^kms:(Decrypt|Encrypt|GenerateDataKey|ReEncrypt)/.test(a)))) {
+      for (const { id, statement: st } of identity.filter(s => list(s.statement.Action).some((a: string) => /^kms:(Decrypt|Encrypt|GenerateDataKey|ReEncrypt)/.test(a)))) {
         if (/^PlatformAlertPublishRole/.test(id)) continue; // the row's stated exception: CDK's grant for an encrypted topic
         expect([id, st.Condition?.StringEquals?.['kms:ViaService']]).toEqual([id, expect.anything()]);
       }
-      const putMetric = identity.filter(({ st }) => list(st.Action).includes('cloudwatch:PutMetricData'));
-      expect(putMetric.map(({ st }) => st.Condition)).toEqual([{ StringEquals: { 'cloudwatch:namespace': 'Sanders/BatchPlatform' } }]);
+      const putMetric = identity.filter(({ statement }) => list(statement.Action).includes('cloudwatch:PutMetricData'));
+      expect(putMetric.map(({ statement }) => statement.Condition)).toEqual([{ StringEquals: { 'cloudwatch:namespace': 'Sanders/BatchPlatform' } }]);
     }
     // A job with secrets gets an execution role of its own.
     const { stack } = platformStack({
@@ -253,14 +245,14 @@ const CHECKS: { [rowStart: string]: () => void } = {
   },
   'Job roles: explicit actions': () => {
     for (const r of [dev, prod]) {
-      const jobActions = statements(r, 'identity').filter(({ id }) => /^PlatformJobRole/.test(id)).flatMap(({ st }) => list(st.Action));
+      const jobActions = statements(r, 'identity').filter(({ id }) => /^PlatformJobRole/.test(id)).flatMap(({ statement }) => list(statement.Action));
       expect(jobActions.length).toBeGreaterThan(5);
       expect(jobActions.filter((a: string) => a.includes('*'))).toEqual([]);
     }
   },
   'Synth-time validation of every prop': () => {
     const { stack } = platformStack();
-    expect(() => new SandersBatchPlatform(stack, 'Second', { environment: 'Prod', namePrefix: 'x_' })).toThrow(/2 problems[\s\S]*environment 'Prod'[\s\S]*namePrefix 'x_'/);
+    expect(() => new SandersBatchPlatform(stack, 'Second', { environment: 'Prod', namePrefix: 'x_' })).toThrow(/3 problems[\s\S]*stack outputs S3BucketName[\s\S]*environment 'Prod'[\s\S]*namePrefix 'x_'/);
     expect(stack.node.tryFindChild('Second')?.node.children ?? []).toEqual([]);
   },
 };

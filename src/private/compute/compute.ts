@@ -15,7 +15,6 @@ import { Namespace } from '../core/namespace';
 import { grantDataAccess } from '../data/data-access';
 import { PlatformNames } from '../settings/names';
 import { ComputeSettings, LogSettings, SHARED_JOB_ACCESS } from '../settings/settings';
-import { warnIfBelowPeak } from '../workflow/workflow-capacity';
 
 export interface ComputePartProps {
   readonly names: PlatformNames;
@@ -57,7 +56,6 @@ export class ComputePart extends Namespace {
       maxvCpus: settings.maxvCpus,
       spot,
     });
-    warnIfBelowPeak(this, settings.peakDemand, settings.maxvCpus);
     this.computeEnvironment = environment('ComputeEnvironment', false);
     this.spotComputeEnvironment = settings.useSpot ? environment('SpotComputeEnvironment', true) : undefined;
     this.jobQueue = new batch.JobQueue(this, 'JobQueue', {

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge, inPacks } from '../core/compliance';
+import { DEFAULTS } from '../settings/defaults';
 
 export interface AccessLogBucketProps {
   /** True for the dev environment, whose data is disposable. */
@@ -32,8 +33,8 @@ export function createAccessLogBucket(scope: Construct, id: string, props: Acces
     lifecycleRules: [{
       id: 'ExpireAccessLogs',
       expiration: props.expiration,
-      noncurrentVersionExpiration: props.versioned ? Duration.days(30) : undefined,
-      abortIncompleteMultipartUploadAfter: Duration.days(7),
+      noncurrentVersionExpiration: props.versioned ? DEFAULTS.accessLogNoncurrentExpiration : undefined,
+      abortIncompleteMultipartUploadAfter: DEFAULTS.incompleteUploadExpiration,
     }],
   });
   sendEventsToEventBridge(bucket);

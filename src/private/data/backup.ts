@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledge, wildcardResourceFinding } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { pathWithoutNamespaces, uniqueIdOfPath } from '../core/namespace';
+import { DEFAULTS } from '../settings/defaults';
 
 export interface TableBackupProps {
   readonly table: dynamodb.ITable;
@@ -33,7 +34,7 @@ export function createTableBackup(scope: Construct, props: TableBackupProps): ba
     backupVault: vault,
     backupPlanRules: [new backup.BackupPlanRule({
       ruleName: 'Daily',
-      scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
+      scheduleExpression: events.Schedule.cron(DEFAULTS.backupTime),
       deleteAfter: props.retention,
     })],
   });

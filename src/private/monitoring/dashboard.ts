@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC_PERIOD, PlatformMetrics } from './metrics';
+import { PlatformMetrics } from './metrics';
+import { DEFAULTS } from '../settings/defaults';
 import { PlatformNames } from '../settings/names';
 
 export interface PlatformDashboardProps {
@@ -16,14 +17,14 @@ export interface PlatformDashboardProps {
   readonly runnableTimeout: Duration;
 }
 
-const sum = (label: string): cloudwatch.MetricOptions => ({ label, period: METRIC_PERIOD, statistic: cloudwatch.Stats.SUM });
+const sum = (label: string): cloudwatch.MetricOptions => ({ label, period: DEFAULTS.metricPeriod, statistic: cloudwatch.Stats.SUM });
 
 /** The operations dashboard: runs, run duration, job failures, stuck jobs and the alarms. */
 export function createDashboard(scope: Construct, props: PlatformDashboardProps): cloudwatch.Dashboard {
   const { metrics } = props;
   return new cloudwatch.Dashboard(scope, 'Dashboard', {
     dashboardName: props.names.dashboard,
-    defaultInterval: Duration.days(7),
+    defaultInterval: DEFAULTS.dashboardInterval,
     widgets: [
       [
         new cloudwatch.GraphWidget({ title: 'Runs', width: 12, left: metrics.runCounts() }),

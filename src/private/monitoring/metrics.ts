@@ -2,17 +2,15 @@
  * The platform's metrics, built in one place: the construct's `metricXxx` methods, the alarms and the dashboard all
  * take theirs from here, so what a team graphs or alarms on is what the platform's own alarms watch.
  */
-import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { DEFAULTS } from '../settings/defaults';
 import { PlatformNames } from '../settings/names';
 
 /** The namespace of the platform's own metrics. */
 export const METRIC_NAMESPACE = 'Sanders/BatchPlatform';
 
-/** The period of the metrics (and so of the alarms and the dashboard's graphs) unless a caller gives one. */
-export const METRIC_PERIOD = Duration.minutes(5);
 
 export interface PlatformMetricsProps {
   readonly names: PlatformNames;
@@ -28,7 +26,7 @@ export class PlatformMetrics {
 
   /** Runs that failed (the run state machine's `ExecutionsFailed`), summed over 5 minutes. */
   public failedRuns(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.props.runStateMachine.metricFailed({ period: METRIC_PERIOD, statistic: cloudwatch.Stats.SUM, ...options });
+    return this.props.runStateMachine.metricFailed({ period: DEFAULTS.metricPeriod, statistic: cloudwatch.Stats.SUM, ...options });
   }
 
   /** Jobs of the queue that failed after their retries: matches of the failed-jobs rule, summed over 5 minutes. */
@@ -37,7 +35,7 @@ export class PlatformMetrics {
       namespace: 'AWS/Events',
       metricName: 'TriggeredRules',
       dimensionsMap: { RuleName: this.props.failedJobsRule.ruleName },
-      period: METRIC_PERIOD,
+      period: DEFAULTS.metricPeriod,
       statistic: cloudwatch.Stats.SUM,
       ...options,
     });
@@ -49,7 +47,7 @@ export class PlatformMetrics {
       namespace: METRIC_NAMESPACE,
       metricName: 'JobsStuckRunnable',
       dimensionsMap: { JobQueue: this.props.names.jobQueue },
-      period: METRIC_PERIOD,
+      period: DEFAULTS.metricPeriod,
       statistic: cloudwatch.Stats.SUM,
       ...options,
     });
@@ -57,13 +55,13 @@ export class PlatformMetrics {
 
   /** How long runs take (the run state machine's `ExecutionTime`, in milliseconds), averaged over 5 minutes. */
   public runDuration(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.props.runStateMachine.metricTime({ period: METRIC_PERIOD, statistic: cloudwatch.Stats.AVERAGE, ...options });
+    return this.props.runStateMachine.metricTime({ period: DEFAULTS.metricPeriod, statistic: cloudwatch.Stats.AVERAGE, ...options });
   }
 
   /** Runs by how they started and ended, for the dashboard's graph of runs. */
   public runCounts(): cloudwatch.Metric[] {
     const sm = this.props.runStateMachine;
-    const sum = (label: string) => ({ period: METRIC_PERIOD, statistic: cloudwatch.Stats.SUM, label });
+    const sum = (label: string) => ({ period: DEFAULTS.metricPeriod, statistic: cloudwatch.Stats.SUM, label });
     return [
       sm.metricStarted(sum('Started')),
       sm.metricSucceeded(sum('Succeeded')),

@@ -20,6 +20,7 @@ import { createRunnableWatchRule } from './runnable-watch';
 import { acknowledgeWildcards } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { Namespace } from '../core/namespace';
+import { DEFAULTS } from '../settings/defaults';
 import { PlatformNames } from '../settings/names';
 import { LogSettings, MonitoringSettings } from '../settings/settings';
 import { BACKFILL_RUN_PREFIX } from '../workflow/backfill-definition';
@@ -142,8 +143,8 @@ export class MonitoringPart extends Namespace {
       alarmName,
       alarmDescription,
       metric,
-      threshold: 1,
-      evaluationPeriods: 1,
+      threshold: DEFAULTS.alarm.threshold,
+      evaluationPeriods: DEFAULTS.alarm.evaluationPeriods,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });

@@ -1,9 +1,8 @@
 /**
  * Every check of the props, in one pass with one report: all problems are thrown together, before any resource
- * exists. The single checks live in `validation.ts` (names, tiers, workflow) and `cron.ts` (the deprecated schedule strings).
+ * exists. The single checks live in `validation.ts` (names, tiers, workflow).
  */
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
-import { cronProblem, isKnownTimeZone } from './cron';
 import { PROD_ENVIRONMENT } from './defaults';
 import { checkExistingResources } from './existing-checks';
 import { checkDataSafety, checkImageTag, checkJobDefinitionNames, checkJobSubmissions, checkPropTypes } from './input-checks';
@@ -85,28 +84,17 @@ function checkData(problems: Problems, data: DataSettings, props: SandersBatchPl
   }
 }
 
-/** A schedule takes `expression`, or the deprecated `cronExpression` (with its `timeZone` string), not both. */
+/** A schedule needs its `expression` (JavaScript callers may leave it out, or give the strings of version 0.1). */
 function checkSchedule(problems: Problems, schedule: WorkflowSchedule): void {
-  const { expression, cronExpression: cron, timeZone } = schedule;
+  const old = schedule as { cronExpression?: unknown; timeZone?: unknown };
   const example = "expression: ScheduleExpression.cron({ minute: '30', hour: '2', timeZone: TimeZone.EUROPE_BERLIN })";
-  if (expression !== undefined) {
-    if (cron !== undefined) problems.add(`schedule has both expression and cronExpression '${cron}': give only expression (cronExpression is deprecated)`);
-    if (timeZone !== undefined) problems.add(`schedule has both expression and timeZone '${timeZone}': give the time zone in the expression, e.g. ${example}`);
-    return;
-  }
-  if (cron === undefined) {
-    problems.add(`schedule has neither expression nor cronExpression: give ${example}`);
-    return;
-  }
-  if (Token.isUnresolved(cron)) {
-    problems.add('schedule cronExpression is an unresolved token: give a literal cron expression such as \'30 2 * * ? *\'');
-  } else {
-    const problem = cronProblem(cron);
-    if (problem) problems.add(problem);
-  }
-  const zone = timeZone ?? 'UTC';
-  if (Token.isUnresolved(zone) || !isKnownTimeZone(zone)) {
-    problems.add(`schedule timeZone '${zone}' is not an IANA time zone: use a name such as 'UTC', 'Europe/Berlin' or 'America/New_York'`);
+  if (old.cronExpression !== undefined || old.timeZone !== undefined) {
+    const given = [old.cronExpression !== undefined ? `cronExpression '${old.cronExpression}'` : undefined, old.timeZone !== undefined ? `timeZone '${old.timeZone}'` : undefined]
+      .filter(Boolean).join(' and ');
+    problems.add(`schedule has ${given}, which version 0.2 replaced with expression: give `
+      + `expression: ScheduleExpression.expression('cron(${old.cronExpression ?? '30 2 * * ? *'})', TimeZone.of('${old.timeZone ?? 'UTC'}')), or ${example}`);
+  } else if (schedule.expression === undefined) {
+    problems.add(`schedule has no expression: give ${example}`);
   }
 }
 

@@ -3,6 +3,7 @@
  * holds a default of its own. Each one is also written in the `@default` of its prop.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DataSafety } from '../../data-safety';
@@ -51,11 +52,60 @@ export const DEFAULTS = {
   imagesKept: 30,
   /** Parts of uploads that never completed are removed after this long. */
   incompleteUploadExpiration: Duration.days(7),
+  /** Access logs' older versions (when versioned) are removed after this long. */
+  accessLogNoncurrentExpiration: Duration.days(30),
+  /** When AWS Backup backs the table up each day (UTC). */
+  backupTime: { hour: '3', minute: '0' },
+  /** A scheduled start that cannot happen within this long is dropped rather than run late; retried this often. */
+  scheduleMaxEventAge: Duration.hours(1),
+  scheduleRetryAttempts: 5,
+  /** The period of the metric methods (and so of the alarms and the dashboard's graphs) unless a caller gives one. */
+  metricPeriod: Duration.minutes(5),
+  /** An alarm goes to ALARM on the first period with one run failed or one job stuck. */
+  alarm: { threshold: 1, evaluationPeriods: 1 },
+  /** The time range the dashboard opens with. */
+  dashboardInterval: Duration.days(7),
+  /** A backfill's input when it leaves these out (applied by the backfill state machine at run time). */
+  backfill: { maxConcurrency: 1, stopOnFailure: false },
 } as const;
 
 /**
+ * The default retry conditions for jobs on Fargate: retry what the infrastructure broke, not what the
+ * application did. At most 5 rules (Batch's limit); the first rule whose patterns all match decides, and Batch
+ * retries an attempt that no rule matches
+ * (https://docs.aws.amazon.com/batch/latest/userguide/job_retries.html, which shows `onStatusReason:
+ * "Task failed to start"` as a rule to retry).
+ *
+ * 1. status reason `Your Spot Task was interrupted*`: Fargate Spot reclaimed the capacity (the ECS stop reason of
+ *    an interrupted Spot task; its container exits 143, so this rule must come before the exit-code rule).
+ * 2. status reason `ResourceInitializationError*`: Fargate could not set the task up, e.g.
+ *    `ResourceInitializationError: unable to pull secrets or registry auth: ...` (ECS stopped task errors,
+ *    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-errors.html).
+ * 3. status reason `Task failed to start*`: the task never ran (Batch's own retry example).
+ * 4. container reason `CannotPullContainerError*`: the image pull failed
+ *    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-errors.html); with Batch's
+ *    `Task failed to start` status reason rule 3 already matches, this covers any other status reason.
+ *    `CannotStartContainerError` (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cannot-start-container.html)
+ *    comes with `Task failed to start` too.
+ * 5. any exit code: the application ran and failed: exit, no retry.
+ *
+ * Anything else without an exit code (a Fargate error not listed) matches no rule, so Batch retries it. The
+ * EC2 reason `Host EC2*` (CDK's `Reason.SPOT_INSTANCE_RECLAIMED`) never occurs on Fargate and is not listed.
+ */
+export function defaultRetryStrategies(): batch.RetryStrategy[] {
+  return [
+    batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onStatusReason: 'Your Spot Task was interrupted*' })),
+    batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onStatusReason: 'ResourceInitializationError*' })),
+    batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onStatusReason: 'Task failed to start*' })),
+    batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onReason: 'CannotPullContainerError*' })),
+    batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.NON_ZERO_EXIT_CODE),
+  ];
+}
+
+
+/**
  * The data-safety default of an environment name: `dev` is disposable, any other name keeps its data. A name other
- * than `dev` or `prod` gets a synth warning (`dataSafetyWarning`), unless `dataSafety` is given.
+ * than `dev` or `prod` gets a synth warning (`PlatformSettings.warnings`), unless `dataSafety` is given.
  */
 export function defaultDataSafety(environment: string): DataSafety {
   return environment === DEV_ENVIRONMENT ? DataSafety.DISPOSABLE : DataSafety.RETAINED;

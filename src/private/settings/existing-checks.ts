@@ -4,6 +4,7 @@
  * only shape a resource the platform creates, and a table must have the key schema the jobs expect.
  */
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { Problems } from './validation';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
@@ -23,7 +24,20 @@ const TABLE_ONLY: Array<[keyof SandersBatchPlatformProps, string]> = [
   ['backupPlan', 'the platform backs up only a table it creates; back your table up with a plan of your own'],
 ];
 
+/** What each brought resource must have (a bucket given as the table fails here, before anything is created). */
+const KINDS: Array<[keyof SandersBatchPlatformProps, string, string]> = [
+  ['existingBucket', 'bucketArn', 'an s3.IBucket such as s3.Bucket.fromBucketName(this, \'Data\', \'team-data\')'],
+  ['existingTable', 'tableArn', 'a dynamodb.ITable such as dynamodb.Table.fromTableName(this, \'Features\', \'team_features\')'],
+  ['existingEncryptionKey', 'keyArn', 'a kms.IKey such as kms.Key.fromKeyArn(this, \'Key\', keyArn)'],
+];
+
 export function checkExistingResources(problems: Problems, props: SandersBatchPlatformProps): void {
+  for (const [prop, attribute, want] of KINDS) {
+    const given = props[prop] as unknown as { [key: string]: unknown; node?: { path: string } } | undefined;
+    if (given !== undefined && given !== null && typeof given === 'object' && given[attribute] === undefined) {
+      problems.add(`${prop} ${given.node?.path ?? ''} has no ${attribute}: give ${want}`.replace(`${prop}  `, `${prop} `));
+    }
+  }
   const exclusive = (existing: string, only: Array<[keyof SandersBatchPlatformProps, string]>) => {
     for (const [prop, fix] of only) {
       // backupPlan: false with a table of one's own says what happens anyway.
@@ -35,6 +49,22 @@ export function checkExistingResources(problems: Problems, props: SandersBatchPl
   if (props.existingTable !== undefined) {
     exclusive('existingTable', TABLE_ONLY);
     checkTableKeys(problems, props.existingTable);
+  }
+  if (props.existingEncryptionKey !== undefined) checkKeySpec(problems, props.existingEncryptionKey);
+}
+
+/**
+ * A key defined in the same app must be a symmetric encrypt/decrypt key: S3, DynamoDB, ECR, CloudWatch Logs, SNS and
+ * AWS Backup encrypt only with those. An imported key (`Key.fromKeyArn`) carries no spec: a wrong one fails the deploy.
+ */
+function checkKeySpec(problems: Problems, key: kms.IKey): void {
+  const cfn = (key as unknown as IConstruct).node?.defaultChild;
+  if (!(cfn instanceof kms.CfnKey)) return;
+  const spec = cfn.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
+  const usage = cfn.keyUsage ?? kms.KeyUsage.ENCRYPT_DECRYPT;
+  if (spec !== kms.KeySpec.SYMMETRIC_DEFAULT || usage !== kms.KeyUsage.ENCRYPT_DECRYPT) {
+    problems.add(`existingEncryptionKey ${key.node.path} is a ${spec} key for ${usage}: S3, DynamoDB, ECR, CloudWatch Logs, SNS and AWS Backup `
+      + 'encrypt only with a symmetric key; bring a key with keySpec KeySpec.SYMMETRIC_DEFAULT and keyUsage KeyUsage.ENCRYPT_DECRYPT (the defaults)');
   }
 }
 

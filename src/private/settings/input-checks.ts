@@ -6,11 +6,12 @@
  */
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { defaultRetryStrategies } from './defaults';
 import { Problems } from './validation';
 import { DataSafety } from '../../data-safety';
 import { NetworkProfile } from '../../network-profile';
 import { AccessLevel, WorkflowJob } from '../../workflow-job';
-import { defaultRetryStrategies, renderEvaluateOnExit } from '../compute/retry';
+import { renderEvaluateOnExit } from '../compute/retry';
 
 type Check = (value: unknown) => boolean;
 const isString: Check = v => typeof v === 'string';
@@ -104,8 +105,6 @@ export function checkPropTypes(problems: Problems, props: { [key: string]: any }
   if (t.check('schedule', props.schedule, isPlainObject, 'an object', "schedule: { expression: ScheduleExpression.cron({ minute: '0', hour: '2' }) }")) {
     const s = props.schedule ?? {};
     t.check('schedule.expression', s.expression, v => isPlainObject(v) && typeof (v as any).expressionString === 'string', 'a scheduler.ScheduleExpression', "expression: ScheduleExpression.cron({ minute: '0', hour: '2' })");
-    t.check('schedule.cronExpression', s.cronExpression, isString, 'a string', "cronExpression: '0 2 * * ? *'");
-    t.check('schedule.timeZone', s.timeZone, isString, 'a string', "timeZone: 'Europe/Berlin'");
     t.check('schedule.enabled', s.enabled, isBoolean, 'true or false', 'enabled: false');
   }
   if (t.list('memoryTiers', props.memoryTiers, isPlainObject, 'tier objects', "memoryTiers: [{ name: '2gb', memory: Size.gibibytes(2), vcpu: 1 }]")) {

@@ -13,17 +13,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
 import { checkProps, checkTypes, hasOwnJobDefinition } from './checks';
-import { dataSafetyDefaults, defaultDataSafety, DEFAULTS, DEV_ENVIRONMENT, environmentDefaults, PROD_ENVIRONMENT } from './defaults';
+import { dataSafetyDefaults, defaultDataSafety, defaultRetryStrategies, DEFAULTS, DEV_ENVIRONMENT, environmentDefaults, PROD_ENVIRONMENT } from './defaults';
 import { PlatformNames } from './names';
+import { stackNameProblems } from './stack-names';
 import { DataSafety } from '../../data-safety';
 import { MemoryTier } from '../../memory-tier';
 import { NetworkProfile } from '../../network-profile';
 import { OnJobFailure } from '../../on-job-failure';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 import { AccessLevel, WorkflowJob } from '../../workflow-job';
-import { defaultRetryStrategies } from '../compute/retry';
-import { defaultMaxvCpus, PeakDemand, workflowPeak } from '../workflow/workflow-capacity';
+import { belowPeakWarning, defaultMaxvCpus, workflowPeak } from '../workflow/workflow-capacity';
 
 /** How every log group of the platform keeps its events. */
 export interface LogSettings {
@@ -93,8 +94,6 @@ export interface JobSettings {
 
 export interface ComputeSettings {
   readonly maxvCpus: number;
-  /** The workflow's peak concurrent demand, computed once: the default of `maxvCpus`, and the warning when it is below. */
-  readonly peakDemand: PeakDemand;
   readonly useSpot: boolean;
   readonly imageTag: string;
   readonly tiers: TierSettings[];
@@ -127,8 +126,11 @@ export interface MonitoringSettings {
 export interface PlatformSettings {
   readonly environment: string;
   readonly dataSafety: DataSafety;
-  /** Set when the environment name chose `dataSafety` and is neither `dev` nor `prod`: a synth warning. */
-  readonly dataSafetyWarning?: string;
+  /**
+   * The synth warnings of these settings, by id: the data safety an environment name other than `dev` or `prod`
+   * chose, a `maxvCpus` below the workflow's peak.
+   */
+  readonly warnings: Array<{ readonly id: string; readonly message: string }>;
   readonly names: PlatformNames;
   readonly logs: LogSettings;
   readonly data: DataSettings;
@@ -139,8 +141,11 @@ export interface PlatformSettings {
   readonly createOutputs: boolean;
 }
 
-/** Checks the props (every problem in one error) and resolves them. */
-export function resolveSettings(props: SandersBatchPlatformProps): PlatformSettings {
+/**
+ * Checks the props (every problem in one error) and resolves them. With `platform`, a physical name that another
+ * platform of the app already uses is one more problem of the same report.
+ */
+export function resolveSettings(props: SandersBatchPlatformProps, platform?: Construct): PlatformSettings {
   const typeProblems = checkTypes(props);
   const environment = props.environment ?? DEFAULTS.environment;
   const names = new PlatformNames(props.namePrefix ?? DEFAULTS.namePrefix, environment);
@@ -169,16 +174,22 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
   // Until the workflow is checked its peak cannot be computed; the floor is above every Fargate size.
   const checkedMaxvCpus = props.maxvCpus ?? DEFAULTS.maxvCpus.floor;
   const armTiers = tiers.filter(t => t.cpuArchitecture?._cpuArchitecture === 'ARM64');
+  const createOutputs = props.createOutputs ?? DEFAULTS.createOutputs;
+  if (platform !== undefined) stackNameProblems(typeProblems, platform, { names, data, createOutputs });
   checkProps(props, { environment, names, data, tiers, workflow, maxvCpus: checkedMaxvCpus }, typeProblems);
 
   const tierSettings = tiers.map(t => ({ ...t, cpuArchitecture: t.cpuArchitecture ?? DEFAULTS.cpuArchitecture }));
   const jobs = workflow.map(job => resolveJob(job, tierSettings.find(t => t.name === job.tier)!));
+  // The workflow's peak concurrent demand, computed once: the default of `maxvCpus`, and the warning when it is below.
   const peakDemand = workflowPeak(jobs);
   const maxvCpus = props.maxvCpus ?? defaultMaxvCpus(peakDemand, DEFAULTS.maxvCpus);
   return {
     environment,
     dataSafety,
-    dataSafetyWarning: props.dataSafety === undefined ? dataSafetyWarning(environment, dataSafety) : undefined,
+    warnings: [
+      { id: 'dataSafety', message: props.dataSafety === undefined ? dataSafetyWarning(environment, dataSafety) : undefined },
+      { id: 'maxvCpusBelowPeak', message: belowPeakWarning(peakDemand, maxvCpus) },
+    ].flatMap(w => (w.message === undefined ? [] : [{ id: `@sanders/batch-platform:${w.id}`, message: w.message }])),
     names,
     logs: { retention: props.logRetention ?? DEFAULTS.logRetention, removalPolicy: data.removalPolicy },
     data,
@@ -188,7 +199,6 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
     },
     compute: {
       maxvCpus,
-      peakDemand,
       useSpot: props.useSpot ?? (env.useSpot && armTiers.length === 0),
       imageTag: props.imageTag ?? DEFAULTS.imageTag,
       tiers: tierSettings,
@@ -206,7 +216,7 @@ export function resolveSettings(props: SandersBatchPlatformProps): PlatformSetti
       runnableTimeout: props.runnableTimeout ?? DEFAULTS.runnableTimeout,
       createDashboard: props.createDashboard ?? env.createDashboard,
     },
-    createOutputs: props.createOutputs ?? DEFAULTS.createOutputs,
+    createOutputs,
   };
 }
 
@@ -246,14 +256,11 @@ function resolveJob(job: WorkflowJob, tier: TierSettings): JobSettings {
 function resolveSchedule(props: SandersBatchPlatformProps): ScheduleSettings | undefined {
   const schedule = props.schedule;
   if (schedule === undefined) return undefined;
-  // aws-cdk-lib reads a cron or rate without a time zone as `Etc/UTC`; the deprecated strings wrote `UTC` (the same
-  // zone), so a schedule moved to `expression` keeps its template.
+  // aws-cdk-lib reads a cron or rate without a time zone as `Etc/UTC`; version 0.1 wrote `UTC` (the same zone), so a
+  // schedule keeps its template across the upgrade.
   const given = schedule.expression;
-  const zone = given?.timeZone === undefined || given.timeZone.timezoneName === TimeZone.ETC_UTC.timezoneName
+  const zone = given.timeZone === undefined || given.timeZone.timezoneName === TimeZone.ETC_UTC.timezoneName
     ? TimeZone.of(DEFAULTS.scheduleTimeZone) : given.timeZone;
-  const expression = given !== undefined
-    ? scheduler.ScheduleExpression.expression(given.expressionString, zone)
-    : scheduler.ScheduleExpression.expression(`cron(${schedule.cronExpression!.trim().split(/\s+/).join(' ')})`,
-      TimeZone.of(schedule.timeZone ?? DEFAULTS.scheduleTimeZone));
+  const expression = scheduler.ScheduleExpression.expression(given.expressionString, zone);
   return { expression, enabled: schedule.enabled ?? DEFAULTS.scheduleEnabled };
 }

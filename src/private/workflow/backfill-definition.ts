@@ -14,6 +14,7 @@
  */
 import { impossibleDays } from './workflow-definition';
 import { isNumber, isString, States } from './workflow-states';
+import { DEFAULTS } from '../settings/defaults';
 
 /**
  * The most dates one backfill runs. A year, leap years included. What it costs within Step Functions' limits:
@@ -49,7 +50,7 @@ function inputStates(next: string): States {
   return {
     'Read backfill input': {
       Type: 'Pass',
-      Parameters: { 'defaults': { maxConcurrency: 1, stopOnFailure: false }, 'given.$': '$', pad },
+      Parameters: { 'defaults': { ...DEFAULTS.backfill }, 'given.$': '$', pad },
       Next: 'Apply defaults',
     },
     'Apply defaults': {

@@ -7,13 +7,14 @@
  * from `scheduledTime`; the job workflow, started directly, uses its start date, which is the same day
  * unless a start is retried across midnight UTC.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { DEFAULTS } from '../settings/defaults';
 import { PlatformNames } from '../settings/names';
 import type { ScheduleSettings } from '../settings/settings';
 
@@ -34,8 +35,8 @@ export function createRunSchedule(scope: Construct, props: RunScheduleProps): sc
       input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
       // A start that cannot happen within the hour is dropped rather than run late; the failure is in
       // Scheduler's `TargetErrorCount` metric.
-      maxEventAge: Duration.hours(1),
-      retryAttempts: 5,
+      maxEventAge: DEFAULTS.scheduleMaxEventAge,
+      retryAttempts: DEFAULTS.scheduleRetryAttempts,
       // A role of the platform's own (not Scheduler's stack-wide singleton), with a managed policy rather
       // than an inline one (IAMNoInlinePolicy of the NIST, HIPAA and PCI packs).
       role: new ManagedPolicyRole(scope, 'ScheduleRole', {

@@ -9,8 +9,6 @@
  * bipartite graph "job u before job v" (Fulkerson's reduction). The flow is computed exactly (Dinic), so the
  * result is exact for any graph; weights are counted in quarter vCPUs, the smallest Fargate size.
  */
-import { Annotations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import { GraphNode } from './workflow-graph';
 import { MemoryTier } from '../../memory-tier';
 
@@ -135,11 +133,10 @@ export function defaultMaxvCpus(peak: PeakDemand, bounds: { floor: number; cap: 
   return Math.min(bounds.cap, Math.max(bounds.floor, Math.ceil(peak.vcpu)));
 }
 
-/** A synth warning when `maxvCpus` is below the workflow's peak (`workflowPeak`): what then bounds a run's time. */
-export function warnIfBelowPeak(scope: IConstruct, peak: PeakDemand, maxvCpus: number): void {
-  if (peak.vcpu <= maxvCpus) return;
-  Annotations.of(scope).addWarningV2('@sanders/batch-platform:maxvCpusBelowPeak',
-    `maxvCpus is ${maxvCpus} but the workflow's jobs can ask for ${peak.vcpu} vCPUs at once (${peak.memoryMiB} MiB): `
+/** The synth warning when `maxvCpus` is below the workflow's peak (`workflowPeak`): what then bounds a run's time. */
+export function belowPeakWarning(peak: PeakDemand, maxvCpus: number): string | undefined {
+  if (peak.vcpu <= maxvCpus) return undefined;
+  return `maxvCpus is ${maxvCpus} but the workflow's jobs can ask for ${peak.vcpu} vCPUs at once (${peak.memoryMiB} MiB): `
     + 'jobs that could run together then wait for capacity, so a run takes longer than its critical path; its time is then bounded '
-    + `below by the jobs' total vCPU-seconds divided by ${maxvCpus}. Raise maxvCpus to ${Math.ceil(peak.vcpu)} to run at the critical path.`);
+    + `below by the jobs' total vCPU-seconds divided by ${maxvCpus}. Raise maxvCpus to ${Math.ceil(peak.vcpu)} to run at the critical path.`;
 }
