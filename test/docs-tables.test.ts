@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { beginMarker, endMarker, generatedSection, TABLES, withGeneratedSection } from '../scripts/docs-tables';
+import { profileCosts } from '../scripts/idle-cost';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -20,6 +21,18 @@ describe('generated tables in docs/', () => {
       const committed = generatedSection(fs.readFileSync(path.join(ROOT, table.file), 'utf8'), table.name);
       expect({ table: table.name, rows: committed.split('\n').filter(l => l.startsWith('| ')).length > 5 }).toEqual({ table: table.name, rows: true });
     }
+  });
+});
+
+describe('figures the README quotes', () => {
+  test('the README\'s defaults give the idle cost of the default dev and prod stacks as the cost table does', () => {
+    const [dev, prod] = profileCosts();
+    expect([dev.stack, prod.stack]).toEqual(['SandersCustomerPlatformStack-dev', 'SandersCustomerPlatformStack-prod']);
+    const row = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n').find(line => line.startsWith('| idle cost of a default stack'));
+    expect(row).toBeDefined();
+    const figures = [...row!.matchAll(/\$(\d+(?:\.\d+)?)/g)].map(m => Number(m[1]));
+    // dev to the cent, prod rounded to the dollar ("about $89")
+    expect(figures).toEqual([Number(dev.cost.total.toFixed(2)), Math.round(prod.cost.total)]);
   });
 });
 

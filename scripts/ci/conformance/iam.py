@@ -3,7 +3,7 @@ Reference), and the platform's least-privilege rules.
 
 Every statement of every identity and resource policy of a template: each action exists; each resource ARN is
 of a resource type the action takes (or `*` where it takes none); each condition key exists and applies to the
-action or one of its resource types. Then the least-privilege rules the platform promises (README, Security).
+action or one of its resource types. Then the least-privilege rules the platform promises (docs/security.md, "What is on by default").
 """
 import fnmatch
 import re

@@ -1,4 +1,4 @@
-"""The platform's least-privilege rules (README, Security), over every policy of a template.
+"""The platform's least-privilege rules (docs/security.md, "What is on by default"), over every policy of a template.
 
 1. A resource policy (key, topic, bucket, ...) allows a service principal only with a condition that ties it to
    this platform: aws:SourceArn / aws:SourceAccount / aws:SourceOrgID, a kms:EncryptionContext key or
