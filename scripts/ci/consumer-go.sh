@@ -2,7 +2,8 @@
 # A Go team's CDK app on the Go module, as that team would use it: test-consumers/go copied outside the repository,
 # `go get github.com/sanders/batch-platform-go/sandersbatchplatform@v<version>` resolved through GOPROXY from the
 # team's module proxy (the GOPROXY folder scripts/ci/publish-local.sh filled) and aws-cdk-go from the Go module
-# proxy, then `cdk synth` and checks of the templates.
+# proxy, then `cdk synth` and checks of the templates (OwnResourcesPlatformStack, the newer props and methods, by
+# test-consumers/check-own-resources-stack.js).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -34,7 +35,7 @@ go build -o consumer .
 for env in dev prod; do
   echo "--- cdk synth -c environment=$env"
   "$repo/node_modules/.bin/cdk" synth -c environment="$env" -o "cdk.out.$env" --quiet --app ./consumer > /dev/null
-  node "$repo/scripts/ci/check-seed-stack.js" consumer-go "cdk.out.$env" "$env"
+  node "$repo/scripts/ci/check-default-stack.js" consumer-go "cdk.out.$env" "$env"
   node - "$env" <<'JS'
 const env = process.argv[2];
 const fail = (msg) => { console.error(`consumer-go: ${msg}`); process.exit(1); };
@@ -48,5 +49,6 @@ const definition = JSON.stringify(ofType(custom, 'AWS::StepFunctions::StateMachi
 for (const job of ['a', 'b', 'c', 'd']) if (!definition.includes(`\\"JobName\\":\\"${job}\\"`)) fail(`${env}: custom workflow has no job ${job}`);
 console.log(`${env}: custom stack tiers ${customMemory} MiB`);
 JS
+  node "$repo/test-consumers/check-own-resources-stack.js" consumer-go "cdk.out.$env" "$env" go-own Table
 done
 echo "consumer-go: OK"

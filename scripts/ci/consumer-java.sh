@@ -2,7 +2,8 @@
 # A Java team's CDK app on the Maven artifact, as that team would use it: test-consumers/java copied outside the
 # repository, `mvn package` resolving com.sanders:batch-platform:<version> by its coordinates from the team's Maven
 # repository (the file repository scripts/ci/publish-local.sh deployed it to with `mvn deploy:deploy-file`;
-# aws-cdk-lib from Maven Central), then `cdk synth` (app: `mvn -e -q compile exec:java`) and checks of the templates.
+# aws-cdk-lib from Maven Central), then `cdk synth` (app: `mvn -e -q compile exec:java`) and checks of the templates
+# (OwnResourcesPlatformStack, the newer props and methods, by test-consumers/check-own-resources-stack.js).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -34,7 +35,7 @@ for env in dev prod; do
   echo "--- cdk synth -c environment=$env"
   "$repo/node_modules/.bin/cdk" synth -c environment="$env" -o "cdk.out.$env" --quiet \
     --app "mvn -B -e -q compile exec:java -Dsanders.repository=file://$SANDERS_MAVEN_REPO -Dbatch-platform.version=$version" > /dev/null
-  node "$repo/scripts/ci/check-seed-stack.js" consumer-java "cdk.out.$env" "$env"
+  node "$repo/scripts/ci/check-default-stack.js" consumer-java "cdk.out.$env" "$env"
   node - "$env" <<'JS'
 const env = process.argv[2];
 const fail = (msg) => { console.error(`consumer-java: ${msg}`); process.exit(1); };
@@ -49,5 +50,6 @@ for (const job of ['extract', 'aggregate']) if (!definition.includes(`\\"JobName
 if (!ofType(reporting, 'AWS::S3::Bucket').some(r => r.Properties.BucketName === `reporting-customer-platform-${env}`)) fail(`${env}: custom stack has no bucket reporting-customer-platform-${env}`);
 console.log(`${env}: custom stack tiers ${customMemory} MiB`);
 JS
+  node "$repo/test-consumers/check-own-resources-stack.js" consumer-java "cdk.out.$env" "$env" java-own TableV2
 done
 echo "consumer-java: OK"

@@ -2,7 +2,8 @@
 # The Python team's app on the package from the team's PyPI, as that team would use it: a fresh virtual environment
 # outside the repository, `pip install sanders-batch-platform==<version>` by name from the loopback pypiserver of
 # scripts/ci/registries.sh (where scripts/ci/publish-local.sh uploaded it with twine) and aws-cdk-lib from PyPI,
-# `cdk synth -c environment=dev|prod` of test-consumers/python/app.py, then its `pytest tests/`.
+# `cdk synth -c environment=dev|prod` of test-consumers/python/app.py (its stack SandersCustomerPlatformStack and
+# OwnResourcesPlatformStack, checked by test-consumers/check-own-resources-stack.js), then its `pytest tests/`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -63,6 +64,7 @@ memory = sorted({int(q["Value"]) for r in resources if r["Type"] == "AWS::Batch:
 assert memory == [2048, 8192, 16384], f"{stack}: job definition memory {memory}"
 print(f"{stack}: {len(template['Resources'])} resources, outputs {sorted(template['Outputs'])}")
 PY
+  node "$repo/test-consumers/check-own-resources-stack.js" consumer-python "cdk.out.$env" "$env" py-own TableV2
 done
 
 echo "--- pytest tests/"

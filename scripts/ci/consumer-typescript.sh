@@ -3,7 +3,8 @@
 # directory outside the repository, `npm install @sanders/batch-platform@<version>` by name from the team's npm
 # registry (the loopback Verdaccio of scripts/ci/registries.sh, where scripts/ci/publish-local.sh published it; an
 # .npmrc maps the @sanders scope to it) with aws-cdk-lib and constructs from the public registry, `tsc`, then
-# `cdk synth` with default props and with custom tiers and workflow.
+# `cdk synth` with default props, with custom tiers and workflow, and with the team's own bucket, table, key, images,
+# schedule and alarms (OwnResourcesPlatformStack, checked by test-consumers/check-own-resources-stack.js).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -30,14 +31,14 @@ npm ls @sanders/batch-platform aws-cdk-lib constructs
 npm run --silent build
 
 "$repo/node_modules/.bin/cdk" synth -c environment=dev -o cdk.out --quiet > /dev/null
-node "$repo/scripts/ci/check-seed-stack.js" consumer-typescript cdk.out dev
+node "$repo/scripts/ci/check-default-stack.js" consumer-typescript cdk.out dev
 node - <<'JS'
 const fs = require('fs');
 const load = (stack) => JSON.parse(fs.readFileSync(`cdk.out/${stack}.template.json`, 'utf8'));
 const fail = (msg) => { console.error(`consumer-typescript: ${msg}`); process.exit(1); };
 const ofType = (t, type) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const memoryOf = (r) => Number(r.Properties.ContainerProperties.ResourceRequirements.find(x => x.Type === 'MEMORY').Value);
-const seedOutputs = ['S3BucketName', 'DynamoDBTableName', 'ECRRepositoryURI', 'VPCId', 'BatchJobQueueName', 'StepFunctionsStateMachineARN'];
+const originalOutputs = ['S3BucketName', 'DynamoDBTableName', 'ECRRepositoryURI', 'VPCId', 'BatchJobQueueName', 'StepFunctionsStateMachineARN'];
 // Every state machine's definition: with some network profiles a run workflow wraps the jobs' workflow.
 const definitionOf = (t) => JSON.stringify(ofType(t, 'AWS::StepFunctions::StateMachine').map(([, r]) => r.Properties.DefinitionString));
 const hasBucket = (t, name) => ofType(t, 'AWS::S3::Bucket').some(([, r]) => r.Properties.BucketName === name);
@@ -55,11 +56,13 @@ for (const job of ['ingest', 'score', 'report']) {
   if (!definitionOf(custom).includes(`\\"JobName\\":\\"${job}\\"`)) fail(`custom workflow has no job ${job}`);
 }
 if (!definitionOf(custom).includes('ArrayProperties')) fail('custom workflow lost the array job');
-const missingCustom = seedOutputs.filter(k => !(k in (custom.Outputs ?? {})));
+const missingCustom = originalOutputs.filter(k => !(k in (custom.Outputs ?? {})));
 if (missingCustom.length) fail(`custom stack misses outputs ${missingCustom}`);
 console.log(`custom stack: ${Object.keys(custom.Resources).length} resources, tiers ${customMemory} MiB`);
 JS
+node "$repo/test-consumers/check-own-resources-stack.js" consumer-typescript cdk.out dev ts-own Table
 
 "$repo/node_modules/.bin/cdk" synth -c environment=prod -o cdk.out.prod --quiet > /dev/null
-node "$repo/scripts/ci/check-seed-stack.js" consumer-typescript cdk.out.prod prod
+node "$repo/scripts/ci/check-default-stack.js" consumer-typescript cdk.out.prod prod
+node "$repo/test-consumers/check-own-resources-stack.js" consumer-typescript cdk.out.prod prod ts-own Table
 echo "consumer-typescript: OK"

@@ -1,4 +1,5 @@
-// A Go team's CDK app: the seed's stack with default props, and a platform with its own tiers and workflow.
+// A Go team's CDK app: the original Python app's stack with default props, a platform with its own tiers and
+// workflow, and one on the team's own bucket, table and KMS key (own_resources.go).
 package main
 
 import (
@@ -15,8 +16,8 @@ func main() {
 		env = v
 	}
 
-	seed := awscdk.NewStack(app, jsii.String("SandersCustomerPlatformStack-"+env), nil)
-	sandersbatchplatform.NewSandersBatchPlatform(seed, jsii.String("Platform"), &sandersbatchplatform.SandersBatchPlatformProps{
+	original := awscdk.NewStack(app, jsii.String("SandersCustomerPlatformStack-"+env), nil)
+	sandersbatchplatform.NewSandersBatchPlatform(original, jsii.String("Platform"), &sandersbatchplatform.SandersBatchPlatformProps{
 		Environment: jsii.String(env),
 	})
 
@@ -35,6 +36,8 @@ func main() {
 			{Name: jsii.String("d"), Tier: jsii.String("large"), DependsOn: jsii.Strings("a", "b")},
 		},
 	})
+
+	newOwnResourcesPlatformStack(app, "OwnResourcesPlatformStack-"+env, env)
 
 	app.Synth(nil)
 }

@@ -12,7 +12,7 @@ from sanders.batch_platform import MemoryTier, SandersBatchPlatform, WorkflowJob
 
 
 class SandersCustomerPlatformStack(cdk.Stack):
-    """`SandersCustomerPlatformStack-<environment>`: the batch platform with the seed's six outputs."""
+    """`SandersCustomerPlatformStack-<environment>`: the batch platform with the original Python app's six outputs."""
 
     def __init__(
         self,

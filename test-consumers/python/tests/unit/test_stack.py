@@ -1,7 +1,7 @@
 """Unit tests of the Sanders Customer Platform stack, run with `pytest tests/` as before the library.
 
-They assert on the synthesized CloudFormation template: the seed's names, keys, memory tiers, workflow and
-outputs, the differences between dev and prod, and a custom set of tiers and jobs.
+They assert on the synthesized CloudFormation template: the original Python app's names, keys, memory tiers,
+workflow and outputs, the differences between dev and prod, and a custom set of tiers and jobs.
 """
 import json
 import re
@@ -20,7 +20,7 @@ from sanders.batch_platform import (
 
 from cdk.sanders_customer_platform_stack import SandersCustomerPlatformStack
 
-SEED_OUTPUTS = [
+ORIGINAL_OUTPUTS = [
     "S3BucketName",
     "DynamoDBTableName",
     "ECRRepositoryURI",
@@ -169,7 +169,7 @@ def test_vpc_is_named_after_the_environment(dev):
     )
 
 
-def test_batch_runs_on_fargate_with_the_seed_queue(dev):
+def test_batch_runs_on_fargate_with_the_original_queue(dev):
     dev.has_resource_properties(
         "AWS::Batch::ComputeEnvironment",
         {"ComputeResources": Match.object_like({"Type": Match.string_like_regexp("^FARGATE")})},
@@ -191,7 +191,7 @@ def test_workflow_runs_extraction_and_processing_then_training(dev):
     assert "DependsOn" not in jobs["data-processing"]
     waits_for = " ".join(d["JobId.$"] for d in jobs["model-training"]["DependsOn"])
     assert "feature_extraction" in waits_for and "data_processing" in waits_for
-    # Each job runs on its seed tier: 8 GB, 2 GB, 16 GB.
+    # Each job runs on its original tier: 8 GB, 2 GB, 16 GB.
     memory = job_definition_memory(dev)
     tier_of = {name: memory[params["JobDefinition"][len("REF:"):]] for name, params in jobs.items()}
     assert tier_of == {"feature-extraction": 8192, "data-processing": 2048, "model-training": 16384}
@@ -207,8 +207,8 @@ def test_state_machine_is_named_and_logged(dev):
     )
 
 
-@pytest.mark.parametrize("key", SEED_OUTPUTS)
-def test_seed_outputs_exist(dev, key):
+@pytest.mark.parametrize("key", ORIGINAL_OUTPUTS)
+def test_original_outputs_exist(dev, key):
     dev.has_output(key, {})
 
 
@@ -258,7 +258,7 @@ def test_prod_keeps_its_data(prod):
         assert resource["DeletionPolicy"] == "Retain", f"{name}: {resource['DeletionPolicy']}"
     assert {"Key": "aws-cdk:auto-delete-objects", "Value": "true"} not in bucket["Properties"].get("Tags", [])
     prod.has_resource_properties("AWS::Batch::JobQueue", {"JobQueueName": "sanders-batch-queue-prod"})
-    for key in SEED_OUTPUTS:
+    for key in ORIGINAL_OUTPUTS:
         prod.has_output(key, {})
 
 
@@ -286,7 +286,7 @@ def test_custom_tiers_and_workflow():
     tier_of = {name: memory[params["JobDefinition"][len("REF:"):]] for name, params in jobs.items()}
     assert tier_of == {"ingest": 4096, "score": 30720, "report": 4096}
     assert jobs["report"]["RetryStrategy"]["Attempts"] == 1
-    for key in SEED_OUTPUTS:
+    for key in ORIGINAL_OUTPUTS:
         template.has_output(key, {})
 
 

@@ -19,8 +19,9 @@ import software.amazon.awscdk.StackProps;
 /**
  * A Java team's CDK app: `cdk synth -c environment=dev|prod`.
  *
- * SandersCustomerPlatformStack-ENV uses the platform's defaults (the seed's names, tiers, workflow and outputs);
- * ReportingPlatformStack-ENV has tiers and a workflow of its own.
+ * SandersCustomerPlatformStack-ENV uses the platform's defaults (the original Python app's names, tiers, workflow and
+ * outputs); ReportingPlatformStack-ENV has tiers and a workflow of its own; OwnResourcesPlatformStack-ENV runs on the
+ * team's own bucket, table and KMS key.
  */
 public final class PlatformApp {
     public static void main(final String[] args) {
@@ -32,8 +33,8 @@ public final class PlatformApp {
                 .env(Environment.builder().account(System.getenv("CDK_DEFAULT_ACCOUNT")).region(region).build())
                 .build();
 
-        Stack seed = new Stack(app, "SandersCustomerPlatformStack-" + environment, stackProps);
-        SandersBatchPlatform.Builder.create(seed, "Platform")
+        Stack original = new Stack(app, "SandersCustomerPlatformStack-" + environment, stackProps);
+        SandersBatchPlatform.Builder.create(original, "Platform")
                 .environment(environment)
                 .build();
 
@@ -53,6 +54,8 @@ public final class PlatformApp {
                                 .environment(Map.of("OUTPUT", "s3")).build()))
                 .build();
         System.err.println("reporting platform: " + platform.getTierJobDefinitions().size() + " tier job definitions");
+
+        new OwnResourcesPlatformStack(app, "OwnResourcesPlatformStack-" + environment, stackProps, environment);
 
         app.synth();
     }

@@ -1,7 +1,7 @@
-// Checks a consumer app's default-props stack `SandersCustomerPlatformStack-<env>` in <cdk.out dir>: the seed's
-// six outputs, the 2/8/16 GiB job definitions, the default workflow's jobs, the seed's bucket and table names, and
-// dev/prod deletion policies.
-// Usage: node scripts/ci/check-seed-stack.js <consumer name> <cdk.out dir> <environment>
+// Checks a consumer app's default-props stack `SandersCustomerPlatformStack-<env>` in <cdk.out dir>: the original
+// Python app's six outputs, the 2/8/16 GiB job definitions, the default workflow's jobs, the original Python app's
+// bucket and table names, and dev/prod deletion policies.
+// Usage: node scripts/ci/check-default-stack.js <consumer name> <cdk.out dir> <environment>
 const [who, outDir, env] = process.argv.slice(2);
 const path = require('path');
 const fail = (msg) => { console.error(`${who}: ${msg}`); process.exit(1); };
@@ -28,4 +28,4 @@ for (const [type, key, name] of [
   const r = named(type, key, name);
   if (r.DeletionPolicy !== policy) fail(`${env}: ${name} has deletion policy ${r.DeletionPolicy}, expected ${policy}`);
 }
-console.log(`${who}: ${env}: default stack ${Object.keys(template.Resources).length} resources, seed outputs, tiers ${memory} MiB`);
+console.log(`${who}: ${env}: default stack ${Object.keys(template.Resources).length} resources, the original Python app's outputs, tiers ${memory} MiB`);
