@@ -77,6 +77,14 @@ describe('existingTable', () => {
     expect(() => stackWith(s => ({ existingTable: new dynamodb.Table(s, 'Features', { partitionKey: { name: 'id', type: dynamodb.AttributeType.NUMBER } }) })))
       .toThrow(/existingTable TestStack\/Features has partition key id \(N\), sort key none \(-\): the platform's jobs read and write items by partition key 'customer_id' and sort key 'date', both strings/);
   });
+
+  test('fails when a TableV2 of the same app has another key schema (its attributes are a token until synth)', () => {
+    expect(() => stackWith(s => ({
+      existingTable: new dynamodb.TableV2(s, 'Features', {
+        partitionKey: { name: 'customer_id', type: dynamodb.AttributeType.STRING }, sortKey: { name: 'day', type: dynamodb.AttributeType.NUMBER },
+      }),
+    }))).toThrow(/existingTable TestStack\/Features has partition key customer_id \(S\), sort key day \(N\)/);
+  });
 });
 
 describe('existingEncryptionKey', () => {

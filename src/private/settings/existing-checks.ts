@@ -3,6 +3,7 @@
  * Solutions Constructs check their `existingX` props: each is exclusive with its name prop and with the props that
  * only shape a resource the platform creates, and a table must have the key schema the jobs expect.
  */
+import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
@@ -75,8 +76,10 @@ function checkKeySpec(problems: Problems, key: kms.IKey): void {
 function checkTableKeys(problems: Problems, table: dynamodb.ITable): void {
   const cfn = (table as unknown as IConstruct).node?.defaultChild;
   if (!(cfn instanceof dynamodb.CfnTable) && !(cfn instanceof dynamodb.CfnGlobalTable)) return;
-  const schema = (cfn.keySchema ?? []) as dynamodb.CfnTable.KeySchemaProperty[];
-  const attributes = (cfn.attributeDefinitions ?? []) as dynamodb.CfnTable.AttributeDefinitionProperty[];
+  // A TableV2 gives its attribute definitions as a token until synth: resolve both lists.
+  const stack = Stack.of(cfn);
+  const schema = stack.resolve(cfn.keySchema ?? []) as dynamodb.CfnTable.KeySchemaProperty[];
+  const attributes = stack.resolve(cfn.attributeDefinitions ?? []) as dynamodb.CfnTable.AttributeDefinitionProperty[];
   if (!Array.isArray(schema) || !Array.isArray(attributes)) return;
   const keyOf = (type: string) => schema.find(k => k.keyType === type)?.attributeName;
   const typeOf = (name: string | undefined) => attributes.find(a => a.attributeName === name)?.attributeType;
