@@ -7,7 +7,7 @@
 
 /** Disabled in every environment. */
 export const GUARD_RULES_DISABLED: { [rule: string]: string } = {
-  // CT.ECR.PR.3: the seed's image push re-pushes `:latest` (and `imageTag` defaults to it), which an
+  // CT.ECR.PR.3: the Python app's image push re-pushes `:latest` (and `imageTag` defaults to it), which an
   // IMMUTABLE repository rejects; IMMUTABLE_WITH_EXCLUSION does not satisfy the rule either.
   'ct-ecr-pr-3': 'tags stay mutable because the image push re-pushes :latest',
   // CT.S3.PR.2, on the access-log bucket only: it is the destination of the data bucket's server access

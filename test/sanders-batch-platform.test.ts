@@ -10,7 +10,7 @@ describe('SandersBatchPlatform with default props (dev)', () => {
   // WHEN it is synthesized
   const template = Template.fromStack(stack);
 
-  test('creates the S3 bucket with the seed name, encrypted, private and TLS-only', () => {
+  test('creates the S3 bucket with the Python app\'s name, encrypted, private and TLS-only', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: 'sanders-customer-platform-dev',
       BucketEncryption: {
@@ -83,11 +83,11 @@ describe('SandersBatchPlatform with default props (dev)', () => {
     }
   });
 
-  test('creates the job queue with the seed name', () => {
+  test('creates the job queue with the Python app\'s name', () => {
     template.hasResourceProperties('AWS::Batch::JobQueue', { JobQueueName: 'sanders-batch-queue-dev' });
   });
 
-  test('creates one Fargate job definition per memory tier with the seed sizes', () => {
+  test('creates one Fargate job definition per memory tier with the Python app\'s sizes', () => {
     const defs = Object.values(template.findResources('AWS::Batch::JobDefinition')) as any[];
     const sizes = defs.map(d => {
       const req = d.Properties.ContainerProperties.ResourceRequirements;
@@ -132,7 +132,7 @@ describe('SandersBatchPlatform with default props (dev)', () => {
     expect(JSON.stringify(job)).toContain('s3:PutObject');
   });
 
-  test('runs the seed workflow: feature-extraction and data-processing first, model-training after both, with .sync', () => {
+  test('runs the Python app\'s workflow: feature-extraction and data-processing first, model-training after both, with .sync', () => {
     const asl = workflowDefinition(template);
     const states = asl.States;
     expect(states['Submit feature-extraction'].Resource).toBe('arn:aws:states:::batch:submitJob');
@@ -152,7 +152,7 @@ describe('SandersBatchPlatform with default props (dev)', () => {
     expect(branch.Parameters.JobDefinition).toBe(`\${${defIds[2]}}`);
   });
 
-  test('has the seed outputs with their exact keys', () => {
+  test('has the Python app\'s outputs with their exact keys', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
       'BatchJobQueueName', 'DynamoDBTableName', 'ECRRepositoryURI', 'S3BucketName', 'StepFunctionsStateMachineARN', 'VPCId',
     ]);
@@ -246,7 +246,7 @@ describe('environment-driven behaviour can be set on its own', () => {
     }
   });
 
-  test('fails when two platforms in one stack would share names or both add the seed outputs', () => {
+  test('fails when two platforms in one stack would share names or both add the Python app\'s outputs', () => {
     const { stack } = platformStack();
     expect(() => new SandersBatchPlatform(stack, 'Second'))
       .toThrow(/bucket name 'sanders-customer-platform-dev' \(unique in every account\) is already used by platform 'TestStack\/Platform': give each platform its own namePrefix or environment[\s\S]*the stack outputs S3BucketName, ... \(createOutputs\) of stack .* set createOutputs: false on all but one platform/);

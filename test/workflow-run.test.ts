@@ -21,7 +21,7 @@ function chain(n: number): WorkflowJob[] {
   return Array.from({ length: n }, (_, i) => ({ name: `step-${i}`, tier: '2gb', dependsOn: i > 0 ? [`step-${i - 1}`] : [] }));
 }
 
-describe('the seed workflow', () => {
+describe('the Python app\'s workflow', () => {
   const definition = synthWorkflowDefinition(DefaultWorkflow.jobs());
   const scripts = { 'feature-extraction': { duration: 600 }, 'data-processing': { duration: 240 }, 'model-training': { duration: 900 } };
 

@@ -1,5 +1,5 @@
 /**
- * The example app, as the seed's `app.py`: `npx cdk synth`, `npx cdk deploy -c environment=prod`.
+ * The example app, as the Python app's `app.py`: `npx cdk synth`, `npx cdk deploy -c environment=prod`.
  */
 import { App } from 'aws-cdk-lib';
 import { environmentOf, SandersCustomerPlatformStack } from './platform-stack';

@@ -1,5 +1,5 @@
 /**
- * The seed's platform with default props, in `dev` and in `prod`.
+ * The Python app's platform with default props, in `dev` and in `prod`.
  */
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App } from 'aws-cdk-lib';

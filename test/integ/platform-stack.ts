@@ -6,7 +6,7 @@ import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SandersBatchPlatform, SandersBatchPlatformProps } from '../../src';
 
-/** The seed app's stack: `SandersCustomerPlatformStack-<environment>`. */
+/** The Python app's stack: `SandersCustomerPlatformStack-<environment>`. */
 export class SandersCustomerPlatformStack extends Stack {
   public readonly platform: SandersBatchPlatform;
 
