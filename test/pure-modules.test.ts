@@ -4,13 +4,14 @@
  */
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { criticalPath } from '../scripts/lib/sim/critical-path';
 import { definitionOf, definitionText, identityPolicyStatements, onlyStateMachine, policyStatements, resourcePolicyStatements, stateMachines } from '../scripts/lib/templates';
 import { AccessLevel, NetworkProfile, WorkflowJob } from '../src';
 import { describeFargateMemory, FARGATE_VCPUS, fargateMemoryValuesMiB, fargateVcpusForMemory } from '../src/private/settings/fargate';
 import { PlatformNames, stateMachineLogGroupName } from '../src/private/settings/names';
 import { resolveSettings } from '../src/private/settings/settings';
 import { Problems, validateBucketName, validateTiers, validateWorkflow } from '../src/private/settings/validation';
-import { criticalPath, findCycle, sinks, topologicalOrder } from '../src/private/workflow/workflow-graph';
+import { findCycle, sinks, topologicalOrder } from '../src/private/workflow/workflow-graph';
 
 describe('job graph', () => {
   const graph = [

@@ -5,9 +5,9 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BatchSimulator, BatchSimulatorOptions } from '../../scripts/lib/sim/batch-simulator';
+import { criticalPath } from '../../scripts/lib/sim/critical-path';
 import { runWorkflow, RunOptions, WorkflowRun } from '../../scripts/lib/sim/run-workflow';
 import { SandersBatchPlatformProps, WorkflowJob } from '../../src';
-import { criticalPath } from '../../src/private/workflow/workflow-graph';
 import { platformStack, workflowDefinition } from '../util';
 
 /** Synthesizes a platform with this workflow, as a consuming team's app would, and returns its stack. */

@@ -64,16 +64,3 @@ export function sinks<T extends GraphNode>(nodes: T[]): T[] {
   const depended = new Set(nodes.flatMap(n => n.dependsOn ?? []));
   return nodes.filter(n => !depended.has(n.name));
 }
-
-/**
- * The length of the longest chain of durations through the graph: the least time any schedule
- * of the graph can take.
- */
-export function criticalPath(nodes: GraphNode[], duration: (name: string) => number): number {
-  const finish = new Map<string, number>();
-  for (const n of topologicalOrder(nodes)) {
-    const start = Math.max(0, ...(n.dependsOn ?? []).map(d => finish.get(d)!));
-    finish.set(n.name, start + duration(n.name));
-  }
-  return Math.max(0, ...finish.values());
-}

@@ -52,8 +52,7 @@ export function jobReportProcessor(logGroupName: string): { [key: string]: unkno
   const N = STATE_NAMES;
   // DescribeJobs leaves out IDs it does not know: the list may be empty, so it is tested before it is read.
   const job = '$.described.jobs[0]';
-  const failed = { Variable: `${job}.Status`, StringEquals: 'FAILED' };
-  const [reason, exitCode, logs, name] = [`${job}.StatusReason`, `${job}.Container.ExitCode`, '$.logs.text', '$.JobName'];
+  const name = '$.JobName';
   return {
     ProcessorConfig: { Mode: 'INLINE' },
     StartAt: N.checkJob,
@@ -100,31 +99,41 @@ export function jobReportProcessor(logGroupName: string): { [key: string]: unkno
       },
       ['No logs']: { Type: 'Pass', Parameters: { text: 'no logs: it did not start' }, ResultPath: '$.logs', Next: N.jobStatus },
       [N.jobUnknown]: reportLine({ format: '{} ({}): status unknown', args: [name, '$.JobId'] }),
-      [N.jobStatus]: {
-        Type: 'Choice',
-        Choices: [
-          { And: [failed, ...isString(reason), { Variable: reason, StringEquals: TERMINATE_REASONS.timeout }], Next: N.jobTimedOut },
-          { And: [failed, ...isString(reason), secondHand(reason)], Next: N.jobFailedSecondHand },
-          { And: [failed, ...isString(reason), ...isNumber(exitCode)], Next: N.jobFailedWithExitCode },
-          { And: [failed, ...isString(reason)], Next: N.jobFailedWithReason },
-          { ...failed, Next: N.jobFailed },
-          { Variable: `${job}.Status`, StringEquals: 'SUCCEEDED', Next: N.jobSucceeded },
-        ],
-        Default: N.jobOther,
-      },
-      [N.jobTimedOut]: reportLine({ format: '{}: FAILED ({})', args: [name, reason], timedOut: true }),
-      [N.jobFailedSecondHand]: reportLine({ format: '{}: FAILED ({})', args: [name, reason] }),
-      [N.jobFailedWithExitCode]: reportLine({
-        format: '{}: FAILED ({}, exit code {})',
-        args: [name, reason, exitCode],
-        failure: { format: 'job {} failed: {} (exit code {}); {}', args: [name, reason, exitCode, logs] },
-      }),
-      [N.jobFailedWithReason]: reportLine({
-        format: '{}: FAILED ({})', args: [name, reason], failure: { format: 'job {} failed: {}; {}', args: [name, reason, logs] },
-      }),
-      [N.jobFailed]: reportLine({ format: '{}: FAILED', args: [name], failure: { format: 'job {} failed; {}', args: [name, logs] } }),
-      [N.jobSucceeded]: reportLine({ format: '{}: SUCCEEDED', args: [name] }),
-      [N.jobOther]: reportLine({ format: '{}: {}', args: [name, `${job}.Status`] }),
+      ...jobStatusStates(job),
     },
+  };
+}
+
+/** The states that tell a described job's outcome: why it failed (first-hand, with its exit code and logs), or its status. */
+function jobStatusStates(job: string): { [name: string]: unknown } {
+  const N = STATE_NAMES;
+  const failed = { Variable: `${job}.Status`, StringEquals: 'FAILED' };
+  const [reason, exitCode, logs, name] = [`${job}.StatusReason`, `${job}.Container.ExitCode`, '$.logs.text', '$.JobName'];
+  return {
+    [N.jobStatus]: {
+      Type: 'Choice',
+      Choices: [
+        { And: [failed, ...isString(reason), { Variable: reason, StringEquals: TERMINATE_REASONS.timeout }], Next: N.jobTimedOut },
+        { And: [failed, ...isString(reason), secondHand(reason)], Next: N.jobFailedSecondHand },
+        { And: [failed, ...isString(reason), ...isNumber(exitCode)], Next: N.jobFailedWithExitCode },
+        { And: [failed, ...isString(reason)], Next: N.jobFailedWithReason },
+        { ...failed, Next: N.jobFailed },
+        { Variable: `${job}.Status`, StringEquals: 'SUCCEEDED', Next: N.jobSucceeded },
+      ],
+      Default: N.jobOther,
+    },
+    [N.jobTimedOut]: reportLine({ format: '{}: FAILED ({})', args: [name, reason], timedOut: true }),
+    [N.jobFailedSecondHand]: reportLine({ format: '{}: FAILED ({})', args: [name, reason] }),
+    [N.jobFailedWithExitCode]: reportLine({
+      format: '{}: FAILED ({}, exit code {})',
+      args: [name, reason, exitCode],
+      failure: { format: 'job {} failed: {} (exit code {}); {}', args: [name, reason, exitCode, logs] },
+    }),
+    [N.jobFailedWithReason]: reportLine({
+      format: '{}: FAILED ({})', args: [name, reason], failure: { format: 'job {} failed: {}; {}', args: [name, reason, logs] },
+    }),
+    [N.jobFailed]: reportLine({ format: '{}: FAILED', args: [name], failure: { format: 'job {} failed; {}', args: [name, logs] } }),
+    [N.jobSucceeded]: reportLine({ format: '{}: SUCCEEDED', args: [name] }),
+    [N.jobOther]: reportLine({ format: '{}: {}', args: [name, `${job}.Status`] }),
   };
 }
