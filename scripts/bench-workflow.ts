@@ -17,10 +17,10 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { SandersBatchPlatform, WorkflowJob } from '../src';
 import { BatchSimulator, BatchSimulatorOptions } from './lib/sim/batch-simulator';
 import { capacityOf } from './lib/sim/capacity';
+import { criticalPath } from './lib/sim/critical-path';
 import { runWorkflow } from './lib/sim/run-workflow';
 import { definitionOf, definitionText, onlyStateMachine } from './lib/templates';
 import { peakDemand } from '../src/private/workflow/workflow-capacity';
-import { criticalPath } from '../src/private/workflow/workflow-graph';
 
 const START_DELAY = 30;
 /** Fargate starts, as the issue asks the benchmark to model them: each job's drawn once from this range. */
@@ -118,6 +118,8 @@ interface Size {
   readonly templateBytes: number;
   readonly definitionBytes: number;
   readonly states: number;
+  /** Set when synth refused the stack (the platform's check of CloudFormation's limits): its message. */
+  readonly refused?: string;
 }
 
 /**
@@ -148,7 +150,15 @@ function measure(n: number, ownDefinition: boolean): Size {
     const app = new App({ outdir });
     const stack = new Stack(app, 'BenchStack', { env: { account: '123456789012', region: 'eu-central-1' } });
     new SandersBatchPlatform(stack, 'Platform', { environment: 'prod', workflow: sizedWorkflow(n, ownDefinition, stack) });
-    const assembly = app.synth();
+    let assembly;
+    try {
+      assembly = app.synth();
+    } catch (e) {
+      // The platform's stack budget refuses a stack over CloudFormation's limits at synth, naming its size.
+      const refused = /stack 'BenchStack' has (.*?)\. The platform/.exec(String((e as Error).message))?.[1];
+      if (refused === undefined) throw e;
+      return { jobs: n, synthMs: NaN, resources: NaN, templateBytes: NaN, definitionBytes: NaN, states: NaN, refused };
+    }
     const synthMs = Number(process.hrtime.bigint() - started) / 1e6;
     const artifact = assembly.getStackByName('BenchStack');
     const templateBytes = fs.statSync(path.join(outdir, artifact.templateFile)).size;
@@ -170,7 +180,8 @@ function measure(n: number, ownDefinition: boolean): Size {
 }
 
 function fits(s: Size): boolean {
-  return s.resources <= MAX_RESOURCES && s.templateBytes <= MAX_TEMPLATE_BYTES && s.definitionBytes <= MAX_DEFINITION_BYTES;
+  return s.refused === undefined
+    && s.resources <= MAX_RESOURCES && s.templateBytes <= MAX_TEMPLATE_BYTES && s.definitionBytes <= MAX_DEFINITION_BYTES;
 }
 
 /** The largest n for which the workflow fits one stack, by bisection between a size that fits and one that does not. */
@@ -200,6 +211,7 @@ function largest(ownDefinition: boolean, guess: number): { n: number; at: Size; 
 }
 
 function limitHit(s: Size): string {
+  if (s.refused !== undefined) return `synth refuses it: ${s.refused}`;
   const hits: string[] = [];
   if (s.resources > MAX_RESOURCES) hits.push(`${s.resources} resources > ${MAX_RESOURCES}`);
   if (s.templateBytes > MAX_TEMPLATE_BYTES) hits.push(`template ${kb(s.templateBytes)} > ${kb(MAX_TEMPLATE_BYTES)}`);
@@ -252,9 +264,14 @@ async function main(): Promise<void> {
     console.log('|---:|---:|---:|---:|---:|---:|');
     const sizes = [10, 50, 200].map(n => measure(n, ownDefinition));
     for (const s of sizes) {
+      if (s.refused !== undefined) {
+        console.log(`| ${s.jobs} | refused at synth: ${s.refused} | | | | |`);
+        continue;
+      }
       console.log(`| ${s.jobs} | ${pad(s.synthMs.toFixed(0), 5)} | ${s.resources} | ${kb(s.templateBytes)} | ${kb(s.definitionBytes)} | ${s.states} |`);
     }
-    const [a, , c] = sizes;
+    const fitting = sizes.filter(s => s.refused === undefined);
+    const [a, c] = [fitting[0], fitting[fitting.length - 1]];
     const per = (f: (s: Size) => number) => (f(c) - f(a)) / (c.jobs - a.jobs);
     console.log(`| per job | ${per(s => s.synthMs).toFixed(1)} | ${per(s => s.resources).toFixed(2)} | ${kb(per(s => s.templateBytes))} | ${kb(per(s => s.definitionBytes))} | ${per(s => s.states).toFixed(1)} |`);
     if (!quick) {
