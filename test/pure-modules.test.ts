@@ -5,7 +5,10 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { criticalPath } from '../scripts/lib/sim/critical-path';
-import { definitionOf, definitionText, identityPolicyStatements, onlyStateMachine, policyStatements, resourcePolicyStatements, stateMachines } from '../scripts/lib/templates';
+import {
+  allStates, definitionOf, definitionText, identityPolicyStatements, jobDefinitionMemory, onlyStateMachine,
+  policyStatements, resourcePolicyStatements, resourcesOfType, stateMachines, submittedJobNames,
+} from '../scripts/lib/templates';
 import { AccessLevel, NetworkProfile, WorkflowJob } from '../src';
 import { describeFargateMemory, FARGATE_VCPUS, fargateMemoryValuesMiB, fargateVcpusForMemory } from '../src/private/settings/fargate';
 import { PlatformNames, stateMachineLogGroupName } from '../src/private/settings/names';
@@ -214,5 +217,35 @@ describe('template readers', () => {
     expect(definitionText(template.Resources.Job, arn)).toBe('{"StartAt":"A","States":{"A":{"Resource":"arn:Queue","Next":"arn:Fn"}}}');
     expect(definitionOf(template.Resources.Job, arn).States.A.Next).toBe('arn:Fn');
     expect(definitionText(template.Resources.RunWorkflow)).toBe('{"StartAt":"B"}');
+  });
+});
+
+describe('template readers for the consumer checks', () => {
+  const submit = (job: string) => ({ Type: 'Task', Resource: 'arn:aws:states:::batch:submitJob.sync', Parameters: { 'JobName.$': `States.Format('{}-${job}', $.run.tag)` } });
+  const definition = {
+    StartAt: 'P',
+    States: {
+      P: { Type: 'Parallel', Branches: [{ StartAt: 'Run b', States: { 'Run b': submit('b') } }, { StartAt: 'Run a', States: { 'Run a': submit('a') } }] },
+      M: { Type: 'Map', ItemProcessor: { StartAt: 'Run c', States: { 'Run c': submit('c'), 'Look': { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:batch:describeJobs', Parameters: { 'JobName.$': "States.Format('{}-x', $.t)" } } } } },
+      Again: submit('a'),
+    },
+  };
+  const template = {
+    Resources: {
+      Workflow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: JSON.stringify(definition) } },
+      Tier: { Type: 'AWS::Batch::JobDefinition', Properties: { ContainerProperties: { ResourceRequirements: [{ Type: 'VCPU', Value: '1' }, { Type: 'MEMORY', Value: '2048' }] } } },
+    },
+  };
+
+  test('finds the states of every branch and processor, and the jobs submitted to Batch, once each', () => {
+    expect(allStates(definition).map(([name]) => name)).toEqual(['P', 'Run b', 'Run a', 'M', 'Run c', 'Look', 'Again']);
+    // A state that is not a submitJob (here describeJobs) names no workflow job.
+    expect(submittedJobNames(template)).toEqual(['a', 'b', 'c']);
+  });
+
+  test('reads resources by type and a job definition\'s memory', () => {
+    expect(resourcesOfType(template, 'AWS::Batch::JobDefinition').map(([id]) => id)).toEqual(['Tier']);
+    expect(resourcesOfType(template, 'AWS::S3::Bucket')).toEqual([]);
+    expect(jobDefinitionMemory(template.Resources.Tier)).toBe(2048);
   });
 });

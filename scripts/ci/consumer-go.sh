@@ -3,7 +3,7 @@
 # `go get github.com/sanders/batch-platform-go/sandersbatchplatform@v<version>` resolved through GOPROXY from the
 # team's module proxy (the GOPROXY folder scripts/ci/publish-local.sh filled) and aws-cdk-go from the Go module
 # proxy, then `cdk synth` and checks of the templates (OwnResourcesPlatformStack, the newer props and methods, by
-# test-consumers/check-own-resources-stack.js).
+# scripts/ci/check-consumer.ts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -35,20 +35,6 @@ go build -o consumer .
 for env in dev prod; do
   echo "--- cdk synth -c environment=$env"
   "$repo/node_modules/.bin/cdk" synth -c environment="$env" -o "cdk.out.$env" --quiet --app ./consumer > /dev/null
-  node "$repo/scripts/ci/check-default-stack.js" consumer-go "cdk.out.$env" "$env"
-  node - "$env" <<'JS'
-const env = process.argv[2];
-const fail = (msg) => { console.error(`consumer-go: ${msg}`); process.exit(1); };
-const load = (stack) => require(`${process.cwd()}/cdk.out.${env}/${stack}.template.json`);
-const ofType = (t, type) => Object.values(t.Resources).filter(r => r.Type === type);
-const memoryOf = (r) => Number(r.Properties.ContainerProperties.ResourceRequirements.find(x => x.Type === 'MEMORY').Value);
-const custom = load(`GoTeamPlatformStack-${env}`);
-const customMemory = [...new Set(ofType(custom, 'AWS::Batch::JobDefinition').map(memoryOf))].sort((a, b) => a - b);
-if (JSON.stringify(customMemory) !== '[2048,16384]') fail(`${env}: custom tiers are ${customMemory}`);
-const definition = JSON.stringify(ofType(custom, 'AWS::StepFunctions::StateMachine').map(r => r.Properties.DefinitionString));
-for (const job of ['a', 'b', 'c', 'd']) if (!definition.includes(`\\"JobName\\":\\"${job}\\"`)) fail(`${env}: custom workflow has no job ${job}`);
-console.log(`${env}: custom stack tiers ${customMemory} MiB`);
-JS
-  node "$repo/test-consumers/check-own-resources-stack.js" consumer-go "cdk.out.$env" "$env" go-own Table
+  "$repo/node_modules/.bin/ts-node" --transpile-only -P "$repo/tsconfig.dev.json" "$repo/scripts/ci/check-consumer.ts" consumer-go "cdk.out.$env" "$env"
 done
 echo "consumer-go: OK"

@@ -3,7 +3,7 @@
 # repository, `mvn package` resolving com.sanders:batch-platform:<version> by its coordinates from the team's Maven
 # repository (the file repository scripts/ci/publish-local.sh deployed it to with `mvn deploy:deploy-file`;
 # aws-cdk-lib from Maven Central), then `cdk synth` (app: `mvn -e -q compile exec:java`) and checks of the templates
-# (OwnResourcesPlatformStack, the newer props and methods, by test-consumers/check-own-resources-stack.js).
+# (OwnResourcesPlatformStack, the newer props and methods, by scripts/ci/check-consumer.ts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -35,21 +35,6 @@ for env in dev prod; do
   echo "--- cdk synth -c environment=$env"
   "$repo/node_modules/.bin/cdk" synth -c environment="$env" -o "cdk.out.$env" --quiet \
     --app "mvn -B -e -q compile exec:java -Dsanders.repository=file://$SANDERS_MAVEN_REPO -Dbatch-platform.version=$version" > /dev/null
-  node "$repo/scripts/ci/check-default-stack.js" consumer-java "cdk.out.$env" "$env"
-  node - "$env" <<'JS'
-const env = process.argv[2];
-const fail = (msg) => { console.error(`consumer-java: ${msg}`); process.exit(1); };
-const load = (stack) => require(`${process.cwd()}/cdk.out.${env}/${stack}.template.json`);
-const ofType = (t, type) => Object.values(t.Resources).filter(r => r.Type === type);
-const memoryOf = (r) => Number(r.Properties.ContainerProperties.ResourceRequirements.find(x => x.Type === 'MEMORY').Value);
-const reporting = load(`ReportingPlatformStack-${env}`);
-const customMemory = [...new Set(ofType(reporting, 'AWS::Batch::JobDefinition').map(memoryOf))].sort((a, b) => a - b);
-if (JSON.stringify(customMemory) !== '[2048,30720]') fail(`${env}: custom tiers are ${customMemory}`);
-const definition = JSON.stringify(ofType(reporting, 'AWS::StepFunctions::StateMachine').map(r => r.Properties.DefinitionString));
-for (const job of ['extract', 'aggregate']) if (!definition.includes(`\\"JobName\\":\\"${job}\\"`)) fail(`${env}: custom workflow has no job ${job}`);
-if (!ofType(reporting, 'AWS::S3::Bucket').some(r => r.Properties.BucketName === `reporting-customer-platform-${env}`)) fail(`${env}: custom stack has no bucket reporting-customer-platform-${env}`);
-console.log(`${env}: custom stack tiers ${customMemory} MiB`);
-JS
-  node "$repo/test-consumers/check-own-resources-stack.js" consumer-java "cdk.out.$env" "$env" java-own TableV2
+  "$repo/node_modules/.bin/ts-node" --transpile-only -P "$repo/tsconfig.dev.json" "$repo/scripts/ci/check-consumer.ts" consumer-java "cdk.out.$env" "$env"
 done
 echo "consumer-java: OK"

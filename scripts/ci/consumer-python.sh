@@ -3,7 +3,7 @@
 # outside the repository, `pip install sanders-batch-platform==<version>` by name from the loopback pypiserver of
 # scripts/ci/registries.sh (where scripts/ci/publish-local.sh uploaded it with twine) and aws-cdk-lib from PyPI,
 # `cdk synth -c environment=dev|prod` of test-consumers/python/app.py (its stack SandersCustomerPlatformStack and
-# OwnResourcesPlatformStack, checked by test-consumers/check-own-resources-stack.js), then its `pytest tests/`.
+# OwnResourcesPlatformStack, checked by scripts/ci/check-consumer.ts), then its `pytest tests/`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -41,30 +41,7 @@ cd "$work/app"
 for env in dev prod; do
   echo "--- cdk synth -c environment=$env (app: $(python -c 'import json; print(json.load(open("cdk.json"))["app"])'))"
   "$repo/node_modules/.bin/cdk" synth -c environment="$env" -o "cdk.out.$env" --quiet > /dev/null
-  python - "$env" <<'PY'
-import json, sys
-env = sys.argv[1]
-stack = f"SandersCustomerPlatformStack-{env}"
-with open(f"cdk.out.{env}/{stack}.template.json") as f:
-    template = json.load(f)
-want = ["S3BucketName", "DynamoDBTableName", "ECRRepositoryURI", "VPCId", "BatchJobQueueName", "StepFunctionsStateMachineARN"]
-missing = [k for k in want if k not in template.get("Outputs", {})]
-assert not missing, f"{stack}: missing outputs {missing}"
-resources = template["Resources"].values()
-def named(resource_type, key, value):
-    found = [r for r in resources if r["Type"] == resource_type and r["Properties"].get(key) == value]
-    assert len(found) == 1, f"{stack}: {len(found)} {resource_type} with {key} {value!r}"
-    return found[0]
-named("AWS::S3::Bucket", "BucketName", f"sanders-customer-platform-{env}")
-table = named("AWS::DynamoDB::Table", "TableName", f"sanders_daily_customer_features_{env}")
-assert table["DeletionPolicy"] == ("Delete" if env == "dev" else "Retain"), table["DeletionPolicy"]
-named("AWS::Batch::JobQueue", "JobQueueName", f"sanders-batch-queue-{env}")
-memory = sorted({int(q["Value"]) for r in resources if r["Type"] == "AWS::Batch::JobDefinition"
-                 for q in r["Properties"]["ContainerProperties"]["ResourceRequirements"] if q["Type"] == "MEMORY"})
-assert memory == [2048, 8192, 16384], f"{stack}: job definition memory {memory}"
-print(f"{stack}: {len(template['Resources'])} resources, outputs {sorted(template['Outputs'])}")
-PY
-  node "$repo/test-consumers/check-own-resources-stack.js" consumer-python "cdk.out.$env" "$env" py-own TableV2
+  "$repo/node_modules/.bin/ts-node" --transpile-only -P "$repo/tsconfig.dev.json" "$repo/scripts/ci/check-consumer.ts" consumer-python "cdk.out.$env" "$env"
 done
 
 echo "--- pytest tests/"

@@ -92,3 +92,35 @@ export function resourcePolicyStatements(template: TemplateJson): PolicyStatemen
     .filter(([, r]) => documentOf.has(r.Type))
     .flatMap(([id, r]) => statementsOfDocument(documentOf.get(r.Type)!(r.Properties)).map(statement => ({ id, statement })));
 }
+
+/** The resources of a template of one type, as `[logicalId, resource]`. */
+export function resourcesOfType(template: TemplateJson, type: string): Array<[string, any]> {
+  return Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type);
+}
+
+/** The memory (MiB) of an `AWS::Batch::JobDefinition`. */
+export function jobDefinitionMemory(jobDefinition: any): number {
+  return Number(jobDefinition.Properties.ContainerProperties.ResourceRequirements.find((x: any) => x.Type === 'MEMORY').Value);
+}
+
+/** The states of a definition, in every Parallel branch and Map processor too. */
+export function allStates(definition: any): Array<[string, any]> {
+  return Object.entries<any>(definition.States ?? {}).flatMap(([name, state]) => [
+    [name, state] as [string, any],
+    ...(state.Branches ?? []).flatMap(allStates),
+    ...(state.ItemProcessor ? allStates(state.ItemProcessor) : []),
+    ...(state.Iterator ? allStates(state.Iterator) : []),
+  ]);
+}
+
+/**
+ * The workflow jobs the template's state machines submit to Batch, sorted, once each: from each submitting state's
+ * `JobName.$`, `States.Format('{}-<job>', <run tag>)` (the run's tag, then the workflow job's name).
+ */
+export function submittedJobNames(template: TemplateJson): string[] {
+  const names = stateMachines(template).flatMap(([, sm]) => allStates(definitionOf(sm)))
+    .filter(([, state]) => typeof state.Resource === 'string' && state.Resource.includes(':states:::batch:submitJob'))
+    .map(([, state]) => /^States\.Format\('\{\}-([^']+)',/.exec(state.Parameters?.['JobName.$'] ?? '')?.[1])
+    .filter((name): name is string => name !== undefined);
+  return [...new Set(names)].sort();
+}

@@ -20,7 +20,7 @@ const ownPrefix = "go-own"
 // newOwnResourcesPlatformStack is OwnResourcesPlatformStack-<env>: the platform on the team's own bucket, table and
 // KMS key, with DataSafety, a schedule from aws-cdk-lib's ScheduleExpression, images of the team's own (one built
 // from job-image/), alarms on the platform's metrics and a read-only role from GrantReadData.
-// scripts/ci/consumer-go.sh checks the template with test-consumers/check-own-resources-stack.js.
+// scripts/ci/consumer-go.sh checks the template with scripts/ci/check-consumer.ts.
 func newOwnResourcesPlatformStack(scope constructs.Construct, id string, env string) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(id), nil)
 	key := awskms.NewKey(stack, jsii.String("DataKey"), &awskms.KeyProps{

@@ -2,7 +2,7 @@
 
 Also `data_safety`, a schedule from aws-cdk-lib's `ScheduleExpression`, images of the team's own (one built from
 `job-image/`), alarms on the platform's metrics and a read-only role from `grant_read_data`.
-scripts/ci/consumer-python.sh checks the template with test-consumers/check-own-resources-stack.js.
+scripts/ci/consumer-python.sh checks the template with scripts/ci/check-consumer.ts.
 """
 from typing import Any
 

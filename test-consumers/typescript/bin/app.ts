@@ -51,7 +51,7 @@ new SandersBatchPlatform(analytics, 'Platform', {
   workflow,
 });
 
-// The team's own bucket, table and key (checked by test-consumers/check-own-resources-stack.js).
+// The team's own bucket, table and key (checked by scripts/ci/check-consumer.ts).
 const prefix = 'ts-own';
 const own = new Stack(app, `OwnResourcesPlatformStack-${environment}`, { env });
 const key = new kms.Key(own, 'DataKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });

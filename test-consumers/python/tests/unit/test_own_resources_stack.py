@@ -1,6 +1,6 @@
 """Unit tests of `OwnResourcesPlatformStack`: the platform on the team's own bucket, TableV2 and KMS key.
 
-scripts/ci/consumer-python.sh checks the whole synthesized template (test-consumers/check-own-resources-stack.js);
+scripts/ci/consumer-python.sh checks the whole synthesized template (scripts/ci/check-consumer.ts);
 these check, from Python, that the platform uses the table it is given and refuses one with another key schema
 (a `Table` or a `TableV2`).
 """

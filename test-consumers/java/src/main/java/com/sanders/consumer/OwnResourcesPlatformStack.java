@@ -41,7 +41,7 @@ import software.constructs.Construct;
  * OwnResourcesPlatformStack-ENV: the platform on the team's own bucket, TableV2 and KMS key, with dataSafety, a
  * schedule from aws-cdk-lib's ScheduleExpression, images of the team's own (one built from job-image/), alarms on
  * the platform's metrics and a read-only role from grantReadData. scripts/ci/consumer-java.sh checks the template
- * with test-consumers/check-own-resources-stack.js.
+ * with scripts/ci/check-consumer.ts.
  */
 public final class OwnResourcesPlatformStack extends Stack {
     static final String PREFIX = "java-own";
