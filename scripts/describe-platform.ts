@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { definitionOf, stateMachines } from './lib/templates';
+import { allStates, definitionOf, stateMachines, submittedJobName } from './lib/templates';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: describe-platform.ts <template.json>');
@@ -32,19 +32,10 @@ for (const [type, rs] of [...byType.entries()].sort()) {
 
 const [sm] = stateMachines(template);
 if (sm) {
-  const states: Array<[string, any]> = [];
-  const collect = (s: any) => {
-    for (const [name, st] of Object.entries<any>(s.States ?? {})) {
-      states.push([name, st]);
-      for (const b of st.Branches ?? []) collect(b);
-      if (st.ItemProcessor) collect(st.ItemProcessor);
-    }
-  };
-  collect(definitionOf(sm[1]));
-  const jobs = states.filter(([, st]) => typeof st.Resource === 'string' && st.Resource.includes(':batch:submitJob'));
+  const jobs = allStates(definitionOf(sm[1])).filter(([, st]) => submittedJobName(st) !== undefined);
   if (jobs.length > 0) {
     console.log('\nWorkflow jobs (each starts when the jobs it depends on have succeeded):\n');
-    const nameByKey = new Map(jobs.map(([, st]) => [String(st.Parameters.JobName).replace(/-/g, '_'), st.Parameters.JobName]));
+    const nameByKey = new Map(jobs.map(([, st]) => [submittedJobName(st)!.replace(/-/g, '_'), submittedJobName(st)]));
     for (const [name, st] of jobs) {
       const deps = (st.Parameters.DependsOn ?? []).map((d: any) => nameByKey.get(String(d['JobId.$']).split('.')[2]));
       // definitionOf writes a Ref as `${LogicalId}`.
@@ -52,7 +43,7 @@ if (sm) {
       const req = jobDefinition?.Properties?.ContainerProperties?.ResourceRequirements ?? [];
       const size = (type: string) => req.find((r: any) => r.Type === type)?.Value;
       const on = jobDefinition ? ` on ${jobDefinition.Properties.JobDefinitionName} (${size('MEMORY')} MiB, ${size('VCPU')} vCPU)` : '';
-      console.log(`- ${st.Parameters.JobName}${on}, ${name.startsWith('Run') ? 'awaited with .sync' : 'submitted'}${deps.length ? `, after ${deps.join(', ')}` : ''}`);
+      console.log(`- ${submittedJobName(st)}${on}, ${name.startsWith('Run') ? 'awaited with .sync' : 'submitted'}${deps.length ? `, after ${deps.join(', ')}` : ''}`);
     }
   }
 }

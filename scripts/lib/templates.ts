@@ -119,8 +119,13 @@ export function allStates(definition: any): Array<[string, any]> {
  */
 export function submittedJobNames(template: TemplateJson): string[] {
   const names = stateMachines(template).flatMap(([, sm]) => allStates(definitionOf(sm)))
-    .filter(([, state]) => typeof state.Resource === 'string' && state.Resource.includes(':states:::batch:submitJob'))
-    .map(([, state]) => /^States\.Format\('\{\}-([^']+)',/.exec(state.Parameters?.['JobName.$'] ?? '')?.[1])
+    .map(([, state]) => submittedJobName(state))
     .filter((name): name is string => name !== undefined);
   return [...new Set(names)].sort();
+}
+
+/** The workflow job a state submits to Batch (from its `JobName.$`), or undefined for a state that submits none. */
+export function submittedJobName(state: any): string | undefined {
+  if (typeof state.Resource !== 'string' || !state.Resource.includes(':states:::batch:submitJob')) return undefined;
+  return /^States\.Format\('\{\}-([^']+)',/.exec(state.Parameters?.['JobName.$'] ?? '')?.[1];
 }
