@@ -39,7 +39,7 @@ export function definitionOf(stateMachine: any, writeToken: (token: any) => stri
 
 /** The state machines of a template whose logical ID matches `id`, by logical ID. */
 export function stateMachines(template: TemplateJson, id: RegExp = /./): Array<[string, any]> {
-  return Object.entries(template.Resources ?? {}).filter(([logicalId, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.test(logicalId));
+  return resourcesOfType(template, 'AWS::StepFunctions::StateMachine').filter(([logicalId]) => id.test(logicalId));
 }
 
 /** The one state machine whose logical ID matches `id`; throws when there is not exactly one. */

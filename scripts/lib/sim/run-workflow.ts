@@ -7,6 +7,7 @@ import { BatchSimulator } from './batch-simulator';
 import { startAt } from './fixed-start-time';
 
 import { ExecutionError, StateMachine } from './local-stepfunctions';
+import { allStates } from '../templates';
 
 /** How a run ended. */
 export interface WorkflowRun {
@@ -62,20 +63,6 @@ export function batchHandlers(
       : handler;
   }
   return handlers;
-}
-
-/** Every state of a definition with its name, nested ones included. */
-export function allStates(definition: any): Array<[string, any]> {
-  const out: Array<[string, any]> = [];
-  const walk = (machine: any) => {
-    for (const [name, state] of Object.entries<any>(machine.States)) {
-      out.push([name, state]);
-      for (const branch of state.Branches ?? []) walk(branch);
-      if (state.ItemProcessor ?? state.Iterator) walk(state.ItemProcessor ?? state.Iterator);
-    }
-  };
-  walk(definition);
-  return out;
 }
 
 /** The resource of the Task states that stand for Wait states, answered on the virtual clock. */

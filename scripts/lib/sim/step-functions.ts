@@ -12,7 +12,8 @@
 import { BatchSimulator } from './batch-simulator';
 import { startAt } from './fixed-start-time';
 import { ExecutionError, StateMachine } from './local-stepfunctions';
-import { allStates, batchHandlers, forEmulator } from './run-workflow';
+import { batchHandlers, forEmulator } from './run-workflow';
+import { allStates } from '../templates';
 
 
 /** A state machine the simulation knows, by the ARN (or template placeholder) that definitions name it with. */

@@ -11,7 +11,6 @@ import { PlatformNames } from '../settings/names';
 /** The namespace of the platform's own metrics. */
 export const METRIC_NAMESPACE = 'Sanders/BatchPlatform';
 
-
 export interface PlatformMetricsProps {
   readonly names: PlatformNames;
   /** The state machine a run is started with. */

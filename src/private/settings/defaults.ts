@@ -102,7 +102,6 @@ export function defaultRetryStrategies(): batch.RetryStrategy[] {
   ];
 }
 
-
 /**
  * The data-safety default of an environment name: `dev` is disposable, any other name keeps its data. A name other
  * than `dev` or `prod` gets a synth warning (`PlatformSettings.warnings`), unless `dataSafety` is given.

@@ -36,7 +36,7 @@ export function checkExistingResources(problems: Problems, props: SandersBatchPl
   for (const [prop, attribute, want] of KINDS) {
     const given = props[prop] as unknown as { [key: string]: unknown; node?: { path: string } } | undefined;
     if (given !== undefined && given !== null && typeof given === 'object' && given[attribute] === undefined) {
-      problems.add(`${prop} ${given.node?.path ?? ''} has no ${attribute}: give ${want}`.replace(`${prop}  `, `${prop} `));
+      problems.add(`${[prop, given.node?.path].filter(Boolean).join(' ')} has no ${attribute}: give ${want}`);
     }
   }
   const exclusive = (existing: string, only: Array<[keyof SandersBatchPlatformProps, string]>) => {
