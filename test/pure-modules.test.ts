@@ -10,10 +10,13 @@ import {
   policyStatements, resourcePolicyStatements, resourcesOfType, stateMachines, submittedJobNames,
 } from '../scripts/lib/templates';
 import { AccessLevel, NetworkProfile, WorkflowJob } from '../src';
+import { validateTiers } from '../src/private/settings/compute-checks';
 import { describeFargateMemory, FARGATE_VCPUS, fargateMemoryValuesMiB, fargateVcpusForMemory } from '../src/private/settings/fargate';
+import { validateBucketName } from '../src/private/settings/name-checks';
 import { PlatformNames, stateMachineLogGroupName } from '../src/private/settings/names';
+import { Problems } from '../src/private/settings/problems';
 import { resolveSettings } from '../src/private/settings/settings';
-import { Problems, validateBucketName, validateTiers, validateWorkflow } from '../src/private/settings/validation';
+import { validateWorkflow } from '../src/private/settings/workflow-checks';
 import { findCycle, sinks, topologicalOrder } from '../src/private/workflow/workflow-graph';
 
 describe('job graph', () => {

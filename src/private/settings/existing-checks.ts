@@ -7,7 +7,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { Problems } from './validation';
+import { Problems } from './problems';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 
 /** The table's key schema the jobs and `tableLeadingKeys` expect. */

@@ -1,6 +1,6 @@
 /**
  * The props resolved once into one settings object per part (data, network, compute, workflow, monitoring), over
- * the defaults of `defaults.ts`, after every check of `checks.ts` passed. A builder gets its part's settings and
+ * the defaults of `defaults.ts`, after every check listed in `checks.ts` passed. A builder gets its part's settings and
  * never reads the props or decides dev versus prod itself.
  */
 import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
@@ -14,10 +14,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { checkProps, checkTypes, hasOwnJobDefinition } from './checks';
+import { checkProps, checkTypes } from './checks';
 import { dataSafetyDefaults, defaultDataSafety, defaultRetryStrategies, DEFAULTS, DEV_ENVIRONMENT, environmentDefaults, PROD_ENVIRONMENT } from './defaults';
 import { PlatformNames } from './names';
 import { stackNameProblems } from './stack-names';
+import { hasOwnJobDefinition } from './workflow-checks';
 import { DataSafety } from '../../data-safety';
 import { MemoryTier } from '../../memory-tier';
 import { NetworkProfile } from '../../network-profile';
@@ -176,7 +177,7 @@ export function resolveSettings(props: SandersBatchPlatformProps, platform?: Con
   const armTiers = tiers.filter(t => t.cpuArchitecture?._cpuArchitecture === 'ARM64');
   const createOutputs = props.createOutputs ?? DEFAULTS.createOutputs;
   if (platform !== undefined) stackNameProblems(typeProblems, platform, { names, data, createOutputs });
-  checkProps(props, { environment, names, data, tiers, workflow, maxvCpus: checkedMaxvCpus }, typeProblems);
+  checkProps(props, { environment, names, data, tiers, workflow, maxvCpus: checkedMaxvCpus, dataSafety }, typeProblems);
 
   const tierSettings = tiers.map(t => ({ ...t, cpuArchitecture: t.cpuArchitecture ?? DEFAULTS.cpuArchitecture }));
   const jobs = workflow.map(job => resolveJob(job, tierSettings.find(t => t.name === job.tier)!));

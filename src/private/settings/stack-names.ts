@@ -1,8 +1,8 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { PlatformNames } from './names';
+import { Problems } from './problems';
 import type { DataSettings } from './settings';
-import { Problems } from './validation';
 
 /** Physical names (and the stack outputs) already taken by a platform, per app (the construct tree's root). */
 const claims = new WeakMap<IConstruct, Map<string, string>>();

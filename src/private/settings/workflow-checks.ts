@@ -1,45 +1,16 @@
 /**
- * Synth-time validation of the construct's props. Every check runs before any resource is created,
- * so bad input never leaves a half-built construct tree; all problems are reported together.
+ * Workflow checks: each job's name, tier, dependencies (no cycle, at most 20), retry rules, timeout, array size,
+ * environment and secret names and data access, and the run timeout. What a job submits is checked against AWS's
+ * size limits in `submission-checks.ts`.
  */
 import { Duration, Token } from 'aws-cdk-lib';
-import { describeFargateMemory, FARGATE_VCPUS, fargateMemoryValuesMiB, fargateVcpusForMemory } from './fargate';
+import { Problems, PropsCheck, requireLiteral } from './problems';
+import { checkJobSubmissions } from './submission-checks';
 import { MemoryTier } from '../../memory-tier';
 import { AccessLevel, WorkflowJob } from '../../workflow-job';
 import { renderEvaluateOnExit } from '../compute/retry';
 import { findCycle } from '../workflow/workflow-graph';
 
-/** Collects problems and throws them as one error. */
-export class Problems {
-  private readonly messages: string[] = [];
-
-  public add(message: string): void {
-    this.messages.push(message);
-  }
-
-  public get count(): number {
-    return this.messages.length;
-  }
-
-  public throwIfAny(what: string): void {
-    if (this.messages.length === 0) return;
-    const list = this.messages.map(m => `  - ${m}`).join('\n');
-    throw new Error(`invalid ${what} (${this.messages.length} problem${this.messages.length > 1 ? 's' : ''}):\n${list}`);
-  }
-}
-
-/** Fails on an unresolved token where a literal is needed to validate or to build names. */
-export function requireLiteral(problems: Problems, what: string, value: unknown): boolean {
-  if (value !== undefined && Token.isUnresolved(value)) {
-    problems.add(`${what} is an unresolved token (${String(value)}); it must be a literal known at synth time, because names and the workflow are built from it`);
-    return false;
-  }
-  return true;
-}
-
-const ENVIRONMENT = /^[a-z][a-z0-9]{0,15}$/;
-const PREFIX = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
-const TIER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED_ENV = ['RUN_DATE', 'JOB_NAME'];
@@ -47,87 +18,29 @@ const RESERVED_ENV = ['RUN_DATE', 'JOB_NAME'];
 /** Batch: a job may depend on at most 20 jobs. */
 export const MAX_DEPENDENCIES = 20;
 
-export function validateEnvironment(problems: Problems, environment: string): void {
-  if (!requireLiteral(problems, 'environment', environment)) return;
-  if (!ENVIRONMENT.test(environment)) {
-    problems.add(`environment '${environment}' is not valid: use 1-16 lowercase letters and digits starting with a letter, e.g. 'dev', 'staging' or 'prod'`);
-  }
+/**
+ * Whether a workflow job runs on a job definition of its own instead of its tier's: secrets, the job role and
+ * the image can only be set in a job definition, not at submission.
+ */
+export function hasOwnJobDefinition(job: WorkflowJob): boolean {
+  return job.secrets !== undefined || job.dataAccess !== undefined || job.image !== undefined;
 }
 
-export function validatePrefix(problems: Problems, prefix: string): void {
-  if (!requireLiteral(problems, 'namePrefix', prefix)) return;
-  if (!PREFIX.test(prefix) || prefix.includes('--')) {
-    problems.add(`namePrefix '${prefix}' is not valid: use 1-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it starts the S3 bucket name), e.g. 'sanders' or 'team-a'`);
-  }
+/**
+ * The tiers a job may name: those whose name and vcpu are literals (a token is reported by the tier checks, and a
+ * job naming it is not reported again).
+ */
+export function tiersByName(tiers: MemoryTier[]): Map<string, MemoryTier> {
+  const literal = (value: unknown) => value === undefined || !Token.isUnresolved(value);
+  return new Map(tiers.filter(t => literal(t.name) && literal(t.vcpu)).map(t => [t.name, t]));
 }
 
-/** S3 bucket name rules. */
-export function validateBucketName(problems: Problems, name: string): void {
-  if (!requireLiteral(problems, 'bucketName', name)) return;
-  const why: string[] = [];
-  if (name.length < 3 || name.length > 63) why.push(`it is ${name.length} characters long (3-63 allowed)`);
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) why.push('only lowercase letters, digits, dots and hyphens are allowed, starting and ending with a letter or digit');
-  if (name.includes('..')) why.push('it contains two adjacent dots');
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) why.push('it looks like an IP address');
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) why.push("it starts with 'xn--', 'sthree-' or 'amzn-s3-demo-'");
-  if (/(-s3alias|--ol-s3|--x-s3|--table-s3|\.mrap)$/.test(name)) why.push("it ends with '-s3alias', '--ol-s3', '--x-s3', '--table-s3' or '.mrap'");
-  if (why.length > 0) problems.add(`bucket name '${name}' is not valid: ${why.join('; ')}. Choose a shorter namePrefix or environment, or set bucketName`);
-}
-
-export function validateTableName(problems: Problems, name: string): void {
-  if (!requireLiteral(problems, 'tableName', name)) return;
-  if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(name)) {
-    problems.add(`table name '${name}' is not valid: DynamoDB allows 3-255 letters, digits, '_', '.' and '-'`);
-  }
-}
-
-export function validateRepositoryName(problems: Problems, name: string): void {
-  if (!requireLiteral(problems, 'repositoryName', name)) return;
-  if (name.length < 2 || name.length > 256 || !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(name)) {
-    problems.add(`repository name '${name}' is not valid: ECR allows 2-256 lowercase letters and digits, separated by single '.', '_', '-' or '/'`);
-  }
-}
-
-/** Validates the tiers and returns them by name. */
-export function validateTiers(problems: Problems, tiers: MemoryTier[]): Map<string, MemoryTier> {
-  const byName = new Map<string, MemoryTier>();
-  if (tiers.length === 0) {
-    problems.add('memoryTiers is empty: give at least one tier, e.g. { name: \'2gb\', memory: Size.gibibytes(2), vcpu: 1 }');
-  }
-  for (const tier of tiers) {
-    const label = `memory tier '${tier.name}'`;
-    if (!requireLiteral(problems, 'a memory tier name', tier.name) || !requireLiteral(problems, `${label} vcpu`, tier.vcpu)) continue;
-    if (!TIER_NAME.test(tier.name)) {
-      problems.add(`memory tier name '${tier.name}' is not valid: use 1-32 lowercase letters, digits and hyphens, starting with a letter or digit, e.g. '8gb'`);
-    }
-    if (byName.has(tier.name)) {
-      problems.add(`memory tier '${tier.name}' is defined twice: tier names must be unique`);
-    }
-    byName.set(tier.name, tier);
-    if (tier.memory.isUnresolved()) {
-      problems.add(`${label} memory is an unresolved token; give a literal Size such as Size.gibibytes(8)`);
-      continue;
-    }
-    const memoryMiB = tier.memory.toMebibytes({ rounding: 2 /* SizeRoundingBehavior.NONE */ });
-    const allowed = fargateMemoryValuesMiB(tier.vcpu);
-    if (!allowed) {
-      problems.add(`${label} has vcpu ${tier.vcpu}, which Fargate does not offer: use one of ${FARGATE_VCPUS.join(', ')}`);
-    } else if (!allowed.includes(memoryMiB)) {
-      const fits = fargateVcpusForMemory(memoryMiB);
-      const hint = fits.length > 0 ? `; ${memoryMiB} MiB fits vcpu ${fits.join(' or ')}` : '';
-      problems.add(`${label} has ${memoryMiB} MiB of memory with vcpu ${tier.vcpu}, which Fargate rejects: with ${tier.vcpu} vCPU use ${describeFargateMemory(tier.vcpu)}${hint}`);
-    }
-    if (tier.ephemeralStorage?.isUnresolved()) {
-      problems.add(`${label} ephemeralStorage is an unresolved token; give a literal Size such as Size.gibibytes(50)`);
-    } else if (tier.ephemeralStorage) {
-      const gib = tier.ephemeralStorage.toMebibytes({ rounding: 2 }) / 1024;
-      if (!Number.isInteger(gib) || gib < 21 || gib > 200) {
-        problems.add(`${label} has ${gib} GiB of ephemeral storage: Fargate allows a whole number of GiB from 21 to 200, e.g. Size.gibibytes(50)`);
-      }
-    }
-  }
-  return byName;
-}
+/** The workflow against the tiers, what each job submits, and the run timeout. */
+export const checkWorkflow: PropsCheck = (problems, props, v) => {
+  validateWorkflow(problems, v.workflow, tiersByName(v.tiers), props.workflow === undefined);
+  checkJobSubmissions(problems, v.workflow);
+  if (props.runTimeout !== undefined) validateRunTimeout(problems, props.runTimeout);
+};
 
 function validateDuration(problems: Problems, label: string, d: Duration | undefined, minSeconds: number): void {
   if (d === undefined || d.isUnresolved()) return;

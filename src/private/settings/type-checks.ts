@@ -1,17 +1,13 @@
 /**
- * Checks of the props that the TypeScript types cannot make for a caller in plain JavaScript (or Python or Java
- * with a wrong cast), and of values AWS rejects only at deploy or at run time: reserved environment names, the
- * size of a job's submission, names that two things would share, contradictory data-safety settings.
- * Each problem names the prop, the value and the fix; all of them are reported in one error.
+ * The JavaScript types of the props, which the TypeScript types cannot enforce for a caller in plain JavaScript (or
+ * Python or Java with a wrong cast). Each problem names the prop, the value and the fix.
  */
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { defaultRetryStrategies } from './defaults';
-import { Problems } from './validation';
+import { Problems } from './problems';
 import { DataSafety } from '../../data-safety';
 import { NetworkProfile } from '../../network-profile';
-import { AccessLevel, WorkflowJob } from '../../workflow-job';
-import { renderEvaluateOnExit } from '../compute/retry';
+import { AccessLevel } from '../../workflow-job';
 
 type Check = (value: unknown) => boolean;
 const isString: Check = v => typeof v === 'string';
@@ -156,123 +152,5 @@ function checkJobTypes(problems: Problems, t: TypeChecker, job: any, i: number):
     t.oneOf(`${path}.dataAccess.table`, a.table, ACCESS_LEVELS, 'AccessLevel.NONE, READ or READ_WRITE');
     t.check(`${path}.dataAccess.bucketPrefix`, a.bucketPrefix, isString, 'a string', "bucketPrefix: 'raw/'");
     t.list(`${path}.dataAccess.tableLeadingKeys`, a.tableLeadingKeys, isString, 'strings', "tableLeadingKeys: ['customer-1']");
-  }
-}
-
-/** Batch sets `AWS_BATCH_*` variables itself and refuses a job that sets one. */
-const RESERVED_PREFIX = 'AWS_BATCH';
-/**
- * ECS's limit on a task's overrides, which Batch passes on for a Fargate job
- * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html: "A total of 8192 characters are
- * allowed for overrides").
- */
-export const MAX_OVERRIDES_BYTES = 8192;
-/** https://docs.aws.amazon.com/batch/latest/userguide/service_limits.html: job payload for SubmitJob, 30 KiB. */
-export const MAX_SUBMIT_JOB_BYTES = 30 * 1024;
-/** The run date every job gets, at its longest. */
-const RUN_DATE_SAMPLE = '9999-12-31';
-
-function utf8Length(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}
-
-/** What the workflow sends as a job's container overrides (command and environment), as JSON. */
-export function overridesBytes(job: WorkflowJob): number {
-  const environment = [
-    { name: 'RUN_DATE', value: RUN_DATE_SAMPLE },
-    { name: 'JOB_NAME', value: job.name },
-    ...Object.entries(job.environment ?? {}).map(([name, value]) => ({ name, value })),
-  ];
-  return utf8Length(JSON.stringify({ name: 'default', command: job.command ?? [], environment }));
-}
-
-/**
- * A generous estimate of a job's SubmitJob request: its overrides, retry rules, up to 20 dependency IDs and the
- * queue and job definition ARNs at their longest.
- */
-export function submitJobBytes(job: WorkflowJob, evaluateOnExit: unknown[]): number {
-  const arn = 'x'.repeat(256);
-  return utf8Length(JSON.stringify({
-    jobName: job.name,
-    jobQueue: arn,
-    jobDefinition: arn,
-    parameters: { date: RUN_DATE_SAMPLE },
-    containerOverrides: { command: job.command ?? [], environment: Object.entries(job.environment ?? {}).map(([name, value]) => ({ name, value })) },
-    retryStrategy: { attempts: 10, evaluateOnExit },
-    dependsOn: (job.dependsOn ?? []).map(() => ({ jobId: 'x'.repeat(36), type: 'SEQUENTIAL' })),
-    arrayProperties: job.arraySize ? { size: job.arraySize } : undefined,
-    timeout: { attemptDurationSeconds: 1e9 },
-  }));
-}
-
-/** Environment variable names Batch reserves, and the sizes of what a job submits. */
-export function checkJobSubmission(problems: Problems, job: WorkflowJob, evaluateOnExit: unknown[]): void {
-  const label = `workflow job '${job.name}'`;
-  for (const name of Object.keys(job.environment ?? {})) {
-    if (name.startsWith(RESERVED_PREFIX)) {
-      problems.add(`${label} sets environment variable '${name}': AWS Batch reserves names starting with ${RESERVED_PREFIX} (it sets AWS_BATCH_JOB_ID, AWS_BATCH_JOB_ARRAY_INDEX, ...) and refuses the job; choose another name`);
-    }
-  }
-  for (const name of Object.keys(job.secrets ?? {})) {
-    if (name.startsWith(RESERVED_PREFIX)) {
-      problems.add(`${label} has a secret named '${name}': AWS Batch reserves names starting with ${RESERVED_PREFIX}; choose another name`);
-    }
-  }
-  const overrides = overridesBytes(job);
-  if (overrides > MAX_OVERRIDES_BYTES) {
-    problems.add(`${label} sends ${overrides} bytes of container overrides (command and environment), more than the ${MAX_OVERRIDES_BYTES} ECS allows for a Fargate task's overrides, so every run would fail to start it: move large values into the image, an S3 object or a secret`);
-  }
-  const submit = submitJobBytes(job, evaluateOnExit);
-  if (submit > MAX_SUBMIT_JOB_BYTES) {
-    problems.add(`${label} makes a SubmitJob request of about ${submit} bytes, more than the ${MAX_SUBMIT_JOB_BYTES} (30 KiB) AWS Batch accepts: shorten its command, environment or retry rules`);
-  }
-}
-
-/** Settings that contradict each other about keeping data. */
-export function checkDataSafety(problems: Problems, removalPolicy: RemovalPolicy, deletionProtection: boolean | undefined): void {
-  if (deletionProtection === true && removalPolicy === RemovalPolicy.DESTROY) {
-    problems.add('deletionProtection is true but removalPolicy is RemovalPolicy.DESTROY: CloudFormation cannot delete a table with deletion protection, so removing the stack would fail half-way; set removalPolicy to RemovalPolicy.RETAIN or deletionProtection to false');
-  }
-}
-
-/** Every job's submission, with the retry rules it is submitted with. */
-export function checkJobSubmissions(problems: Problems, jobs: WorkflowJob[]): void {
-  for (const job of jobs) {
-    if (typeof job.name === 'string') checkJobSubmission(problems, job, renderEvaluateOnExit(job.retryStrategies ?? defaultRetryStrategies()));
-  }
-}
-
-/**
- * Two job definitions (a tier's and a job's own) that would get the same name, and names longer than Batch's
- * 128 characters.
- */
-export function checkJobDefinitionNames(problems: Problems, tierNames: string[], ownJobNames: string[], nameOf: (suffix: string) => string): void {
-  for (const n of [...tierNames, ...ownJobNames]) {
-    const defName = nameOf(n);
-    if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
-  }
-  const seen = new Map<string, string>();
-  const add = (what: string, suffix: string) => {
-    const name = nameOf(suffix);
-    const other = seen.get(name);
-    if (other !== undefined) {
-      problems.add(`${what} and ${other} would both get the job definition name '${name}': rename the tier or the job`);
-    }
-    seen.set(name, what);
-  };
-  for (const t of tierNames) add(`memory tier '${t}'`, t);
-  for (const j of ownJobNames) add(`workflow job '${j}' (with secrets or dataAccess, so a job definition of its own)`, j);
-}
-
-/** An image tag or digest: `v1.2.3`, `latest`, `sha256:<64 hex>`; a deploy-time token is taken as is. */
-export function checkImageTag(problems: Problems, imageTag: string): void {
-  if (Token.isUnresolved(imageTag)) return;
-  if (/^sha256:[a-f0-9]{64}$/.test(imageTag)) return;
-  if (imageTag.startsWith('sha256:')) {
-    problems.add(`imageTag '${imageTag}' is not a valid image digest: give 'sha256:' and 64 lowercase hex digits, as 'docker inspect' or ECR shows it`);
-    return;
-  }
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
-    problems.add(`imageTag '${imageTag}' is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-' (or an image digest 'sha256:...')`);
   }
 }
