@@ -2,8 +2,10 @@
  * `dataSafety`: a typed option of its own, defaulting from the environment name, with a warning for a name that
  * is neither `dev` nor `prod`. The data defaults follow it; the cost defaults follow the name.
  */
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { DataSafety, NetworkProfile, SandersBatchPlatformProps } from '../src';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { DataSafety, NetworkProfile, SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
 import { platformStack } from './util';
 
 const WARNING = '@sanders/batch-platform:dataSafety';
@@ -75,4 +77,44 @@ describe('dataSafety', () => {
     expect(() => platformStack({ environment: 'prod', dataSafety: DataSafety.DISPOSABLE }))
       .toThrow(/dataSafety is DataSafety\.DISPOSABLE in environment 'prod'.*remove dataSafety.*set acknowledgeDisposableProd to true/);
   });
+
 });
+
+describe('removal settings that can all hold', () => {
+  test('a staging that destroys its data, with deletion protection and the backup off, gives a table CloudFormation can delete', () => {
+    const { template } = synth({ environment: 'staging', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, backupPlan: false });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ BucketName: 'sanders-customer-platform-staging' }) });
+    template.resourceCountIs('AWS::Backup::BackupPlan', 0);
+    // autoDeleteObjects follows RETAINED (off): a bucket with objects stays, as CloudFormation reports.
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('a dev that keeps its data empties nothing and protects nothing it does not need to', () => {
+    const { template } = synth({ environment: 'dev', removalPolicy: RemovalPolicy.RETAIN });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('a staging with its own table may destroy what the platform creates: no table of its own to protect or back up', () => {
+    const stack = new Stack(new App(), 'Consumer');
+    const own = new dynamodb.Table(stack, 'Own', {
+      tableName: 'team_features', partitionKey: { name: 'customer_id', type: dynamodb.AttributeType.STRING }, sortKey: { name: 'date', type: dynamodb.AttributeType.STRING },
+    });
+    new SandersBatchPlatform(stack, 'Staging', { environment: 'staging', removalPolicy: RemovalPolicy.DESTROY, existingTable: own });
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ BucketName: 'sanders-customer-platform-staging' }) });
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.resourceCountIs('AWS::Backup::BackupPlan', 0);
+  });
+
+  test('fails on the review\'s case, a prod told to destroy with auto-delete and default deletion protection, naming what it would delete', () => {
+    expect(() => platformStack({ environment: 'prod', removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true })).toThrow(new RegExp(
+      "\\(1 problem\\):\\n  - removalPolicy is RemovalPolicy\\.DESTROY in environment 'prod', which keeps its data by default: removing the stack would delete "
+      + 'the bucket sanders-customer-platform-prod with every object in it \\(autoDeleteObjects empties it first\\), '
+      + 'the table sanders_daily_customer_features_prod \\(only a 35-day system backup is left\\), '
+      + 'the image repository sanders-customer-platform-prod with its images, '
+      + 'the KMS key \\(after 7 days; whatever it encrypted is unreadable then\\), the log groups;'));
+  });
+});
+

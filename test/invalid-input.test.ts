@@ -2,17 +2,20 @@
  * Invalid configurations are rejected at synth, before any resource is created, with a message that names
  * the bad value and says how to fix it.
  */
-import { App, CfnElement, CfnParameter, Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnElement, CfnParameter, Duration, Lazy, RemovalPolicy, Size, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AccessLevel, DataSafety, SandersBatchPlatform, SandersBatchPlatformProps, WorkflowJob } from '../src';
 
 const tier = (name: string, gib: number, vcpu: number, extra: object = {}) => ({ name, memory: Size.gibibytes(gib), vcpu, ...extra });
 const job = (name: string, extra: Partial<WorkflowJob> = {}): WorkflowJob => ({ name, tier: '2gb', ...extra });
 const token = (value: string) => Lazy.string({ produce: () => value });
+/** A cron string as a user types it (the Python app's schedules were strings). */
+const cron = (fields: string, zone?: TimeZone) => scheduler.ScheduleExpression.expression(`cron(${fields})`, zone);
 /** A secret from another stack's scope: the platform's checks read only its name in the job. */
 const secret = () => batch.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(new Stack(new App(), 'Secrets'), 'S', 'team/key'));
 
@@ -156,6 +159,49 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   ['alarmEmails is one string', { alarmEmails: 'ops@example.com' as any }, /alarmEmails must be an array of e-mail address strings, got the string 'ops@example\.com': give alarmEmails: \['ops@example\.com'\]/],
   ['the schedule is a cron string', { schedule: '0 2 * * ? *' as any }, /schedule must be an object, got the string '0 2 \* \* \? \*': give schedule: \{ expression: ScheduleExpression\.cron\(\{ minute: '0', hour: '2' \}\) \}/],
   ['the schedule\'s expression is a number', { schedule: { expression: 5 as any } }, /schedule\.expression must be a scheduler\.ScheduleExpression, got the number 5/],
+  // schedules against EventBridge Scheduler's grammar (eb-cron-expressions.html, eb-rate-expressions.html, Scheduler's ScheduleExpression)
+  ['a cron minute is out of range', { schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '61', hour: '2' }) } }, /schedule expression 'cron\(61 2 \* \* \? \*\)': minutes '61' is not valid: use 0-59/],
+  ['a cron hour is 24', { schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '24' }) } }, /hours '24' is not valid: use 0-23/],
+  ['a cron year is before 1970', { schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', year: '1969' }) } }, /year '1969' is not valid: use 1970-2199/],
+  ['a cron has the five fields of Unix cron', { schedule: { expression: cron('0 2 * * *') } }, /'cron\(0 2 \* \* \*\)': it has 5 fields, but Scheduler's cron has 6: minutes hours day-of-month month day-of-week year/],
+  ['a cron has no ? in a day field', { schedule: { expression: cron('0 2 * * * *') } }, /day-of-month '\*' and day-of-week '\*': exactly one of them must be '\?'.*e\.g\. 'cron\(0 2 \* \* \? \*\)'/],
+  ['a cron gives both a day of the month and a day of the week', { schedule: { expression: cron('0 2 1 * MON *') } }, /day-of-month '1' and day-of-week 'MON': exactly one of them must be '\?'/],
+  ['a cron counts Sunday as 0', { schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', weekDay: '0' }) } }, /day-of-week '0' counts Sunday as 0, as Unix cron does: Scheduler numbers the days 1-7 from Sunday/],
+  ['a cron day of the week is 8', { schedule: { expression: cron('0 2 ? * 8 *') } }, /day-of-week '8' is not valid: use 1-7 or SUN-SAT/],
+  ['a rate is inside cron(...)', { schedule: { expression: scheduler.ScheduleExpression.expression('cron(rate(5 minutes))') } }, /'cron\(rate\(5 minutes\)\)': it has an expression inside cron\(\.\.\.\)/],
+  ['a cron is inside cron(...)', { schedule: { expression: scheduler.ScheduleExpression.expression('cron(cron(0 2 * * ? *))') } }, /it has an expression inside cron\(\.\.\.\): give the fields alone/],
+  ['a cron string is not wrapped in cron(...)', { schedule: { expression: scheduler.ScheduleExpression.expression('30 2 * * ? *') } }, /schedule expression '30 2 \* \* \? \*' is not valid: Scheduler takes cron\(\.\.\.\), rate\(\.\.\.\) or at\(\.\.\.\)/],
+  ['a rate of 1 has a plural unit', { schedule: { expression: scheduler.ScheduleExpression.expression('rate(1 hours)') } }, /'rate\(1 hours\)': give the unit in the singular for 1: 'rate\(1 hour\)'/],
+  ['a rate is in weeks', { schedule: { expression: scheduler.ScheduleExpression.expression('rate(2 weeks)') } }, /'rate\(2 weeks\)': give a positive whole number and a unit: minute\(s\), hour\(s\) or day\(s\)/],
+  ['a one-time schedule is on 30 February', { schedule: { expression: scheduler.ScheduleExpression.expression('at(2027-02-30T02:30:00)') } }, /'at\(2027-02-30T02:30:00\)': 2027-02-30T02:30:00 is not a date and time that exists/],
+  ['the schedule time zone is misspelt', { schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '30', hour: '2', timeZone: TimeZone.of('Europe/Berln') }) } },
+    /schedule time zone 'Europe\/Berln' is not an IANA time zone: give TimeZone\.of\('Europe\/Berlin'\) if that is the zone meant/],
+  ['the schedule time zone is an offset', { schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '30', hour: '2', timeZone: TimeZone.of('+01:00') }) } },
+    /schedule time zone '\+01:00' is an offset, not an IANA time zone: give the zone of the place, such as TimeZone\.EUROPE_BERLIN/],
+  ['the schedule time zone is UTC+1', { schedule: { expression: cron('0 2 * * ? *', TimeZone.of('UTC+1')) } }, /schedule time zone 'UTC\+1' is an offset/],
+  // removal settings that cannot all hold
+  ['prod destroys its data with auto-delete on and deletion protection left at its default', { environment: 'prod', removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true },
+    /removalPolicy is RemovalPolicy\.DESTROY in environment 'prod', which keeps its data by default: removing the stack would delete the bucket sanders-customer-platform-prod with every object in it \(autoDeleteObjects empties it first\), the table sanders_daily_customer_features_prod .*the KMS key.*remove removalPolicy to keep prod's data, or, if it really is disposable, set dataSafety to DataSafety\.DISPOSABLE .* and acknowledgeDisposableProd to true/],
+  ['prod destroys its data', { environment: 'prod', removalPolicy: RemovalPolicy.DESTROY }, /removalPolicy is RemovalPolicy\.DESTROY in environment 'prod'.*the bucket sanders-customer-platform-prod \(once it is empty\)/],
+  ['data safety is RETAINED but the removal policy destroys', { environment: 'staging', dataSafety: DataSafety.RETAINED, removalPolicy: RemovalPolicy.DESTROY },
+    /dataSafety is DataSafety\.RETAINED but removalPolicy is RemovalPolicy\.DESTROY: removing the stack would delete the bucket .*which dataSafety says must survive; remove removalPolicy to keep the data, or set dataSafety to DataSafety\.DISPOSABLE/],
+  ['staging destroys its data with deletion protection left at its default', { environment: 'staging', removalPolicy: RemovalPolicy.DESTROY },
+    /removalPolicy is RemovalPolicy\.DESTROY but deletionProtection is true by default \(dataSafety is DataSafety\.RETAINED in environment 'staging'\): the table would get DeletionPolicy Delete and deletion protection.*set deletionProtection to false as well/],
+  ['acknowledged prod destroys its data with deletion protection left at its default', { environment: 'prod', acknowledgeDisposableProd: true, removalPolicy: RemovalPolicy.DESTROY },
+    /removalPolicy is RemovalPolicy\.DESTROY but deletionProtection is true by default \(dataSafety is DataSafety\.RETAINED in environment 'prod'\)/],
+  ['a disposable environment keeps a backup plan', { environment: 'dev', backupPlan: true },
+    /backupPlan is true but removalPolicy is RemovalPolicy\.DESTROY: the backup vault is kept, but the platform's KMS key that encrypts its backups is deleted with the stack \(after 7 days\), so no backup could ever be restored; set backupPlan to false/],
+  ['staging destroys its data but keeps the default backup plan', { environment: 'staging', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false },
+    /backupPlan is true but removalPolicy is RemovalPolicy\.DESTROY: the backup vault is kept/],
+  // limit messages that name what takes the room. Sizes as sent, JSON in UTF-8: {"name":"PAYLOAD","value":"x...x"} is
+  // 9 + 7 + 11 + 9000 + 2 = 9029 bytes, SMALL 9 + 5 + 11 + 1 + 2 = 28, MODE 9 + 4 + 11 + 4 + 2 = 30; a command of 90
+  // quoted 100-character arguments is 90 * 102 + 89 commas + 2 brackets = 9271.
+  ['one environment variable takes the overrides\' room', { workflow: [job('a', { environment: { SMALL: 'x', PAYLOAD: 'x'.repeat(9000) } })] },
+    /workflow job 'a' sends 9\d{3} bytes of container overrides .* \(largest: environment variable 'PAYLOAD' 9029 bytes, environment variable 'SMALL' 28 bytes\): move large values/],
+  ['the command takes the overrides\' room', { workflow: [job('a', { command: Array.from({ length: 90 }, () => 'a'.repeat(100)), environment: { MODE: 'full' } })] },
+    /\(largest: the command \(90 arguments, the longest 102 bytes\) 9271 bytes, environment variable 'MODE' 30 bytes\)/],
+  ['the command takes the SubmitJob request\'s room', { workflow: [job('a', { command: ['x'.repeat(31 * 1024)] })] },
+    /makes a SubmitJob request of about \d+ bytes, more than the 30720 \(30 KiB\) AWS Batch accepts \(largest: the command \(1 argument, the longest 31746 bytes\) 31748 bytes, the retry rules \(5\) \d+ bytes\)/],
 ];
 
 function expectRejected(props: SandersBatchPlatformProps, message: RegExp): void {

@@ -1,7 +1,7 @@
-import { Duration, TimeZone } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { WorkflowSchedule } from '../src';
+import { SandersBatchPlatform, WorkflowSchedule } from '../src';
 import { platformStack, platformTemplate } from './util';
 
 describe('schedule', () => {
@@ -90,5 +90,30 @@ describe('schedule from aws-cdk-lib\'s ScheduleExpression and TimeZone', () => {
   test('fails when the expression is a string', () => {
     expect(() => platformStack({ schedule: { expression: 'cron(0 2 * * ? *)' as any } }))
       .toThrow(/schedule\.expression must be a scheduler\.ScheduleExpression, got the string 'cron\(0 2 \* \* \? \*\)'/);
+  });
+
+  test.each([
+    ['a one-time schedule', scheduler.ScheduleExpression.expression('at(2027-01-31T02:30:00)', TimeZone.EUROPE_BERLIN), 'at(2027-01-31T02:30:00)', 'Europe/Berlin'],
+    ['a rate of one hour', scheduler.ScheduleExpression.rate(Duration.hours(1)), 'rate(1 hour)', 'UTC'],
+    ['the last Friday of each month (AWS\'s own example)', scheduler.ScheduleExpression.expression('cron(15 10 ? * 6L 2022-2023)'), 'cron(15 10 ? * 6L 2022-2023)', 'UTC'],
+    ['a zone by its IANA link name', scheduler.ScheduleExpression.cron({ minute: '0', hour: '9', timeZone: TimeZone.of('US/Pacific') }), 'cron(0 9 * * ? *)', 'US/Pacific'],
+  ])('accepts %s and writes it as given', (_what, expression, text, zone) => {
+    platformTemplate({ schedule: { expression } })
+      .hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: text, ScheduleExpressionTimezone: zone });
+  });
+
+  test('passes a deploy-time expression and zone through unchecked', () => {
+    const stack = new Stack(new App(), 'Consumer');
+    const param = new CfnParameter(stack, 'Cron', { default: 'cron(0 2 * * ? *)' });
+    const zone = new CfnParameter(stack, 'Zone', { default: 'Europe/Berlin' });
+    new SandersBatchPlatform(stack, 'Platform', {
+      schedule: { expression: scheduler.ScheduleExpression.expression(param.valueAsString, TimeZone.of(zone.valueAsString)) },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: { Ref: 'Cron' }, ScheduleExpressionTimezone: { Ref: 'Zone' } });
+  });
+
+  test('reports a wrong expression and a wrong zone together, with the other problems of the props', () => {
+    expect(() => platformStack({ environment: 'Prod', schedule: { expression: scheduler.ScheduleExpression.expression('cron(0 2 * * *)', TimeZone.of('Europe/Berln')) } }))
+      .toThrow(/\(3 problems\):\n {2}- environment 'Prod'[\s\S]*- schedule expression 'cron\(0 2 \* \* \*\)': it has 5 fields[\s\S]*- schedule time zone 'Europe\/Berln' is not an IANA time zone/);
   });
 });
