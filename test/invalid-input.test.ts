@@ -179,6 +179,9 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   ['the schedule time zone is an offset', { schedule: { expression: scheduler.ScheduleExpression.cron({ minute: '30', hour: '2', timeZone: TimeZone.of('+01:00') }) } },
     /schedule time zone '\+01:00' is an offset, not an IANA time zone: give the zone of the place, such as TimeZone\.EUROPE_BERLIN/],
   ['the schedule time zone is UTC+1', { schedule: { expression: cron('0 2 * * ? *', TimeZone.of('UTC+1')) } }, /schedule time zone 'UTC\+1' is an offset/],
+  // 'sanders-batch-job-' (18) + 110 + '-dev' (4) = 132 characters
+  ['a job with a job definition of its own gets a name over 128 characters', { workflow: [job('j'.repeat(110), { dataAccess: { bucket: AccessLevel.READ } })] },
+    /job definition name 'sanders-batch-job-j{110}-dev' is longer than AWS Batch's 128 characters \(132: the prefix, environment and 'j{110}' make it\): shorten the tier or job name/],
   // removal settings that cannot all hold
   ['prod destroys its data with auto-delete on and deletion protection left at its default', { environment: 'prod', removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true },
     /removalPolicy is RemovalPolicy\.DESTROY in environment 'prod', which keeps its data by default: removing the stack would delete the bucket sanders-customer-platform-prod with every object in it \(autoDeleteObjects empties it first\), the table sanders_daily_customer_features_prod .*the KMS key.*remove removalPolicy to keep prod's data, or, if it really is disposable, set dataSafety to DataSafety\.DISPOSABLE .* and acknowledgeDisposableProd to true/],

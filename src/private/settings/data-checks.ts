@@ -12,8 +12,9 @@
  * - `dataSafety` DISPOSABLE in `prod` without `acknowledgeDisposableProd`: refused.
  * - `backupPlan` true with DESTROY and the platform's own key: refused; the vault is kept but the key that encrypts
  *   its backups is deleted with the stack, so the backups could never be restored.
- * - `pointInTimeRecovery` with DESTROY: accepted (DynamoDB keeps a system backup of a deleted table with point-in-time
- *   recovery, so it still helps); with `dataSafety` DISPOSABLE (on) or RETAINED (off): accepted, one setting over its
+ * - `pointInTimeRecovery` with DESTROY: accepted (DynamoDB keeps a system backup of a table deleted with point-in-time
+ *   recovery on, for 35 days: DynamoDB developer guide, PointInTimeRecovery_Howitworks, "Delete a table with PITR
+ *   enabled"; the message of a refused destroy names it); with `dataSafety` DISPOSABLE (on) or RETAINED (off): accepted, one setting over its
  *   default. `autoDeleteObjects` false with DESTROY: accepted (a non-empty bucket then stays, CloudFormation reports it).
  * - Props that shape a resource the team brings instead (`deletionProtection`, `pointInTimeRecovery`, `backupPlan` with
  *   `existingTable`): refused in `existing-checks.ts`.

@@ -79,7 +79,9 @@ export function validateRepositoryName(problems: Problems, name: string): void {
 export function checkJobDefinitionNames(problems: Problems, tierNames: string[], ownJobNames: string[], nameOf: (suffix: string) => string): void {
   for (const n of [...tierNames, ...ownJobNames]) {
     const defName = nameOf(n);
-    if (defName.length > 128) problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters: shorten the tier or job name`);
+    if (defName.length > 128) {
+      problems.add(`job definition name '${defName}' is longer than AWS Batch's 128 characters (${defName.length}: the prefix, environment and '${n}' make it): shorten the tier or job name`);
+    }
   }
   const seen = new Map<string, string>();
   const add = (what: string, suffix: string) => {
