@@ -86,8 +86,16 @@ describe('removal settings that can all hold', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
     template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ BucketName: 'sanders-customer-platform-staging' }) });
     template.resourceCountIs('AWS::Backup::BackupPlan', 0);
-    // autoDeleteObjects follows RETAINED (off): a bucket with objects stays, as CloudFormation reports.
+    // autoDeleteObjects follows RETAINED (off): synth warns that a bucket or repository with data stops the removal.
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('warns when the bucket and the repository are destroyed without being emptied, and not when they are emptied or kept', () => {
+    const warning = Match.stringLikeRegexp('removalPolicy is RemovalPolicy\\.DESTROY but autoDeleteObjects is false: CloudFormation cannot delete the bucket sanders-customer-platform-staging and the image repository sanders-customer-platform-staging while they hold objects or images.*set autoDeleteObjects to true');
+    synth({ environment: 'staging', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, backupPlan: false }).annotations.hasWarning('/TestStack/Platform', warning);
+    synth({ environment: 'dev', autoDeleteObjects: false }).annotations.hasWarning('/TestStack/Platform', Match.stringLikeRegexp('autoDeleteObjects is false: CloudFormation cannot delete'));
+    synth({ environment: 'dev' }).annotations.hasNoWarning('*', Match.stringLikeRegexp('autoDeleteObjects is false'));
+    synth({ environment: 'prod' }).annotations.hasNoWarning('*', Match.stringLikeRegexp('autoDeleteObjects is false'));
   });
 
   test('a dev that keeps its data empties nothing and protects nothing it does not need to', () => {

@@ -15,13 +15,15 @@
  * - `pointInTimeRecovery` with DESTROY: accepted (DynamoDB keeps a system backup of a table deleted with point-in-time
  *   recovery on, for 35 days: DynamoDB developer guide, PointInTimeRecovery_Howitworks, "Delete a table with PITR
  *   enabled"; the message of a refused destroy names it); with `dataSafety` DISPOSABLE (on) or RETAINED (off): accepted, one setting over its
- *   default. `autoDeleteObjects` false with DESTROY: accepted (a non-empty bucket then stays, CloudFormation reports it).
+ *   default. `autoDeleteObjects` false with DESTROY: accepted with a synth warning (`removalWarning`): CloudFormation
+ *   cannot delete a bucket or repository that still holds objects or images, so removing the stack stops there.
  * - Props that shape a resource the team brings instead (`deletionProtection`, `pointInTimeRecovery`, `backupPlan` with
  *   `existingTable`): refused in `existing-checks.ts`.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { DEFAULTS, PROD_ENVIRONMENT } from './defaults';
 import { CheckedValues, Problems, PropsCheck } from './problems';
+import type { DataSettings } from './settings';
 import { DataSafety } from '../../data-safety';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 
@@ -81,3 +83,14 @@ export const checkDisposableProd: PropsCheck = (problems, props, v) => {
   if (v.environment !== PROD_ENVIRONMENT || props.dataSafety !== DataSafety.DISPOSABLE || props.acknowledgeDisposableProd === true) return;
   problems.add(`dataSafety is DataSafety.DISPOSABLE in environment '${PROD_ENVIRONMENT}': the bucket, table, repository and key would be destroyed with the stack, without point-in-time recovery or backup; remove dataSafety (prod keeps its data by default), or set acknowledgeDisposableProd to true if prod's data really is disposable`);
 };
+
+/**
+ * The warning for a bucket or repository set to be destroyed but not emptied: an empty one goes, one with data makes
+ * removing the stack fail on it. Advice, not an error: a team may empty them itself first.
+ */
+export function removalWarning(data: DataSettings): string | undefined {
+  if (data.removalPolicy !== RemovalPolicy.DESTROY || data.autoDeleteObjects) return undefined;
+  const what = data.existingBucket === undefined ? `the bucket ${data.bucketName} and the image repository ${data.repositoryName}` : `the image repository ${data.repositoryName}`;
+  return `removalPolicy is RemovalPolicy.DESTROY but autoDeleteObjects is false: CloudFormation cannot delete ${what} while they hold objects or images, `
+    + 'so removing the stack would fail on them after the rest is deleted; set autoDeleteObjects to true to empty them first, or empty them yourself before removing the stack';
+}

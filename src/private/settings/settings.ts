@@ -15,6 +15,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { checkProps, checkTypes } from './checks';
+import { removalWarning } from './data-checks';
 import { dataSafetyDefaults, defaultDataSafety, defaultRetryStrategies, DEFAULTS, DEV_ENVIRONMENT, environmentDefaults, PROD_ENVIRONMENT } from './defaults';
 import { PlatformNames } from './names';
 import { stackNameProblems } from './stack-names';
@@ -129,7 +130,7 @@ export interface PlatformSettings {
   readonly dataSafety: DataSafety;
   /**
    * The synth warnings of these settings, by id: the data safety an environment name other than `dev` or `prod`
-   * chose, a `maxvCpus` below the workflow's peak.
+   * chose, a `maxvCpus` below the workflow's peak, a bucket and repository destroyed without being emptied.
    */
   readonly warnings: Array<{ readonly id: string; readonly message: string }>;
   readonly names: PlatformNames;
@@ -190,6 +191,7 @@ export function resolveSettings(props: SandersBatchPlatformProps, platform?: Con
     warnings: [
       { id: 'dataSafety', message: props.dataSafety === undefined ? dataSafetyWarning(environment, dataSafety) : undefined },
       { id: 'maxvCpusBelowPeak', message: belowPeakWarning(peakDemand, maxvCpus) },
+      { id: 'removalWithoutEmptying', message: removalWarning(data) },
     ].flatMap(w => (w.message === undefined ? [] : [{ id: `@sanders/batch-platform:${w.id}`, message: w.message }])),
     names,
     logs: { retention: props.logRetention ?? DEFAULTS.logRetention, removalPolicy: data.removalPolicy },
