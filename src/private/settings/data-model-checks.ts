@@ -7,13 +7,14 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { DEFAULTS } from './defaults';
 import { PlatformNames } from './names';
 import { Problems } from './validation';
 import { GlobalNames } from '../../global-names';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
 
-/** The Sanders app's prefix: the only one whose defaults are the Python app's workflow and table keys. */
-export const SANDERS_PREFIX = 'sanders';
+/** The Sanders app's prefix (the default): the only one whose defaults are the Python app's workflow and table keys. */
+export const SANDERS_PREFIX = DEFAULTS.namePrefix;
 
 /** The table's key schema. */
 export interface TableKeys {
