@@ -15,6 +15,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.5.1',
   defaultReleaseBranch: 'main',
   jsiiVersion: '~6.0.0',
+  // The Node versions jsii 6 and the CDK CLI support (package.json `engines`); the README recommends the active LTS.
+  // Node 20 reached end of life (jsii prints a banner and the simulation needs a polyfill there).
+  minNodeVersion: '22.0.0',
+  // Experimental until 1.0: the API may still change in a minor release, and `release:api-check` (jsii-diff) makes
+  // every breaking change a minor (0.x) or major release whose changelog says so.
+  stability: 'experimental',
   name: '@sanders/batch-platform',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -49,6 +55,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // aws-cdk-go's awscdk v2.257.0 itself requires.
     '@aws-cdk/cloud-assembly-schema@53.25.0',
     'aws-cdk@^2.1100.0',
+    // minNodeVersion would make it ^22; the lock file holds 26.x, which the newest TypeScript's checks were run with.
+    '@types/node@^26.6.6',
   ],
 
   gitignore: [
@@ -138,12 +146,20 @@ project.addTask('release:check', {
   description: 'Check the packages in dist/ before publishing: npm publish --dry-run, twine check, the tarball\'s files, Construct Hub metadata, one version in every language',
   exec: 'bash scripts/ci/package-checks.sh',
 });
+project.addTask('release:api-check', {
+  description: 'Compare the public API (.jsii) with the previous release in releases/npm/ (jsii-diff, experimental APIs included); fail on a breaking change unless the version is major (minor while 0.x) and its changelog says BREAKING',
+  exec: 'bash scripts/ci/api-compat.sh',
+});
+// projen's own `compat` task compares with the package on a public npm registry, which this package is not on.
+project.tasks.tryFind('compat')?.reset('bash scripts/ci/api-compat.sh');
 project.addTask('release:upgrade-check', {
   description: 'Synthesize the example prod stack with the previous release (from the local npm registry) and the new build; fail when a resource holding data would be replaced or deleted',
   exec: 'bash scripts/ci/upgrade-safety.sh',
 });
 // What the loopback registries and the CI scripts leave in the work tree is not part of the package either.
-project.npmignore?.exclude('/releases/', '/CHANGELOG.md', '/.ci-work/', '/.venv/');
+// The package ships CHANGELOG.md (what changed, breaking changes first) and the user docs, not the contributor docs.
+project.npmignore?.exclude('/releases/', '/.ci-work/', '/.venv/', '/docs/contributing.md', '/docs/releasing.md');
+project.npmignore?.include('/CHANGELOG.md');
 // The released npm tarball is kept in git (`*.tgz` is ignored everywhere else).
 project.gitignore.include('/releases/npm/*.tgz');
 // ---------------------------------------------------------------------------------------------------------------

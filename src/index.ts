@@ -4,5 +4,7 @@ export * from './network-profile';
 export * from './data-safety';
 export * from './workflow-schedule';
 export * from './on-job-failure';
+export * from './global-names';
+export * from './platform-naming-props';
 export * from './sanders-batch-platform-props';
 export * from './sanders-batch-platform';

@@ -9,13 +9,14 @@ import { DataSafety } from './data-safety';
 import { MemoryTier } from './memory-tier';
 import { NetworkProfile } from './network-profile';
 import { OnJobFailure } from './on-job-failure';
+import { PlatformNamingProps } from './platform-naming-props';
 import { WorkflowJob } from './workflow-job';
 import { WorkflowSchedule } from './workflow-schedule';
 
 /**
- * Properties of a `SandersBatchPlatform`.
+ * Properties of a `SandersBatchPlatform`. The names and the data model are in `PlatformNamingProps`.
  */
-export interface SandersBatchPlatformProps {
+export interface SandersBatchPlatformProps extends PlatformNamingProps {
   /**
    * The environment name, the last part of every resource name.
    *
@@ -49,14 +50,6 @@ export interface SandersBatchPlatformProps {
   readonly acknowledgeDisposableProd?: boolean;
 
   /**
-   * The first part of every resource name. S3 bucket names are global across all AWS accounts,
-   * so a second team deploying the platform needs a prefix of its own.
-   *
-   * @default 'sanders'
-   */
-  readonly namePrefix?: string;
-
-  /**
    * The job sizes. Each becomes one AWS Batch job definition.
    *
    * @default - `DefaultMemoryTiers.all()`: 2 GiB/1 vCPU (`2gb`), 8 GiB/2 vCPU (`8gb`), 16 GiB/4 vCPU (`16gb`)
@@ -65,10 +58,10 @@ export interface SandersBatchPlatformProps {
 
   /**
    * The jobs the workflow runs and their dependencies. Each job starts as soon as the jobs it depends on
-   * have succeeded.
+   * have succeeded. A platform with a `namePrefix` of its own must give it: it runs only the jobs its team lists.
    *
-   * @default - `DefaultWorkflow.jobs()`: feature-extraction (8gb) and data-processing (2gb) in parallel,
-   *            then model-training (16gb)
+   * @default - for the Sanders prefix only, `DefaultWorkflow.jobs()` (the Python app's feature-extraction (8gb) and
+   *            data-processing (2gb) in parallel, then model-training (16gb)); required for any other prefix
    */
   readonly workflow?: WorkflowJob[];
 
@@ -79,20 +72,6 @@ export interface SandersBatchPlatformProps {
    * @default 'latest'
    */
   readonly imageTag?: string;
-
-  /**
-   * The S3 bucket's name. Bucket names are global: they must be unique across all AWS accounts.
-   *
-   * @default - `{namePrefix}-customer-platform-{environment}`
-   */
-  readonly bucketName?: string;
-
-  /**
-   * The DynamoDB table's name.
-   *
-   * @default - `{namePrefix}_daily_customer_features_{environment}`
-   */
-  readonly tableName?: string;
 
   /**
    * Use this bucket for the platform's data instead of creating one. The platform then creates no data bucket and no
@@ -108,8 +87,8 @@ export interface SandersBatchPlatformProps {
   /**
    * Use this table for the platform's data instead of creating one. The platform then creates no table and no
    * backup plan (the plan covers only a table it creates), and changes nothing of this one. Jobs, grants and the
-   * `DynamoDBTableName` output use it. It must have partition key `customer_id` and sort key `date`, both strings:
-   * this is checked for a `Table` or `TableV2` of the same app, not for one imported by name or ARN, which carries
+   * `DynamoDBTableName` output use it. It must have the key schema of `tablePartitionKey` and `tableSortKey` (for the
+   * Sanders prefix by default `customer_id` and `date`, both strings): this is checked for a `Table` or `TableV2` of the same app, not for one imported by name or ARN, which carries
    * no key schema. Not allowed with `tableName`, `pointInTimeRecovery`, `deletionProtection` or `backupPlan: true`.
    * An encrypted table imported from another stack must be imported with its key
    * (`Table.fromTableAttributes(this, 'Features', { tableName, encryptionKey })`) so the jobs may use the key.
@@ -130,13 +109,6 @@ export interface SandersBatchPlatformProps {
    * @default - the platform creates a customer-managed key with rotation
    */
   readonly existingEncryptionKey?: kms.IKey;
-
-  /**
-   * The ECR repository's name.
-   *
-   * @default - `{namePrefix}-customer-platform-{environment}`
-   */
-  readonly repositoryName?: string;
 
   /**
    * What happens to the bucket, table, repository, KMS key and log groups when they leave the stack.

@@ -43,7 +43,7 @@ export class SandersBatchPlatform extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The data bucket. */
   public readonly bucket: s3.IBucket;
-  /** The daily customer features table (`customer_id`, `date`). */
+  /** The data table, keyed by `tablePartitionKey` and `tableSortKey` (for the Sanders prefix `customer_id`, `date`). */
   public readonly table: dynamodb.ITable;
   /** The repository of the job image. */
   public readonly repository: ecr.IRepository;
@@ -250,8 +250,8 @@ export class SandersBatchPlatform extends Construct {
   }
 
   /**
-   * Jobs still RUNNABLE `runnableTimeout` after they entered RUNNABLE (`Sanders/BatchPlatform` `JobsStuckRunnable`,
-   * by `JobQueue`), counted by the platform's watch. `stuckJobsAlarm` watches this metric.
+   * Jobs still RUNNABLE `runnableTimeout` after they entered RUNNABLE (`JobsStuckRunnable` in `metricNamespace`, by
+   * `JobQueue`), counted by the platform's watch. `stuckJobsAlarm` watches this metric.
    *
    * @param props options over the defaults: the sum over 5 minutes
    */

@@ -162,13 +162,13 @@ describe('API docs in the jsii assembly', () => {
   test('fails when an optional property loses its @default', () => {
     // GIVEN a copy of the assembly where an optional prop has no @default
     const assembly = editedCopy(types => {
-      const prefix = types[PROPS].properties.find((p: Property) => p.name === 'namePrefix');
-      expect(prefix.optional).toBe(true);
-      delete prefix.docs.default;
+      const imageTag = types[PROPS].properties.find((p: Property) => p.name === 'imageTag');
+      expect(imageTag.optional).toBe(true);
+      delete imageTag.docs.default;
     });
 
     // THEN
-    expect(newProblems(assembly)).toEqual([`${PROPS}#namePrefix: optional but no @default`]);
+    expect(newProblems(assembly)).toEqual([`${PROPS}#imageTag: optional but no @default`]);
   });
 
   test('reads an assembly that jsii compressed', () => {

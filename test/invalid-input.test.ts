@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AccessLevel, DataSafety, SandersBatchPlatform, SandersBatchPlatformProps, WorkflowJob } from '../src';
+import { OWN_DATA_MODEL } from './util';
 
 const tier = (name: string, gib: number, vcpu: number, extra: object = {}) => ({ name, memory: Size.gibibytes(gib), vcpu, ...extra });
 const job = (name: string, extra: Partial<WorkflowJob> = {}): WorkflowJob => ({ name, tier: '2gb', ...extra });
@@ -272,21 +273,21 @@ describe('two platforms of one app', () => {
     const app = new App();
     new SandersBatchPlatform(new Stack(app, 'StackA', here), 'Platform', { tableName: 'shared_features' });
     const stackB = new Stack(app, 'StackB', here);
-    expect(() => new SandersBatchPlatform(stackB, 'Platform', { namePrefix: 'other', tableName: 'shared_features', alarmEmails: ['nope'] }))
+    expect(() => new SandersBatchPlatform(stackB, 'Platform', { namePrefix: 'other', ...OWN_DATA_MODEL, tableName: 'shared_features', alarmEmails: ['nope'] }))
       .toThrow(/\(2 problems\):\n {2}- table name 'shared_features' .* is already used by platform 'StackA\/Platform'.*\n {2}- alarmEmails/);
     // The failed platform took nothing: a third one may use its names.
-    expect(() => new SandersBatchPlatform(new Stack(app, 'StackC', here), 'Platform', { namePrefix: 'other', tableName: 'other_features' })).not.toThrow();
+    expect(() => new SandersBatchPlatform(new Stack(app, 'StackC', here), 'Platform', { namePrefix: 'other', ...OWN_DATA_MODEL, tableName: 'other_features' })).not.toThrow();
   });
 
   test('fails when a second platform in another stack reuses a table name', () => {
     const app = new App();
     new SandersBatchPlatform(new Stack(app, 'StackA', here), 'Platform', { tableName: 'shared_features' });
-    expect(() => new SandersBatchPlatform(new Stack(app, 'StackB', here), 'Platform', { namePrefix: 'other', tableName: 'shared_features' }))
+    expect(() => new SandersBatchPlatform(new Stack(app, 'StackB', here), 'Platform', { namePrefix: 'other', ...OWN_DATA_MODEL, tableName: 'shared_features' }))
       .toThrow(/table name 'shared_features' \(in account 123456789012, region eu-central-1\) is already used by platform 'StackA\/Platform'/);
   });
 
   test('accepts two stacks with prefixes of their own', () => {
-    expect(twoStacks(here, here, { namePrefix: 'team-b' })).not.toThrow();
+    expect(twoStacks(here, here, { namePrefix: 'team-b', ...OWN_DATA_MODEL })).not.toThrow();
   });
 });
 

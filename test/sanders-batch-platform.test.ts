@@ -1,7 +1,7 @@
 import { RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DefaultMemoryTiers, DefaultWorkflow, SandersBatchPlatform } from '../src';
-import { logicalIdOf, platformStack, platformTemplate, workflowDefinition } from './util';
+import { logicalIdOf, OWN_DATA_MODEL, platformStack, platformTemplate, workflowDefinition } from './util';
 import { policyStatements } from '../scripts/lib/templates';
 
 describe('SandersBatchPlatform with default props (dev)', () => {
@@ -229,7 +229,7 @@ describe('environment-driven behaviour can be set on its own', () => {
   });
 
   test('a second team sets its own prefix', () => {
-    const template = platformTemplate({ namePrefix: 'team-a', environment: 'prod' });
+    const template = platformTemplate({ namePrefix: 'team-a', environment: 'prod', ...OWN_DATA_MODEL });
     template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'team-a-customer-platform-prod' });
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'team-a_daily_customer_features_prod' });
     template.hasResourceProperties('AWS::Batch::JobQueue', { JobQueueName: 'team-a-batch-queue-prod' });
@@ -252,7 +252,7 @@ describe('environment-driven behaviour can be set on its own', () => {
       .toThrow(/bucket name 'sanders-customer-platform-dev' \(unique in every account\) is already used by platform 'TestStack\/Platform': give each platform its own namePrefix or environment[\s\S]*the stack outputs S3BucketName, ... \(createOutputs\) of stack .* set createOutputs: false on all but one platform/);
     expect(stack.node.tryFindChild('Second')?.node.children).toHaveLength(0);
     // A platform of its own prefix and no outputs fits.
-    new SandersBatchPlatform(stack, 'Third', { namePrefix: 'team-b', createOutputs: false });
+    new SandersBatchPlatform(stack, 'Third', { namePrefix: 'team-b', ...OWN_DATA_MODEL, createOutputs: false });
   });
 
   test('custom tiers and workflow build their own job definitions', () => {

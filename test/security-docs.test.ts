@@ -10,7 +10,7 @@ import { Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { platformStack } from './util';
+import { OWN_DATA_MODEL, platformStack } from './util';
 import { identityPolicyStatements, resourcePolicyStatements, stateMachines } from '../scripts/lib/templates';
 import { SandersBatchPlatform } from '../src';
 
@@ -252,7 +252,7 @@ const CHECKS: { [rowStart: string]: () => void } = {
   },
   'Synth-time validation of every prop': () => {
     const { stack } = platformStack();
-    expect(() => new SandersBatchPlatform(stack, 'Second', { environment: 'Prod', namePrefix: 'x_' })).toThrow(/3 problems[\s\S]*stack outputs S3BucketName[\s\S]*environment 'Prod'[\s\S]*namePrefix 'x_'/);
+    expect(() => new SandersBatchPlatform(stack, 'Second', { environment: 'Prod', namePrefix: 'x_', ...OWN_DATA_MODEL })).toThrow(/3 problems[\s\S]*stack outputs S3BucketName[\s\S]*environment 'Prod'[\s\S]*namePrefix 'x_'/);
     expect(stack.node.tryFindChild('Second')?.node.children ?? []).toEqual([]);
   },
 };

@@ -3,9 +3,10 @@
  */
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { IConstruct } from 'constructs';
 import { definitionOf, stateMachines } from '../scripts/lib/templates';
-import { SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
+import { DefaultWorkflow, SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
 
 /** A stack with one platform in it, as a consuming team would write it. */
 export function platformStack(props: SandersBatchPlatformProps = {}, stackId = 'TestStack'): { stack: Stack; platform: SandersBatchPlatform } {
@@ -47,3 +48,13 @@ export function workflowDefinition(template: Template): any {
   if (found.length !== 1) throw new Error(`expected one job workflow, found ${found.length}`);
   return definitionOf(found[0][1]);
 }
+
+/**
+ * What a platform with a `namePrefix` other than Sanders' must state (issue 24): its workflow and its table keys.
+ * The Python app's keys, so that a test about something else keeps the table it had.
+ */
+export const OWN_DATA_MODEL: Pick<SandersBatchPlatformProps, 'workflow' | 'tablePartitionKey' | 'tableSortKey'> = {
+  workflow: DefaultWorkflow.jobs(),
+  tablePartitionKey: { name: 'customer_id', type: AttributeType.STRING },
+  tableSortKey: { name: 'date', type: AttributeType.STRING },
+};

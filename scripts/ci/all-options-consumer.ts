@@ -27,7 +27,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { AccessLevel, DataSafety, NetworkProfile, OnJobFailure, SandersBatchPlatform } from '../../src';
+import { AccessLevel, DataSafety, GlobalNames, NetworkProfile, OnJobFailure, SandersBatchPlatform } from '../../src';
 
 const app = new App({ outdir: process.argv[2] ?? 'cdk.out/all-options-consumer' });
 
@@ -37,6 +37,9 @@ const dbPassword = ssm.StringParameter.fromSecureStringParameterAttributes(dev, 
 new SandersBatchPlatform(dev, 'Platform', {
   environment: 'dev',
   namePrefix: 'team-x',
+  tablePartitionKey: { name: 'customer_id', type: dynamodb.AttributeType.STRING },
+  tableSortKey: { name: 'date', type: dynamodb.AttributeType.STRING },
+  metricNamespace: 'TeamX/Jobs',
   useSpot: true,
   networkProfile: NetworkProfile.ON_DEMAND_EGRESS,
   alarmEmails: ['ops@example.com'],
@@ -71,6 +74,9 @@ const prod = new Stack(app, 'AllOptionsProd');
 new SandersBatchPlatform(prod, 'Platform', {
   environment: 'prod',
   namePrefix: 'team-x',
+  tablePartitionKey: { name: 'customer_id', type: dynamodb.AttributeType.STRING },
+  // The default, given: the bucket below is named by bucketName.
+  globalNames: GlobalNames.FIXED,
   networkProfile: NetworkProfile.SINGLE_NAT_GATEWAY,
   // prod's default, given; each data prop below says the same once more.
   dataSafety: DataSafety.RETAINED,

@@ -4,7 +4,8 @@
  *   - `SandersCustomerPlatformStack-<env>`, the platform with default props: the Python app's six outputs, bucket,
  *     table and job queue names, the 2/8/16 GiB job definitions, the default workflow's jobs, and dev/prod deletion
  *     policies;
- *   - the app's own custom stack, where it has one (tiers, jobs, names: `CUSTOM` below);
+ *   - the app's own custom stack, where it has one (tiers, jobs, names, the team's table keys, no `sanders` anywhere:
+ *     `CUSTOM` below);
  *   - `OwnResourcesPlatformStack-<env>`, the stack every consumer app builds on the same newer props and methods, each
  *     in its own language (`ownResourcesProblems`).
  * Usage (from any directory): ts-node -P <repo>/tsconfig.dev.json <repo>/scripts/ci/check-consumer.ts <consumer> <cdk.out dir> <environment>
@@ -21,6 +22,8 @@ interface CustomStack {
   readonly bucket: string;
   readonly tiersMiB: number[];
   readonly jobs: string[];
+  /** The table's key schema the app gives (`tablePartitionKey`, `tableSortKey`): name and attribute type, hash first. */
+  readonly keys: Array<[string, 'S' | 'N' | 'B']>;
   /** Only the TypeScript app's: job definitions in all, ARM64 tiers, an array job, the six outputs. */
   readonly jobDefinitions?: number;
   readonly arm64MiB?: number[];
@@ -42,6 +45,7 @@ const CONSUMERS: { [name: string]: Consumer } = {
       bucket: 'analytics-customer-platform',
       tiersMiB: [2048, 30720],
       jobs: ['ingest', 'report', 'score'],
+      keys: [['account_id', 'S'], ['event_time', 'N']],
       jobDefinitions: 3,
       arm64MiB: [30720],
       arrayJob: true,
@@ -51,12 +55,12 @@ const CONSUMERS: { [name: string]: Consumer } = {
   },
   'consumer-python': { ownPrefix: 'py-own', ownTable: 'TableV2' },
   'consumer-java': {
-    custom: { stack: 'ReportingPlatformStack', environments: ['dev', 'prod'], bucket: 'reporting-customer-platform', tiersMiB: [2048, 30720], jobs: ['aggregate', 'extract'] },
+    custom: { stack: 'ReportingPlatformStack', environments: ['dev', 'prod'], bucket: 'reporting-customer-platform', tiersMiB: [2048, 30720], jobs: ['aggregate', 'extract'], keys: [['report_id', 'S']] },
     ownPrefix: 'java-own',
     ownTable: 'TableV2',
   },
   'consumer-go': {
-    custom: { stack: 'GoTeamPlatformStack', environments: ['dev', 'prod'], bucket: 'go-team-customer-platform', tiersMiB: [2048, 16384], jobs: ['a', 'b', 'c', 'd'] },
+    custom: { stack: 'GoTeamPlatformStack', environments: ['dev', 'prod'], bucket: 'go-team-customer-platform', tiersMiB: [2048, 16384], jobs: ['a', 'b', 'c', 'd'], keys: [['item', 'S'], ['day', 'S']] },
     ownPrefix: 'go-own',
     ownTable: 'Table',
   },
@@ -110,6 +114,13 @@ function customStackProblems(outDir: string, env: string, c: CustomStack, p: Pro
   p.check(isDeepStrictEqual(tiersOf(t), c.tiersMiB), `${c.stack}: tiers are ${tiersOf(t)} MiB, expected ${c.tiersMiB}`);
   p.check(isDeepStrictEqual(submittedJobNames(t), c.jobs), `${c.stack}: the workflow submits ${submittedJobNames(t)}, expected ${c.jobs}`);
   p.check(named(t, 'AWS::S3::Bucket', 'BucketName', `${c.bucket}-${env}`).length === 1, `${c.stack}: no bucket ${c.bucket}-${env}`);
+  // A team of its own: its table keys, and no Sanders name, tag key or namespace anywhere (issue 24).
+  const tables = resourcesOfType(t, 'AWS::DynamoDB::Table').filter(([, r]) => String(r.Properties?.TableName).endsWith(`_daily_customer_features_${env}`));
+  const keyType = (r: any, name: string) => list(r.Properties.AttributeDefinitions ?? []).find((d: any) => d.AttributeName === name)?.AttributeType;
+  const keys = tables.map(([, r]) => list(r.Properties.KeySchema).map((k: any) => [k.AttributeName, keyType(r, k.AttributeName)]));
+  p.check(isDeepStrictEqual(keys, [c.keys]), `${c.stack}: the table's keys are ${text(keys)}, expected ${text(c.keys)}`);
+  const sanders = JSON.stringify(t).match(/sanders/gi) ?? [];
+  p.check(sanders.length === 0, `${c.stack}: names sanders ${sanders.length} time(s), a team of its own must find none`);
   if (c.jobDefinitions !== undefined) p.check(definitions.length === c.jobDefinitions, `${c.stack}: ${definitions.length} job definitions, expected ${c.jobDefinitions}`);
   if (c.arm64MiB !== undefined) {
     const arm = definitions.filter(([, r]) => r.Properties.ContainerProperties.RuntimePlatform?.CpuArchitecture === 'ARM64').map(([, r]) => jobDefinitionMemory(r));
@@ -201,7 +212,9 @@ function ownResourcesProblems(outDir: string, env: string, who: Consumer, p: Pro
   p.check(slow.Period === 3600 && slow.Statistic === 'Maximum', `alarm slow-runs: ${slow.Statistic} over ${slow.Period} s, expected Maximum over 3600 s (the metric's options)`);
   const rule = dimension(alarm('failed-jobs', 'AWS/Events', 'TriggeredRules'), 'RuleName');
   p.check(t.Resources?.[rule?.Ref]?.Type === 'AWS::Events::Rule', `alarm failed-jobs is on ${text(rule)}, not a rule of the platform`);
-  const stuck = alarm('stuck-jobs', 'Sanders/BatchPlatform', 'JobsStuckRunnable');
+  // The default namespace follows the prefix: `ts-own` -> `TsOwn/BatchPlatform`.
+  const namespace = `${prefix.split('-').map(w => w[0].toUpperCase() + w.slice(1)).join('')}/BatchPlatform`;
+  const stuck = alarm('stuck-jobs', namespace, 'JobsStuckRunnable');
   p.check(dimension(stuck, 'JobQueue') === `${prefix}-batch-queue-${env}`, `alarm stuck-jobs is on queue ${text(dimension(stuck, 'JobQueue'))}`);
 
   // grantReadData on the team's role: read the bucket, the table and the key; write nothing.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The packages in dist/ before they are published (`npx projen release:check`): one version in the npm, Python,
 # Java and Go packages; `npm publish --dry-run`; `twine check`; the npm tarball holds lib/, .jsii, API.md,
-# README.md and LICENSE and nothing from test/, scripts/ or the sources; the metadata Construct Hub reads
+# README.md, CHANGELOG.md and LICENSE (and engines.node) and nothing from test/, scripts/ or the sources; the metadata Construct Hub reads
 # (keywords awscdk and cdk, stability, repository, license, the jsii language targets). Fails on the first problem
 # group with every problem of that group listed. Needs the bumped build: bump, build, package:python|java|go.
 set -euo pipefail
@@ -29,14 +29,18 @@ echo "npm $tarball, PyPI $(basename "$wheel") and $(basename "$sdist"), Maven co
 
 echo "--- the npm tarball's files"
 listing=$(tar -tzf "$tarball")
-for need in package/lib/index.js package/lib/index.d.ts package/.jsii package/API.md package/README.md package/LICENSE package/package.json; do
+for need in package/lib/index.js package/lib/index.d.ts package/.jsii package/API.md package/README.md package/CHANGELOG.md package/LICENSE package/package.json; do
   grep -qx "$need" <<<"$listing" || problems+=("$need is missing")
 done
-# Nothing else: no sources, tests, scripts, synthesized output (cdk.out), releases or development files.
-extra=$(grep -vE '^package/(lib/.*\.(js|d\.ts)|docs/[^/]+\.md|\.jsii|API\.md|README\.md|LICENSE|package\.json)$' <<<"$listing" || true)
+# Nothing else: no sources, tests, scripts, synthesized output (cdk.out), releases, development files or contributor docs.
+extra=$(grep -vE '^package/(lib/.*\.(js|d\.ts)|docs/[^/]+\.md|\.jsii|API\.md|README\.md|CHANGELOG\.md|LICENSE|package\.json)$' <<<"$listing" || true)
+contributor=$(grep -E '^package/docs/(contributing|releasing)\.md$' <<<"$listing" || true)
+[ -z "$contributor" ] || problems+=("contributor docs a user does not need: $(tr '\n' ' ' <<<"$contributor")")
+engines=$(tar -xzOf "$tarball" package/package.json | node -p 'JSON.parse(require("fs").readFileSync(0)).engines?.node ?? ""')
+[ -n "$engines" ] || problems+=("package.json has no engines.node: say which Node versions the library supports (minNodeVersion in .projenrc.ts)")
 [ -z "$extra" ] || problems+=("files a user does not need: $(tr '\n' ' ' <<<"$extra")")
 [ ${#problems[@]} -eq 0 ] || fail "$(printf '\n  - %s' "${problems[@]}")"
-echo "$(wc -l <<<"$listing") files: lib/ ($(grep -c '^package/lib/' <<<"$listing")), .jsii, API.md, README.md, LICENSE, package.json, docs/"
+echo "$(wc -l <<<"$listing") files: lib/ ($(grep -c '^package/lib/' <<<"$listing")), .jsii, API.md, README.md, CHANGELOG.md, LICENSE, package.json, docs/ (engines.node $engines)"
 
 echo "--- Construct Hub metadata (package.json and .jsii in the tarball)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sanders-package-checks.XXXXXX")

@@ -4,6 +4,7 @@ package main
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/sanders/batch-platform-go/sandersbatchplatform"
 )
@@ -25,6 +26,9 @@ func main() {
 	sandersbatchplatform.NewSandersBatchPlatform(custom, jsii.String("Platform"), &sandersbatchplatform.SandersBatchPlatformProps{
 		Environment: jsii.String(env),
 		NamePrefix:  jsii.String("go-team"),
+		// A team of its own gives its table keys (only the Sanders prefix has the Python app's as defaults).
+		TablePartitionKey: &awsdynamodb.Attribute{Name: jsii.String("item"), Type: awsdynamodb.AttributeType_STRING},
+		TableSortKey:      &awsdynamodb.Attribute{Name: jsii.String("day"), Type: awsdynamodb.AttributeType_STRING},
 		MemoryTiers: &[]*sandersbatchplatform.MemoryTier{
 			{Name: jsii.String("small"), Memory: awscdk.Size_Gibibytes(jsii.Number(2)), Vcpu: jsii.Number(1)},
 			{Name: jsii.String("large"), Memory: awscdk.Size_Gibibytes(jsii.Number(16)), Vcpu: jsii.Number(2)},

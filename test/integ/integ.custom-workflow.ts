@@ -4,6 +4,7 @@
  */
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Size } from 'aws-cdk-lib';
+import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { SandersCustomerPlatformStack } from './platform-stack';
 import { AccessLevel } from '../../src';
@@ -12,6 +13,9 @@ const app = new App();
 export const stack = new SandersCustomerPlatformStack(app, 'staging', {
   platform: {
     namePrefix: 'team-a',
+    // A team of its own states its table keys (here the same as the Sanders default, so the table is unchanged).
+    tablePartitionKey: { name: 'customer_id', type: AttributeType.STRING },
+    tableSortKey: { name: 'date', type: AttributeType.STRING },
     memoryTiers: [
       { name: 'small', memory: Size.gibibytes(1), vcpu: 0.5 },
       { name: 'large', memory: Size.gibibytes(32), vcpu: 8, cpuArchitecture: ecs.CpuArchitecture.ARM64 },

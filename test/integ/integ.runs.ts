@@ -14,10 +14,13 @@
  */
 import { ExpectedResult, IApiCall, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { SandersBatchPlatform } from '../../src';
-import { EGRESS_TAG } from '../../src/private/egress/egress-workflow';
 import { TERMINATE_REASONS } from '../../src/private/workflow/workflow-states';
+
+/** The tag key of a run's NAT gateway and address: `{namePrefix}:on-demand-egress-vpc`. */
+const EGRESS_TAG = 'integruns:on-demand-egress-vpc';
 
 const app = new App();
 const stack = new Stack(app, 'SandersBatchPlatformRuns', { description: 'Integ test: runs of the batch platform on AWS' });
@@ -26,6 +29,8 @@ const script = (onFail: string, onStop: string) => ['sh', '-c', `case "$RUN_DATE
 const platform = new SandersBatchPlatform(stack, 'Platform', {
   environment: 'dev',
   namePrefix: 'integruns',
+  tablePartitionKey: { name: 'customer_id', type: AttributeType.STRING },
+  tableSortKey: { name: 'date', type: AttributeType.STRING },
   memoryTiers: [{ name: 'tiny', memory: Size.mebibytes(512), vcpu: 0.25, image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36') }],
   workflow: [
     { name: 'first', tier: 'tiny', command: script('exit 3', 'sleep 900'), retryAttempts: 1 },

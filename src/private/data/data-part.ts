@@ -104,8 +104,9 @@ export class DataPart extends Namespace {
     const s = this.settings;
     const table = new dynamodb.Table(this, 'FeaturesTable', {
       tableName: s.tableName,
-      partitionKey: { name: 'customer_id', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'date', type: dynamodb.AttributeType.STRING },
+      // Checked before anything is created: a platform that creates its table has its key schema.
+      partitionKey: s.tableKeys!.partitionKey,
+      sortKey: s.tableKeys!.sortKey,
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.encryptionKey,

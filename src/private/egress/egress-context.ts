@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { OnDemandEgressTarget } from '../network/network';
 import { PlatformNames } from '../settings/names';
 
-/** The tag that marks a run's NAT gateway and Elastic IP; its value is the VPC ID. */
+/** The Sanders prefix's tag key (`PlatformNames.egressTag`) that marks a run's NAT gateway and Elastic IP. */
 export const EGRESS_TAG = 'sanders:on-demand-egress-vpc';
 
 /** The error of a DynamoDB call whose condition failed. */
@@ -87,12 +87,13 @@ export function egressContext(scope: Construct, props: EgressRunWorkflowProps): 
   const name = props.names.runWorkflow;
   const ownExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   const vpcId = props.vpc.vpcId;
-  const tags = [{ Key: EGRESS_TAG, Value: vpcId }, { Key: 'Name', Value: `${name}-egress` }];
+  const tagKey = props.names.egressTag;
+  const tags = [{ Key: tagKey, Value: vpcId }, { Key: 'Name', Value: `${name}-egress` }];
   const routeTableArns = props.target.privateRouteTableIds.map(id => stack.formatArn({ service: 'ec2', resource: 'route-table', resourceName: id }));
   const publicSubnetArn = stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: props.target.publicSubnet.subnetId });
   const ec2Arn = (type: string) => stack.formatArn({ service: 'ec2', resource: type, resourceName: '*' });
-  const taggedForVpc = { StringEquals: { [`ec2:ResourceTag/${EGRESS_TAG}`]: vpcId } };
-  const requestTaggedForVpc = { StringEquals: { [`aws:RequestTag/${EGRESS_TAG}`]: vpcId } };
+  const taggedForVpc = { StringEquals: { [`ec2:ResourceTag/${tagKey}`]: vpcId } };
+  const requestTaggedForVpc = { StringEquals: { [`aws:RequestTag/${tagKey}`]: vpcId } };
   const retryApi = (task: sfn.TaskStateBase) => task.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2 });
   const retryApiButCondition = (task: sfn.TaskStateBase) => {
     task.addRetry({ errors: [CONDITION_FAILED], maxAttempts: 0 });

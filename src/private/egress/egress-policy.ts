@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { EGRESS_TAG, EgressContext } from './egress-context';
+import { EgressContext } from './egress-context';
 import { acknowledge, acknowledgeWildcards, HIPAA, inPacks, NIST } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 
@@ -45,7 +45,7 @@ export function createNatGatewayStatements(ctx: EgressContext): iam.PolicyStatem
     new iam.PolicyStatement({
       actions: ['ec2:CreateTags'],
       resources: [ec2Arn('natgateway'), ec2Arn('elastic-ip')],
-      conditions: { StringEquals: { 'ec2:CreateAction': ['AllocateAddress', 'CreateNatGateway'], [`aws:RequestTag/${EGRESS_TAG}`]: vpcId } },
+      conditions: { StringEquals: { 'ec2:CreateAction': ['AllocateAddress', 'CreateNatGateway'], [`aws:RequestTag/${ctx.props.names.egressTag}`]: vpcId } },
     }),
   ];
 }
@@ -73,7 +73,7 @@ export function acknowledgeRunWorkflowWildcards(ctx: EgressContext, role: Manage
   const escapedName = ctx.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   acknowledgeWildcards(role, role.grantedStatements, [
     { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: ec2:DescribeNatGateways and ec2:DescribeAddresses (finding the run\'s egress by tag), batch:ListJobs (waiting until every job on the platform\'s queue has ended before egress goes), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },
-    { pattern: /:(natgateway|elastic-ip)\/\*\]?$/, reason: `A NAT gateway or Elastic IP the run creates has an ID only after it exists, so they are named with a wildcard, and every action on them is conditioned on the tag ${EGRESS_TAG} = the platform VPC's ID: creating and tagging them requires the request to set it (aws:RequestTag), deleting and releasing them requires them to carry it (ec2:ResourceTag); routes are limited to the private route tables (CreateRoute and ReplaceRoute take only route-table resources in the IAM service reference); ec2:CreateTags is further limited to the AllocateAddress and CreateNatGateway calls` },
+    { pattern: /:(natgateway|elastic-ip)\/\*\]?$/, reason: `A NAT gateway or Elastic IP the run creates has an ID only after it exists, so they are named with a wildcard, and every action on them is conditioned on the tag ${ctx.props.names.egressTag} = the platform VPC's ID: creating and tagging them requires the request to set it (aws:RequestTag), deleting and releasing them requires them to carry it (ec2:ResourceTag); routes are limited to the private route tables (CreateRoute and ReplaceRoute take only route-table resources in the IAM service reference); ec2:CreateTags is further limited to the AllocateAddress and CreateNatGateway calls` },
     { pattern: new RegExp(`:states:.*:execution:${escapedName}:\\*$`), reason: 'Executions of the run workflow itself, whose names are given at start: it only describes the execution that owns the egress lock, to see whether that one still runs' },
     { pattern: /:states:.*:execution:.*\*$/, reason: 'Executions of the platform\'s own job workflow and backfill, named by the run workflow at start (its own execution name): the run workflow starts, watches and stops only those' },
     { pattern: /:rule\/StepFunctionsGetEventsForStepFunctionsExecutionRule$/, reason: 'The fixed EventBridge rule Step Functions uses to wait for a .sync child execution' },

@@ -9,7 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { EGRESS_TAG, EgressContext } from './egress-context';
+import { EgressContext } from './egress-context';
 import { jobsEndedSteps } from './egress-jobs-ended';
 import { LockTable } from './egress-lock';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -28,7 +28,7 @@ function teardownTasks(ctx: EgressContext) {
   const deleteRoutes = props.target.privateRouteTableIds.map((routeTableId, i) =>
     ec2Call(`DeleteRoute${i + 1}`, 'deleteRoute', { RouteTableId: routeTableId, DestinationCidrBlock: '0.0.0.0/0' }, [routeTableArns[i]], { resultPath: sfn.JsonPath.DISCARD }));
   const findNats = ec2Call('FindNatGateways', 'describeNatGateways', {
-    Filter: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: `tag:${EGRESS_TAG}`, Values: [vpcId] }, { Name: 'state', Values: ['pending', 'available'] }],
+    Filter: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: `tag:${props.names.egressTag}`, Values: [vpcId] }, { Name: 'state', Values: ['pending', 'available'] }],
   }, ['*'], { resultSelector: { 'gateways.$': '$.NatGateways' }, resultPath: '$.teardown' });
   retryApi(findNats);
   const deleteNat = ec2Call('DeleteNatGateway', 'deleteNatGateway', { 'NatGatewayId.$': '$.NatGatewayId' }, [ec2Arn('natgateway')], {
@@ -40,11 +40,11 @@ function teardownTasks(ctx: EgressContext) {
   }).itemProcessor(deleteNat);
   const waitDeleted = new sfn.Wait(scope, 'RunEgressWaitDeleted', { stateName: 'Wait for NAT gateways to go', time: sfn.WaitTime.duration(Duration.seconds(20)) });
   const checkDeleted = ec2Call('CheckNatGatewaysGone', 'describeNatGateways', {
-    Filter: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: `tag:${EGRESS_TAG}`, Values: [vpcId] }, { Name: 'state', Values: ['pending', 'available', 'deleting'] }],
+    Filter: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: `tag:${props.names.egressTag}`, Values: [vpcId] }, { Name: 'state', Values: ['pending', 'available', 'deleting'] }],
   }, ['*'], { resultSelector: { 'gateways.$': '$.NatGateways' }, resultPath: '$.teardown' });
   retryApi(checkDeleted);
   const findAddresses = ec2Call('FindAddresses', 'describeAddresses', {
-    Filters: [{ Name: `tag:${EGRESS_TAG}`, Values: [vpcId] }],
+    Filters: [{ Name: `tag:${props.names.egressTag}`, Values: [vpcId] }],
   }, ['*'], { resultSelector: { 'addresses.$': '$.Addresses' }, resultPath: '$.teardown' });
   retryApi(findAddresses);
   const releaseAddress = ec2Call('ReleaseAddress', 'releaseAddress', { 'AllocationId.$': '$.AllocationId' }, [ec2Arn('elastic-ip')], {

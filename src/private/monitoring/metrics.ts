@@ -8,7 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { DEFAULTS } from '../settings/defaults';
 import { PlatformNames } from '../settings/names';
 
-/** The namespace of the platform's own metrics. */
+/** The namespace of the platform's own metric for the Sanders prefix (`PlatformNames.metricNamespace` for any). */
 export const METRIC_NAMESPACE = 'Sanders/BatchPlatform';
 
 export interface PlatformMetricsProps {
@@ -43,7 +43,7 @@ export class PlatformMetrics {
   /** Jobs of the queue still RUNNABLE `runnableTimeout` after they entered RUNNABLE, summed over 5 minutes. */
   public jobsStuckRunnable(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE,
+      namespace: this.props.names.metricNamespace,
       metricName: 'JobsStuckRunnable',
       dimensionsMap: { JobQueue: this.props.names.jobQueue },
       period: DEFAULTS.metricPeriod,

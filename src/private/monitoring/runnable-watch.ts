@@ -12,7 +12,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE } from './metrics';
 import { acknowledgeWildcards } from '../core/compliance';
 import { createLoggedStateMachine } from '../core/logged-state-machine';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -71,7 +70,7 @@ function createRunnableWatch(scope: Construct, props: RunnableWatchProps): sfn.S
       Type: 'Task',
       Resource: `arn:${Stack.of(scope).partition}:states:::aws-sdk:cloudwatch:putMetricData`,
       Parameters: {
-        Namespace: METRIC_NAMESPACE,
+        Namespace: props.names.metricNamespace,
         MetricData: [{ MetricName: 'JobsStuckRunnable', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'JobQueue', Value: props.names.jobQueue }] }],
       },
       ResultPath: null,
@@ -112,7 +111,7 @@ function createRunnableWatch(scope: Construct, props: RunnableWatchProps): sfn.S
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['cloudwatch:PutMetricData'],
     resources: ['*'],
-    conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
+    conditions: { StringEquals: { 'cloudwatch:namespace': props.names.metricNamespace } },
   }));
   acknowledgeWildcards(role, role.grantedStatements, [
     { pattern: /^Resource::\*$/, reason: 'Only for actions without resource-level permissions: batch:DescribeJobs, cloudwatch:PutMetricData (in the platform\'s namespace only) (IAM has no resource type for metrics), X-Ray trace writing and CloudWatch Logs vended delivery for logging at level ALL' },

@@ -5,6 +5,7 @@
  * | module | checks |
  * |---|---|
  * | `type-checks.ts` | the JavaScript type of every prop (before anything is derived from them) |
+ * | `data-model-checks.ts` | what a team other than Sanders must give (workflow, table keys), metric namespace, global names |
  * | `name-checks.ts` | environment, prefix, bucket, table and repository names, image tag, job definition names |
  * | `data-checks.ts` | data safety and removal: removal policy, auto-delete, deletion protection, backup |
  * | `existing-checks.ts` | the bucket, table and key a team brings |
@@ -19,6 +20,7 @@
 import { checkAlarms } from './alarm-checks';
 import { checkCapacity, checkNetwork, checkSpot, checkTiersFitMaxvCpus } from './compute-checks';
 import { checkDisposableProd, checkRemoval } from './data-checks';
+import { checkDataModel } from './data-model-checks';
 import { checkExistingResources } from './existing-checks';
 import { checkJobDefinitionNamesOf, checkNames, namesAreValid } from './name-checks';
 import { CheckedValues, Problems, PropsCheck } from './problems';
@@ -29,6 +31,7 @@ import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-pro
 
 /** The checks in the order their messages appear. */
 const CHECKS: readonly PropsCheck[] = [
+  checkDataModel,
   checkNames,
   checkRemoval,
   checkDisposableProd,

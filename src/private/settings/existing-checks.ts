@@ -7,11 +7,9 @@ import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
+import { TableKeys, tableKeysOf } from './data-model-checks';
 import { Problems } from './problems';
 import type { SandersBatchPlatformProps } from '../../sanders-batch-platform-props';
-
-/** The table's key schema the jobs and `tableLeadingKeys` expect. */
-export const TABLE_KEYS = { partitionKey: 'customer_id', sortKey: 'date' } as const;
 
 /** Props that only apply to a created bucket or table, with what to do instead. */
 const BUCKET_ONLY: Array<[keyof SandersBatchPlatformProps, string]> = [
@@ -49,7 +47,8 @@ export function checkExistingResources(problems: Problems, props: SandersBatchPl
   if (props.existingBucket !== undefined) exclusive('existingBucket', BUCKET_ONLY);
   if (props.existingTable !== undefined) {
     exclusive('existingTable', TABLE_ONLY);
-    checkTableKeys(problems, props.existingTable);
+    const keys = tableKeysOf(props);
+    if (keys !== undefined) checkTableKeys(problems, props.existingTable, keys);
   }
   if (props.existingEncryptionKey !== undefined) checkKeySpec(problems, props.existingEncryptionKey);
 }
@@ -73,7 +72,7 @@ function checkKeySpec(problems: Problems, key: kms.IKey): void {
  * The key schema of a table defined in the same app (`Table` or `TableV2`). A table imported by name or ARN
  * (`Table.fromTableName`) carries no schema, so it cannot be checked here: a wrong one fails the jobs at run time.
  */
-function checkTableKeys(problems: Problems, table: dynamodb.ITable): void {
+function checkTableKeys(problems: Problems, table: dynamodb.ITable, keys: TableKeys): void {
   const cfn = (table as unknown as IConstruct).node?.defaultChild;
   if (!(cfn instanceof dynamodb.CfnTable) && !(cfn instanceof dynamodb.CfnGlobalTable)) return;
   // A TableV2 gives its attribute definitions as a token until synth: resolve both lists.
@@ -84,8 +83,12 @@ function checkTableKeys(problems: Problems, table: dynamodb.ITable): void {
   const keyOf = (type: string) => schema.find(k => k.keyType === type)?.attributeName;
   const typeOf = (name: string | undefined) => attributes.find(a => a.attributeName === name)?.attributeType;
   const [hash, range] = [keyOf('HASH'), keyOf('RANGE')];
-  if (hash !== TABLE_KEYS.partitionKey || range !== TABLE_KEYS.sortKey || typeOf(hash) !== 'S' || typeOf(range) !== 'S') {
+  const [wantHash, wantRange] = [keys.partitionKey, keys.sortKey];
+  if (hash !== wantHash.name || typeOf(hash) !== wantHash.type || range !== wantRange?.name || (wantRange && typeOf(range) !== wantRange.type)) {
     const has = `partition key ${hash ?? 'none'} (${typeOf(hash) ?? '-'}), sort key ${range ?? 'none'} (${typeOf(range) ?? '-'})`;
-    problems.add(`existingTable ${table.node.path} has ${has}: the platform's jobs read and write items by partition key '${TABLE_KEYS.partitionKey}' and sort key '${TABLE_KEYS.sortKey}', both strings; bring a table with that key schema`);
+    const want = wantRange === undefined ? `partition key '${wantHash.name}' (${wantHash.type}) and no sort key`
+      : `partition key '${wantHash.name}' and sort key '${wantRange.name}', `
+        + (wantHash.type === 'S' && wantRange.type === 'S' ? 'both strings' : `of types ${wantHash.type} and ${wantRange.type}`);
+    problems.add(`existingTable ${table.node.path} has ${has}: the platform's jobs read and write items by ${want}; bring a table with that key schema (or give its keys as tablePartitionKey and tableSortKey)`);
   }
 }

@@ -5,7 +5,23 @@
  * name (a changed name replaces the resource): the runnable watch, the run workflow and the schedule, noted there.
  */
 export class PlatformNames {
-  constructor(public readonly prefix: string, public readonly environment: string) {}
+  /**
+   * @param prefix `namePrefix`
+   * @param environment `environment`
+   * @param givenMetricNamespace `metricNamespace`, when the props give one
+   */
+  constructor(public readonly prefix: string, public readonly environment: string, private readonly givenMetricNamespace?: string) {}
+
+  /** `Sanders/BatchPlatform` (`TeamA/BatchPlatform` for `team-a`): the namespace of the platform's own metric. */
+  public get metricNamespace(): string {
+    const pascal = this.prefix.split('-').map(part => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+    return this.givenMetricNamespace ?? `${pascal}/BatchPlatform`;
+  }
+
+  /** `sanders:on-demand-egress-vpc`: the tag key that marks a run's NAT gateway and Elastic IP (its value is the VPC ID). */
+  public get egressTag(): string {
+    return `${this.prefix}:on-demand-egress-vpc`;
+  }
 
   /** `sanders-customer-platform-dev` */
   public get bucket(): string {

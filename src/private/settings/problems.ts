@@ -3,6 +3,7 @@
  * half-built construct tree and the caller sees all of it at once.
  */
 import { Token } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import type { PlatformNames } from './names';
 import type { DataSettings } from './settings';
 import type { DataSafety } from '../../data-safety';
@@ -50,6 +51,8 @@ export interface CheckedValues {
   readonly namesValid: boolean;
   /** The data safety the props chose, or the environment's default. */
   readonly dataSafety: DataSafety;
+  /** The platform being built, when there is one: its stack's account and region (checks of global names). */
+  readonly platform?: Construct;
 }
 
 /**

@@ -16,6 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { checkProps, checkTypes } from './checks';
 import { removalWarning } from './data-checks';
+import { defaultBucketName, TableKeys, tableKeysOf } from './data-model-checks';
 import { dataSafetyDefaults, defaultDataSafety, defaultRetryStrategies, DEFAULTS, DEV_ENVIRONMENT, environmentDefaults, PROD_ENVIRONMENT } from './defaults';
 import { PlatformNames } from './names';
 import { stackNameProblems } from './stack-names';
@@ -37,6 +38,8 @@ export interface LogSettings {
 export interface DataSettings {
   readonly bucketName: string;
   readonly tableName: string;
+  /** The key schema of the table the platform creates; undefined only with `existingTable` (then unchecked). */
+  readonly tableKeys?: TableKeys;
   readonly repositoryName: string;
   readonly removalPolicy: RemovalPolicy;
   readonly autoDeleteObjects: boolean;
@@ -150,13 +153,14 @@ export interface PlatformSettings {
 export function resolveSettings(props: SandersBatchPlatformProps, platform?: Construct): PlatformSettings {
   const typeProblems = checkTypes(props);
   const environment = props.environment ?? DEFAULTS.environment;
-  const names = new PlatformNames(props.namePrefix ?? DEFAULTS.namePrefix, environment);
+  const names = new PlatformNames(props.namePrefix ?? DEFAULTS.namePrefix, environment, props.metricNamespace);
   const env = environmentDefaults(environment);
   const dataSafety = props.dataSafety ?? defaultDataSafety(environment);
   const safe = dataSafetyDefaults(dataSafety);
   const data: DataSettings = {
-    bucketName: props.bucketName ?? names.bucket,
+    bucketName: props.bucketName ?? defaultBucketName(names, props, platform),
     tableName: props.tableName ?? names.table,
+    tableKeys: tableKeysOf(props),
     repositoryName: props.repositoryName ?? names.repository,
     removalPolicy: props.removalPolicy ?? safe.removalPolicy,
     // Emptying the bucket only makes sense when it is destroyed.
@@ -178,7 +182,7 @@ export function resolveSettings(props: SandersBatchPlatformProps, platform?: Con
   const armTiers = tiers.filter(t => t.cpuArchitecture?._cpuArchitecture === 'ARM64');
   const createOutputs = props.createOutputs ?? DEFAULTS.createOutputs;
   if (platform !== undefined) stackNameProblems(typeProblems, platform, { names, data, createOutputs });
-  checkProps(props, { environment, names, data, tiers, workflow, maxvCpus: checkedMaxvCpus, dataSafety }, typeProblems);
+  checkProps(props, { environment, names, data, tiers, workflow, maxvCpus: checkedMaxvCpus, dataSafety, platform }, typeProblems);
 
   const tierSettings = tiers.map(t => ({ ...t, cpuArchitecture: t.cpuArchitecture ?? DEFAULTS.cpuArchitecture }));
   const jobs = workflow.map(job => resolveJob(job, tierSettings.find(t => t.name === job.tier)!));

@@ -47,6 +47,9 @@ const analytics = new Stack(app, `AnalyticsPlatformStack-${environment}`, { env 
 new SandersBatchPlatform(analytics, 'Platform', {
   environment,
   namePrefix: 'analytics',
+  // A team of its own gives its table keys (only the Sanders prefix has the Python app's as defaults).
+  tablePartitionKey: { name: 'account_id', type: dynamodb.AttributeType.STRING },
+  tableSortKey: { name: 'event_time', type: dynamodb.AttributeType.NUMBER },
   memoryTiers: tiers,
   workflow,
 });
@@ -74,6 +77,9 @@ const table = new dynamodb.Table(own, 'Features', {
 const ownPlatform = new SandersBatchPlatform(own, 'Platform', {
   environment,
   namePrefix: prefix,
+  // The keys of the team's table, which synth checks against it.
+  tablePartitionKey: { name: 'customer_id', type: dynamodb.AttributeType.STRING },
+  tableSortKey: { name: 'date', type: dynamodb.AttributeType.STRING },
   // Each environment gets the opposite of its default, so the check sees the setting take effect; DISPOSABLE in
   // prod needs the acknowledgement.
   dataSafety: environment === 'dev' ? DataSafety.RETAINED : DataSafety.DISPOSABLE,

@@ -7,6 +7,7 @@ import json
 import re
 
 import aws_cdk as cdk
+import aws_cdk.aws_dynamodb as dynamodb
 import pytest
 from aws_cdk.assertions import Match, Template
 from sanders.batch_platform import (
@@ -300,6 +301,8 @@ def test_every_kind_of_prop_from_python():
         "Platform",
         environment="prod",
         name_prefix="analytics",
+        # A team of its own gives its table keys (only the Sanders prefix has the Python app's as defaults).
+        table_partition_key=dynamodb.Attribute(name="account_id", type=dynamodb.AttributeType.STRING),
         memory_tiers=[DefaultMemoryTiers.SMALL, MemoryTier(name="30gb", memory=cdk.Size.gibibytes(30), vcpu=4)],
         workflow=[
             WorkflowJob(

@@ -15,6 +15,8 @@ import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Size;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
 
 /**
  * A Java team's CDK app: `cdk synth -c environment=dev|prod`.
@@ -42,6 +44,8 @@ public final class PlatformApp {
         SandersBatchPlatform platform = SandersBatchPlatform.Builder.create(reporting, "Platform")
                 .environment(environment)
                 .namePrefix("reporting")
+                // A team of its own gives its table keys (only the Sanders prefix has the Python app's as defaults).
+                .tablePartitionKey(Attribute.builder().name("report_id").type(AttributeType.STRING).build())
                 .memoryTiers(List.of(
                         DefaultMemoryTiers.SMALL,
                         MemoryTier.builder().name("30gb").memory(Size.gibibytes(30)).vcpu(4).build()))
