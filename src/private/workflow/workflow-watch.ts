@@ -12,6 +12,7 @@
  * page; `TerminateJob` ends a job whatever its status (a job that ended is left as it is). Looks start 30 s
  * apart and double up to 3 minutes, which keeps a 24-hour run far below the 25,000 events of an execution.
  */
+import { terminateBlockedStates } from './workflow-blocked';
 import {
   ACTIVE_STATUSES, FailureMode, hasStatus, OPEN_STATUSES, States, TERMINATE_REASONS, WATCH_FIRST_SECONDS, WATCH_MAX_SECONDS,
 } from './workflow-states';
@@ -31,7 +32,7 @@ export interface WatchOptions {
 }
 
 /** The watch's own data, `$.watch`: every field, so that a Pass state can rewrite a few. */
-const FIELDS = ['seconds', 'elapsed', 'failed', 'stop', 'reason', 'active', 'open', 'quiet', 'clean'] as const;
+const FIELDS = ['seconds', 'elapsed', 'failed', 'stop', 'reason', 'active', 'open', 'quiet', 'clean', 'again'] as const;
 type Field = typeof FIELDS[number];
 
 /** A Pass state that keeps `$.watch` except the fields given (values, or `.$` paths and intrinsics). */
@@ -64,6 +65,7 @@ export function startWatch(options: WatchOptions, next: string): { [key: string]
       open: false,
       quiet: 0,
       clean: 0,
+      again: 0,
     },
     ResultPath: '$.watch',
     Next: next,
@@ -75,6 +77,7 @@ export function watchStates(o: WatchOptions): States {
   const n = (s: string) => `${o.prefix}: ${s}`;
   const text = '$.watchPage.text';
   const states: States = {};
+  const blocked = o.failureMode === 'FINISH_INDEPENDENT' && o.kind !== 'cleanup';
   Object.assign(states, clockStates(o, n));
   const list = (token: boolean) => ({
     Type: 'Task',
@@ -122,16 +125,22 @@ export function watchStates(o: WatchOptions): States {
     Type: 'Choice',
     Choices: [
       { And: [is('stop', true), hasStatus(text, OPEN_STATUSES)], Next: n('terminate page') },
-      // FINISH_INDEPENDENT: once two looks in a row after a failure found nothing that could still run, the jobs
-      // left PENDING wait for a job that failed, whether Batch fails them or holds them.
+      // FINISH_INDEPENDENT: once two looks in a row after a failure found nothing active, a job left PENDING may
+      // wait for a job that failed (Batch holds it instead of failing it), or be an array job whose children run:
+      // what it depends on decides (workflow-blocked.ts).
       {
         And: [is('failed', true), { Variable: '$.watch.quiet', NumericGreaterThanEquals: 2 }, { Not: hasStatus(text, ACTIVE_STATUSES) }, hasStatus(text, ['PENDING'])],
-        Next: n('terminate page'),
+        Next: blocked ? n('terminate blocked') : n('terminate page'),
       },
     ],
     Default: n('more pages?'),
   };
   states[n('terminate page')] = terminatePage(n('more pages?'), `${o.prefix}: `);
+  if (blocked) {
+    Object.assign(states, terminateBlockedStates(`${o.prefix}: `, n('more pages?'), n('look again')));
+    states[n('look again')] = update(n('wait to look again'), { 'again.$': 'States.MathAdd($.watch.again, 1)' });
+    states[n('wait to look again')] = { Type: 'Wait', Seconds: 5, Next: n('list jobs') };
+  }
   states[n('more pages?')] = {
     Type: 'Choice',
     Choices: [{ Variable: '$.watchPage.page.NextToken', IsPresent: true, Next: n('list next page') }],
@@ -154,7 +163,7 @@ function clockStates(o: WatchOptions, n: (s: string) => string): States {
     ],
     Default: n('longest interval'),
   };
-  const clock = { 'elapsed.$': 'States.MathAdd($.watch.elapsed, $.watch.seconds)', 'active': false, 'open': false };
+  const clock = { 'elapsed.$': 'States.MathAdd($.watch.elapsed, $.watch.seconds)', 'active': false, 'open': false, 'again': 0 };
   states[n('first interval')] = update(afterClock, { ...clock, seconds: WATCH_FIRST_SECONDS });
   states[n('longer interval')] = update(afterClock, { ...clock, 'seconds.$': 'States.MathAdd($.watch.seconds, $.watch.seconds)' });
   states[n('longest interval')] = update(afterClock, { ...clock, seconds: WATCH_MAX_SECONDS });
