@@ -66,3 +66,42 @@ describe('STOP_ALL beside an array job', () => {
     expect(run.duration).toBeLessThan(55 + 180 + 60);
   });
 });
+
+describe('a final job\'s wait that outlives its job', () => {
+  const pair: WorkflowJob[] = [{ name: 'x', tier: '2gb' }, { name: 'y', tier: '2gb', dependsOn: ['x'] }];
+  const definition = synthWorkflowDefinition(pair);
+
+  test('a .sync wait that never returns, on a job Batch has forgotten, ends through the watch within minutes, saying so', async () => {
+    class Forgetting extends BatchSimulator {
+      public async submitJobSync(request: any, timeoutSeconds?: number): Promise<any> {
+        const done = await super.submitJobSync(request, timeoutSeconds);
+        this.forget('y');
+        return new Promise(() => done); // Step Functions never hears of the job again
+      }
+    }
+    const sim = new Forgetting({ startDelay: 5 });
+    const run = await runWorkflow(definition, sim);
+    // y ends at 2 * (5 + 60) = 130 s; the watch looks at most every 180 s and wants three empty looks.
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('JobsLost');
+    expect(run.duration).toBeGreaterThan(130);
+    expect(run.duration).toBeLessThan(130 + 4 * 180);
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: JobsLost: every job of the run has ended or is gone from Batch, but Step Functions still waited for a final job\. /);
+    expect(run.cause).toContain('"x: SUCCEEDED"');
+  });
+
+  test('a .sync task that fails after its job succeeded is reported as such, not as a job that could not be submitted', async () => {
+    class LosingTrack extends BatchSimulator {
+      public async submitJobSync(request: any, timeoutSeconds?: number): Promise<any> {
+        await super.submitJobSync(request, timeoutSeconds);
+        throw Object.assign(new Error('Internal error'), { name: 'States.TaskFailed' });
+      }
+    }
+    const sim = new LosingTrack({ startDelay: 5 });
+    const run = await runWorkflow(definition, sim);
+    expect(run.status).toBe('FAILED');
+    expect(sim.jobNamed('y').status).toBe('SUCCEEDED');
+    expect(run.cause).toMatch(/^Run of 2024-05-01 failed: job y succeeded, but the Step Functions wait for it failed: States\.TaskFailed: Internal error\. /);
+    expect(run.cause).not.toMatch(/could not be submitted/);
+  });
+});

@@ -358,6 +358,18 @@ export class BatchSimulator {
     }
   }
 
+  /**
+   * Batch forgets an ended job: "Jobs ... are kept for at least 7 days" (user guide, job states), and after that
+   * neither DescribeJobs nor ListJobs returns it. Tests call this to make a job of a long run vanish.
+   */
+  public forget(name: string): void {
+    for (const job of this.jobsNamed(name)) {
+      if (!TERMINAL.includes(job.status)) throw new Error(`job ${name} has not ended: Batch forgets only ended jobs`);
+      for (const child of job.children) this.jobs.delete(child.id);
+      this.jobs.delete(job.id);
+    }
+  }
+
   // ---- What tests read ----
 
   /** The jobs submitted under a name (the latest last). */

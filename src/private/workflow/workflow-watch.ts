@@ -31,6 +31,9 @@ export interface WatchOptions {
   readonly next?: string;
 }
 
+/** The error the watch ends the run with when its final jobs' waits outlive every job of the run. */
+export const LOST_ERROR = 'JobsLost';
+
 /** The watch's own data, `$.watch`: every field, so that a Pass state can rewrite a few. */
 const FIELDS = ['seconds', 'elapsed', 'failed', 'stop', 'reason', 'active', 'open', 'quiet', 'clean', 'again'] as const;
 type Field = typeof FIELDS[number];
@@ -187,7 +190,7 @@ function clockStates(o: WatchOptions, n: (s: string) => string): States {
 /** Counts quiet and clean looks, and ends a settle or cleanup that found nothing open twice in a row. */
 function lookDone(o: WatchOptions, n: (s: string) => string): States {
   const states: States = {};
-  const afterQuiet = o.kind === 'watch' ? n('wait') : n('clean?');
+  const afterQuiet = n('clean?');
   states[n('look done')] = {
     Type: 'Choice',
     Choices: [{ And: [is('failed', true), is('active', false)], Next: n('quiet look') }],
@@ -195,7 +198,7 @@ function lookDone(o: WatchOptions, n: (s: string) => string): States {
   };
   states[n('quiet look')] = update(afterQuiet, { 'quiet.$': 'States.MathAdd($.watch.quiet, 1)' });
   states[n('busy look')] = update(afterQuiet, { quiet: 0 });
-  if (o.kind !== 'watch') {
+  {
     states[n('clean?')] = {
       Type: 'Choice',
       Choices: [{ ...is('open', false), Next: n('clean look') }],
@@ -203,11 +206,23 @@ function lookDone(o: WatchOptions, n: (s: string) => string): States {
     };
     states[n('clean look')] = update(n('settled?'), { 'clean.$': 'States.MathAdd($.watch.clean, 1)' });
     states[n('open look')] = update(n('wait'), { clean: 0 });
+    // A settle or cleanup ends after two looks in a row found nothing open. The watch beside the final jobs
+    // should never get there: the final-job branch ends the Parallel state as soon as its `.sync` tasks return.
+    // Three such looks (at least 3.5 minutes) mean a `.sync` task waits for a job that has ended or is gone from
+    // Batch (ended jobs are kept "for at least 7 days"): the watch ends the run, which reports every job.
+    const lost = o.kind === 'watch' ? n('jobs lost') : o.next;
     states[n('settled?')] = {
       Type: 'Choice',
-      Choices: [{ Variable: '$.watch.clean', NumericGreaterThanEquals: 2, Next: o.next }],
+      Choices: [{ Variable: '$.watch.clean', NumericGreaterThanEquals: o.kind === 'watch' ? 3 : 2, Next: lost }],
       Default: n('wait'),
     };
+    if (o.kind === 'watch') {
+      states[n('jobs lost')] = {
+        Type: 'Fail',
+        Error: LOST_ERROR,
+        Cause: 'every job of the run has ended or is gone from Batch, but Step Functions still waited for a final job',
+      };
+    }
   }
   return states;
 }
