@@ -161,6 +161,12 @@ export interface BatchSimulatorOptions {
   readonly sdkErrorNames?: 'primary' | 'alternative';
   /** How many of the first calls of each action are throttled. @default - none */
   readonly throttle?: { [action: string]: number };
+  /**
+   * How many of the first SubmitJob calls create their job and then fail with a server error
+   * (`Batch.AWSBatchException`, as production logs show a 500): SubmitJob takes no idempotency token (API
+   * reference: no `clientToken`), so a retry submits a second job. @default 0
+   */
+  readonly failAfterSubmit?: number;
   /** Seconds a new job stays out of `ListJobs` results. @default 0 */
   readonly listJobsLag?: number;
   /**
@@ -206,6 +212,7 @@ export class BatchSimulator {
   /** The most vCPUs in use at once. */
   public peakVcpus = 0;
   private nextId = 1;
+  private failedAfterSubmit = 0;
   /** Jobs whose `.sync` wait is open: Step Functions stops them if their task is stopped. */
   private readonly openWaits = new Set<string>();
 
@@ -245,6 +252,10 @@ export class BatchSimulator {
       throw new BatchClientError(`Error executing request, Exception : Job definition ${request.JobDefinition} is INACTIVE.`);
     }
     const job = this.createJob(request);
+    if (this.failedAfterSubmit < (this.options.failAfterSubmit ?? 0)) {
+      this.failedAfterSubmit++;
+      throw Object.assign(new Error('Internal Server Error'), { name: 'Batch.AWSBatchException' });
+    }
     return { JobArn: this.arn(job.id), JobId: job.id, JobName: job.batchName };
   }
 
