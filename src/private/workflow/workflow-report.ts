@@ -77,7 +77,7 @@ export function jobReportProcessor(logGroupName: string, jobQueueArn: string): {
         Parameters: { 'Jobs.$': 'States.Array($.item.JobId)' },
         ResultSelector: { 'jobs.$': '$.Jobs' },
         ResultPath: '$.described',
-        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.describeError', Next: N.jobUnknown }],
         Next: N.jobFound,
       },

@@ -48,7 +48,7 @@ function update(next: string, changes: { [key: string]: unknown }): { [key: stri
 }
 
 const is = (field: Field, value: boolean) => ({ Variable: `$.watch.${field}`, BooleanEquals: value });
-const retry = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2 }];
+const retry = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, JitterStrategy: 'FULL' }];
 
 /** The state that starts a watch: its first `$.watch`. */
 export function startWatch(options: WatchOptions, next: string): { [key: string]: unknown } {
