@@ -143,13 +143,20 @@ function sizedWorkflow(n: number, ownDefinition: boolean, stack: Stack): Workflo
   });
 }
 
-function measure(n: number, ownDefinition: boolean): Size {
+/** The issue's braided workflow of plain tier jobs: job i depends on jobs i-1 and i-7 (the first version fit 645 in a stack). */
+function braidedWorkflow(n: number): WorkflowJob[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `j${i}`, tier: '2gb', dependsOn: [i - 1, i - 7].filter(d => d >= 0).map(d => `j${d}`),
+  }));
+}
+
+function measure(n: number, ownDefinition: boolean, braided = false): Size {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-workflow-'));
   try {
     const started = process.hrtime.bigint();
     const app = new App({ outdir });
     const stack = new Stack(app, 'BenchStack', { env: { account: '123456789012', region: 'eu-central-1' } });
-    new SandersBatchPlatform(stack, 'Platform', { environment: 'prod', workflow: sizedWorkflow(n, ownDefinition, stack) });
+    new SandersBatchPlatform(stack, 'Platform', { environment: 'prod', workflow: braided ? braidedWorkflow(n) : sizedWorkflow(n, ownDefinition, stack) });
     let assembly;
     try {
       assembly = app.synth();
@@ -185,20 +192,20 @@ function fits(s: Size): boolean {
 }
 
 /** The largest n for which the workflow fits one stack, by bisection between a size that fits and one that does not. */
-function largest(ownDefinition: boolean, guess: number): { n: number; at: Size; over: Size } {
+function largest(ownDefinition: boolean, guess: number, braided = false): { n: number; at: Size; over: Size } {
   let lo = 1;
   let hi = guess;
-  let loSize = measure(lo, ownDefinition);
-  let hiSize = measure(hi, ownDefinition);
+  let loSize = measure(lo, ownDefinition, braided);
+  let hiSize = measure(hi, ownDefinition, braided);
   while (fits(hiSize)) {
     lo = hi;
     loSize = hiSize;
     hi *= 2;
-    hiSize = measure(hi, ownDefinition);
+    hiSize = measure(hi, ownDefinition, braided);
   }
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    const s = measure(mid, ownDefinition);
+    const s = measure(mid, ownDefinition, braided);
     if (fits(s)) {
       lo = mid;
       loSize = s;
@@ -280,6 +287,19 @@ async function main(): Promise<void> {
         + `definition ${kb(limit.at.definitionBytes)}); at ${limit.over.jobs} jobs: ${limitHit(limit.over)}.`);
     }
   }
+  braidedFigures(quick);
+}
+
+/** Jobs per stack and kB of definition per job on the braided workflow of plain tier jobs (issue #22's yardstick). */
+function braidedFigures(quick: boolean): void {
+  console.log('\n## Braided workflow of plain tier jobs (job i depends on i-1 and i-7; environment prod)\n');
+  const [a, c] = [measure(100, false, true), measure(300, false, true)];
+  const perJob = (c.definitionBytes - a.definitionBytes) / (c.jobs - a.jobs);
+  console.log(`Definition: ${kb(perJob)} per job (from 100 to 300 jobs: ${kb(a.definitionBytes)} -> ${kb(c.definitionBytes)}).`);
+  if (quick) return;
+  const limit = largest(false, 300, true);
+  console.log(`Jobs per stack: ${limit.n} (template ${kb(limit.at.templateBytes)}, definition ${kb(limit.at.definitionBytes)}); `
+    + `at ${limit.over.jobs} jobs: ${limitHit(limit.over)}. The first version fit 645 (1,487 bytes of definition per job).`);
 }
 
 main().catch(e => {

@@ -94,6 +94,8 @@ interface Scenario {
   readonly onOwnerRunning?: (count: number) => void;
   /** The statuses in which the job queue has a job, at each look of the teardown (0, 1, ...): none when left out. */
   readonly queueAt?: (look: number) => string[];
+  /** Per state: the errors its first calls fail with, in order (e.g. throttling), before it answers. */
+  readonly failFirst?: { [state: string]: string[] };
 }
 
 interface Outcome {
@@ -128,7 +130,10 @@ async function run(scenario: Scenario): Promise<Outcome> {
     'Allocate Address': record('AllocateAddress', () => ({ AllocationId: 'eipalloc-1' })),
     'Create NAT Gateway': record('CreateNatGateway', () => ({ NatGateway: { NatGatewayId: 'nat-1' } })),
     'Describe NAT Gateway': record('DescribeNatGateways', () => ({ NatGateways: [{ State: 'available' }] })),
-    'Create Route 1': record('CreateRoute', () => { if (scenario.createRouteFails) throw new Error('RouteAlreadyExists'); return {}; }),
+    'Create Route 1': record('CreateRoute', () => {
+      if (scenario.createRouteFails) throw Object.assign(new Error('route exists'), { name: 'Ec2.RouteAlreadyExistsException' });
+      return {};
+    }),
     'Create Route 2': record('CreateRoute'),
     'Replace Route 1': record('ReplaceRoute'),
     'Replace Route 2': record('ReplaceRoute'),
@@ -153,6 +158,16 @@ async function run(scenario: Scenario): Promise<Outcome> {
     'Find Addresses': record('FindAddresses', () => ({ Addresses: [{ AllocationId: 'eipalloc-1' }] })),
     'Release Address': record('ReleaseAddress'),
   };
+  for (const [state, errors] of Object.entries(scenario.failFirst ?? {})) {
+    const answer = handlers[state];
+    const left = [...errors];
+    handlers[state] = async input => {
+      const name = left.shift();
+      if (name === undefined) return answer(input);
+      calls.push([`${state} failed`, input]);
+      throw Object.assign(new Error(name), { name });
+    };
+  }
   const waits = Object.fromEntries(['Wait for the lock', 'Wait for NAT gateway', 'Wait for NAT gateways to go', 'Wait for jobs to end'].map(n => [n, 0]));
   const noRetryDelay = new Proxy({}, { get: () => 0 });
   const machine = new StateMachine(runDefinition(), { validationOptions: { checkPaths: false, checkArn: false } });
@@ -313,6 +328,34 @@ describe('the on-demand egress run workflow', () => {
     const { calls, error } = await run({ input: {}, createRouteFails: true });
     expect(error).toBeUndefined();
     expect(names(calls).slice(4, 8)).toEqual(['CreateRoute', 'ReplaceRoute', 'CreateRoute', 'StartExecution']);
+  });
+
+  // Step Functions names SDK errors `<Service>.<Error>` with an `Exception` suffix (developer guide, AWS SDK
+  // service integrations); production logs show EC2's as `Ec2.Ec2Exception`. Neither can be checked offline.
+  test.each([['Ec2.RequestLimitExceededException'], ['Ec2.Ec2Exception'], ['EC2.RequestLimitExceeded']])(
+    'retries throttled egress calls (%s) and goes on, creating each thing once and never replacing a route it could create', async name => {
+      const throttled = [name, name, name];
+      const states = ['Allocate Address', 'Create NAT Gateway', 'Create Route 1', 'Create Route 2'];
+      const { calls, error } = await run({ input: {}, failFirst: Object.fromEntries(states.map(s => [s, throttled])) });
+      expect(error).toBeUndefined();
+      expect(names(calls).filter(n => !n.endsWith(' failed')).slice(1, 7)).toEqual([
+        'AllocateAddress', 'CreateNatGateway', 'DescribeNatGateways', 'CreateRoute', 'CreateRoute', 'StartExecution',
+      ]);
+      for (const s of states) expect(names(calls).filter(n => n === `${s} failed`)).toHaveLength(3);
+    });
+
+  test.each([
+    ['Allocate Address', 'Ec2.AddressLimitExceededException'],
+    ['Create NAT Gateway', 'Ec2.NatGatewayLimitExceededException'],
+    ['Create NAT Gateway', 'EC2.NatGatewayLimitExceeded'],
+  ])('a permanent error of %s (%s) is not retried: the run tears down, releases the lock and fails with it', async (state, name) => {
+    const w = world();
+    const { calls, error } = await run({ input: {}, world: w, failFirst: { [state]: [name, name] } });
+    expect(names(calls).filter(n => n === `${state} failed`)).toHaveLength(1);
+    expect(names(calls)).not.toContain('StartExecution');
+    expect([error.cause?.name, error.cause?.message]).toEqual([name, name]);
+    expect(names(calls).slice(-1)).toEqual(['DeleteItem']);
+    expect(w.lock.items.size).toBe(0);
   });
 
   test('a teardown-only run (after a stopped run) takes over the stopped run\'s lock, creates nothing, removes what is tagged and releases the lock', async () => {

@@ -15,9 +15,23 @@
  *   (https://docs.aws.amazon.com/batch/latest/userguide/job_timeouts.html).
  * - an array job's children run independently; the parent SUCCEEDED when every child did, FAILED when any
  *   failed, and jobs that depend on the parent wait for all children
- *   (https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html).
+ *   (https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html). The parent's own status follows the
+ *   same page: "The parent array job can enter a SUBMITTED, PENDING, FAILED, or SUCCEEDED status ... never
+ *   enters a RUNNABLE or RUNNING status", and ListJobs: parents "remain in PENDING status while child jobs are
+ *   running" (https://docs.aws.amazon.com/batch/latest/APIReference/API_ListJobs.html). `arrayParentStatus:
+ *   'running'` keeps the older model (the parent RUNNABLE, then RUNNING with its first child) for tests that
+ *   must hold either way. "If you cancel or terminate a parent array job, all of the child jobs are cancelled or
+ *   terminated with it" (array_jobs.html).
  * - CancelJob fails a job that has not reached STARTING and leaves a started job alone; TerminateJob also
- *   stops a running one (https://docs.aws.amazon.com/batch/latest/APIReference/API_CancelJob.html).
+ *   stops a running one (https://docs.aws.amazon.com/batch/latest/APIReference/API_CancelJob.html). Both
+ *   wait for a PENDING job's dependencies: "A PENDING job is canceled after all dependency jobs are
+ *   completed. Therefore, it may take longer than expected to cancel a job in PENDING status" (CancelJob), and
+ *   TerminateJob: "Jobs that have not progressed to the STARTING state are cancelled"
+ *   (https://docs.aws.amazon.com/batch/latest/APIReference/API_TerminateJob.html).
+ * - ListJobs with a filter: "the jobStatus parameter is ignored and jobs with any status are returned"; "Batch
+ *   returns up to 100 values" a page with a `nextToken`; "The filter doesn't apply to child jobs in an array";
+ *   `JOB_NAME` "is a case-insensitive match ... If the value ends with an asterisk (*), the filter matches any
+ *   job name that begins with the string before the '*'" (API_ListJobs.html, API_KeyValuesPair.html).
  *
  * Compute capacity is `maxVcpus` (unlimited by default): RUNNABLE jobs start in the order they became RUNNABLE
  * when their vCPUs fit, and hold them from then on, through `startDelay` seconds of Fargate start.
@@ -111,6 +125,8 @@ interface SimJob {
   waiters: Array<() => void>;
   /** Held PENDING for ever (`dependencyFailure`). */
   held?: boolean;
+  /** CancelJob or TerminateJob asked for a PENDING job: it fails with this reason once its dependencies ended. */
+  cancelReason?: string;
   /** The name Batch was given: `<run tag>-<name>`. */
   readonly batchName: string;
   /** vCPUs it holds while it starts and runs. */
@@ -145,8 +161,19 @@ export interface BatchSimulatorOptions {
   readonly sdkErrorNames?: 'primary' | 'alternative';
   /** How many of the first calls of each action are throttled. @default - none */
   readonly throttle?: { [action: string]: number };
+  /**
+   * How many of the first SubmitJob calls create their job and then fail with a server error
+   * (`Batch.AWSBatchException`, as production logs show a 500): SubmitJob takes no idempotency token (API
+   * reference: no `clientToken`), so a retry submits a second job. @default 0
+   */
+  readonly failAfterSubmit?: number;
   /** Seconds a new job stays out of `ListJobs` results. @default 0 */
   readonly listJobsLag?: number;
+  /**
+   * The status an array parent shows while its children wait and run: PENDING, as the documentation says, or
+   * RUNNABLE then RUNNING (not documented; for tests that must hold either way). @default 'pending'
+   */
+  readonly arrayParentStatus?: 'pending' | 'running';
   /** The compute environment's MaxvCpus. @default - unlimited */
   readonly maxVcpus?: number;
   /** vCPUs of a job, from its request (e.g. its job definition). @default - 1 */
@@ -185,6 +212,7 @@ export class BatchSimulator {
   /** The most vCPUs in use at once. */
   public peakVcpus = 0;
   private nextId = 1;
+  private failedAfterSubmit = 0;
   /** Jobs whose `.sync` wait is open: Step Functions stops them if their task is stopped. */
   private readonly openWaits = new Set<string>();
 
@@ -224,6 +252,10 @@ export class BatchSimulator {
       throw new BatchClientError(`Error executing request, Exception : Job definition ${request.JobDefinition} is INACTIVE.`);
     }
     const job = this.createJob(request);
+    if (this.failedAfterSubmit < (this.options.failAfterSubmit ?? 0)) {
+      this.failedAfterSubmit++;
+      throw Object.assign(new Error('Internal Server Error'), { name: 'Batch.AWSBatchException' });
+    }
     return { JobArn: this.arn(job.id), JobId: job.id, JobName: job.batchName };
   }
 
@@ -286,7 +318,7 @@ export class BatchSimulator {
     await this.clock.sleep(this.apiLatency);
     this.calls.push({ time: this.clock.now, action: 'CancelJob', request });
     const job = this.job(request.JobId);
-    if (NOT_STARTED.includes(job.status)) this.fail(job, request.Reason);
+    if (NOT_STARTED.includes(job.status)) this.cancel(job, request.Reason);
     return {};
   }
 
@@ -334,6 +366,18 @@ export class BatchSimulator {
       if (!terminate) continue;
       this.calls.push({ time: this.clock.now, action: 'TerminateJob', request: { JobId: id, Reason: reason } });
       this.terminate(this.jobs.get(id)!, reason);
+    }
+  }
+
+  /**
+   * Batch forgets an ended job: "Jobs ... are kept for at least 7 days" (user guide, job states), and after that
+   * neither DescribeJobs nor ListJobs returns it. Tests call this to make a job of a long run vanish.
+   */
+  public forget(name: string): void {
+    for (const job of this.jobsNamed(name)) {
+      if (!TERMINAL.includes(job.status)) throw new Error(`job ${name} has not ended: Batch forgets only ended jobs`);
+      for (const child of job.children) this.jobs.delete(child.id);
+      this.jobs.delete(job.id);
     }
   }
 
@@ -474,10 +518,27 @@ export class BatchSimulator {
     }
   }
 
+  /**
+   * Cancels a job that has not started: at once, unless it is PENDING with a dependency that has not ended
+   * ("A PENDING job is canceled after all dependency jobs are completed", CancelJob).
+   */
+  private cancel(job: SimJob, reason: string): void {
+    if (job.status === 'PENDING' && job.dependsOn.some(id => !TERMINAL.includes(this.jobs.get(id)!.status))) {
+      job.cancelReason ??= reason;
+      return;
+    }
+    this.fail(job, reason);
+  }
+
   /** PENDING -> RUNNABLE once every dependency SUCCEEDED; -> FAILED when one failed. */
   private checkDependencies(job: SimJob, atSubmission = false): void {
-    if (job.status !== 'PENDING' || job.held) return;
+    if (job.status !== 'PENDING') return;
     const deps = job.dependsOn.map(id => this.jobs.get(id)!);
+    if (job.cancelReason !== undefined && deps.every(d => TERMINAL.includes(d.status))) {
+      this.fail(job, job.cancelReason);
+      return;
+    }
+    if (job.held) return;
     if (deps.some(d => d.status === 'FAILED')) {
       const mode = this.options.dependencyFailure ?? 'fail';
       if (mode === 'hold' || (mode === 'hold-if-submitted-after' && atSubmission)) job.held = true;
@@ -485,7 +546,7 @@ export class BatchSimulator {
       this.fail(job, 'Dependent Job failed');
     } else if (deps.every(d => d.status === 'SUCCEEDED')) {
       if (job.arraySize !== undefined) {
-        job.status = 'RUNNABLE';
+        if (this.options.arrayParentStatus === 'running') job.status = 'RUNNABLE';
         for (let i = 0; i < job.arraySize; i++) this.createJob(job.request, job, i);
       } else {
         this.makeRunnable(job);
@@ -539,7 +600,7 @@ export class BatchSimulator {
     if (parent) {
       if (parent.startedAt === undefined) {
         parent.startedAt = this.clock.now;
-        parent.status = 'RUNNING';
+        if (this.options.arrayParentStatus === 'running') parent.status = 'RUNNING';
         this.events.push({ time: this.clock.now, job: parent.name, type: 'STARTED', attempt: 1 });
       }
     } else {
@@ -657,6 +718,12 @@ export class BatchSimulator {
 
   private terminate(job: SimJob, reason: string): void {
     if (TERMINAL.includes(job.status)) return;
+    // "Jobs that have not progressed to the STARTING state are cancelled" (TerminateJob): a PENDING job whose
+    // dependencies have not ended waits for them. An array parent's children have no dependencies of their own.
+    if (job.status === 'PENDING' && job.children.length === 0) {
+      this.cancel(job, reason);
+      return;
+    }
     if (job.arraySize !== undefined) {
       for (const child of job.children) this.terminate(child, reason);
     }

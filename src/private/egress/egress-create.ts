@@ -52,6 +52,24 @@ function natGatewayStates(ctx: EgressContext, teardown: sfn.IChainable) {
   return { allocate, createNat, waitNat, describeNat, natFailed };
 }
 
+/** Each EC2 error name in the forms Step Functions may give it: `Ec2.<Code>Exception`, `Ec2.<Code>`, `EC2.<Code>`. */
+function ec2Names(...codes: string[]): string[] {
+  return codes.flatMap(code => [`Ec2.${code}Exception`, `Ec2.${code}`, `EC2.${code}`]);
+}
+
+/** EC2 errors that no retry can mend (EC2 API reference, error codes). */
+export const EC2_PERMANENT = {
+  allocate: ec2Names('AddressLimitExceeded'),
+  natGateway: ec2Names('NatGatewayLimitExceeded', 'InvalidAllocationID.NotFound', 'InvalidSubnetID.NotFound'),
+  routeExists: ec2Names('RouteAlreadyExists'),
+};
+
+/** Known permanent errors are not retried; every other error is, up to 6 times, with backoff and full jitter. */
+function retryEc2(task: sfn.TaskStateBase, permanent: string[]): void {
+  if (permanent.length > 0) task.addRetry({ errors: permanent, maxAttempts: 0 });
+  task.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+}
+
 /** The states that create egress, with their retries and catches, not yet connected (`connectCreateEgress`). */
 export function createEgressStates(ctx: EgressContext, teardown: sfn.IChainable): CreateEgressStates {
   const { props, routeTableArns, ec2Call } = ctx;
@@ -66,13 +84,18 @@ export function createEgressStates(ctx: EgressContext, teardown: sfn.IChainable)
     create.addCatch(replace, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
     return { create, replace };
   });
-  // Throttled create calls were not carried out and are retried (CreateNatGateway is idempotent by its client
-  // token; AllocateAddress has none, so only throttling is retried); the EC2 error's prefix is matched both ways.
-  const throttled = ['Ec2.RequestLimitExceeded', 'EC2.RequestLimitExceeded', 'Ec2.Throttling', 'EC2.Throttling'];
-  for (const t of [allocate, createNat, ...createRoutes.flatMap(r => [r.create, r.replace])]) {
-    t.addRetry({ errors: throttled, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2 });
+  // Step Functions names an SDK integration's error `<Service>.<Error>` with an `Exception` suffix added ("be sure
+  // to include the Exception suffix", developer guide, AWS SDK service integrations), while production logs show
+  // EC2 errors as `Ec2.Ec2Exception`: which name a throttled call gets cannot be checked offline. So the known
+  // permanent errors end at once, and every other error is retried a bounded number of times with full jitter.
+  // A limit that surfaces only as `Ec2.Ec2Exception` is retried too, then ends the run through the same catch.
+  retryEc2(allocate, EC2_PERMANENT.allocate);
+  retryEc2(createNat, EC2_PERMANENT.natGateway);
+  for (const r of createRoutes) {
+    // A route a failed run left behind goes to ReplaceRoute at once; a throttled CreateRoute is retried first.
+    retryEc2(r.create, EC2_PERMANENT.routeExists);
+    retryEc2(r.replace, []);
   }
-  createNat.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 2, backoffRate: 2 });
   for (const t of [allocate, createNat]) t.addCatch(teardown, catchToTeardown);
   describeNat.addCatch(teardown, catchToTeardown);
   return { allocate, createNat, waitNat, describeNat, natFailed, createRoutes };

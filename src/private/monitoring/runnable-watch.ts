@@ -74,6 +74,8 @@ function createRunnableWatch(scope: Construct, props: RunnableWatchProps): sfn.S
         MetricData: [{ MetricName: 'JobsStuckRunnable', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'JobQueue', Value: props.names.jobQueue }] }],
       },
       ResultPath: null,
+      // A throttled PutMetricData would lose the count: retried, with jitter (every watch of a burst calls at once).
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
     },
   });
   const done = new sfn.Succeed(scope, 'RunnableWatchDone', { stateName: 'Done' });

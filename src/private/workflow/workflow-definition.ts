@@ -61,7 +61,7 @@ function submitParameters(job: JobSubmission, jobQueueArn: string): { [key: stri
   return params;
 }
 
-const submitRetry = [{ ErrorEquals: SUBMIT_RETRY_ERRORS, IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }];
+const submitRetry = [{ ErrorEquals: SUBMIT_RETRY_ERRORS, IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, JitterStrategy: 'FULL' }];
 
 /**
  * Choice conditions that hold for a YYYY-MM-DD string whose day its month does not have. An RFC 3339 check

@@ -74,8 +74,9 @@ function addReport(states: States, p: FailurePathProps, next: string): void {
     Type: 'Map',
     Comment: 'Describes each job of the run, which has ended by now.',
     ItemsPath: '$.reported.jobs',
+    ItemSelector: { 'JobName.$': '$$.Map.Item.Value.JobName', 'item.$': '$$.Map.Item.Value', 'tag.$': '$.run.tag' },
     MaxConcurrency: MAX_BRANCHES,
-    ItemProcessor: jobReportProcessor(p.options.logGroupName),
+    ItemProcessor: jobReportProcessor(p.options.logGroupName, p.jobQueueArn),
     ResultPath: '$.report',
     Next: N.collectLines,
   };

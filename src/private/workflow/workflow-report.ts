@@ -48,7 +48,7 @@ function reportLine(l: Line): { [key: string]: unknown } {
  * JSONPath is used, so the report is the same wherever JSONPath filters or wildcards behave differently (Step
  * Functions always returns a list for them; aws-local-stepfunctions unwraps a single match and fails on none).
  */
-export function jobReportProcessor(logGroupName: string): { [key: string]: unknown } {
+export function jobReportProcessor(logGroupName: string, jobQueueArn: string): { [key: string]: unknown } {
   const N = STATE_NAMES;
   // DescribeJobs leaves out IDs it does not know: the list may be empty, so it is tested before it is read.
   const job = '$.described.jobs[0]';
@@ -60,24 +60,24 @@ export function jobReportProcessor(logGroupName: string): { [key: string]: unkno
       [N.checkJob]: {
         Type: 'Choice',
         Choices: [
-          { And: [{ Variable: '$.skipped', IsPresent: true }, { Variable: '$.skipped', BooleanEquals: true }], Next: 'Job skipped' },
-          { And: isString('$.JobId'), Next: N.describeJob },
-          { And: [...isString('$.error'), ...isString('$.cause')], Next: 'Job refused' },
+          { And: [{ Variable: '$.item.skipped', IsPresent: true }, { Variable: '$.item.skipped', BooleanEquals: true }], Next: 'Job skipped' },
+          { And: isString('$.item.JobId'), Next: N.describeJob },
         ],
-        Default: N.jobNotSubmitted,
+        Default: 'Find job by name',
       },
+      ...findByNameStates(jobQueueArn),
       [N.jobNotSubmitted]: reportLine({ format: '{}: not submitted', args: [name] }),
-      ['Job skipped']: reportLine({ format: '{}: skipped (it succeeded in the resumed run, job {})', args: [name, '$.JobId'] }),
+      ['Job skipped']: reportLine({ format: '{}: skipped (it succeeded in the resumed run, job {})', args: [name, '$.item.JobId'] }),
       ['Job refused']: reportLine({
-        format: '{}: not submitted ({})', args: [name, '$.error'], failure: { format: 'job {} could not be submitted: {}: {}', args: [name, '$.error', '$.cause'] },
+        format: '{}: not submitted ({})', args: [name, '$.item.error'], failure: { format: 'job {} could not be submitted: {}: {}', args: [name, '$.item.error', '$.item.cause'] },
       }),
       [N.describeJob]: {
         Type: 'Task',
         Resource: 'arn:aws:states:::aws-sdk:batch:describeJobs',
-        Parameters: { 'Jobs.$': 'States.Array($.JobId)' },
+        Parameters: { 'Jobs.$': 'States.Array($.item.JobId)' },
         ResultSelector: { 'jobs.$': '$.Jobs' },
         ResultPath: '$.described',
-        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.describeError', Next: N.jobUnknown }],
         Next: N.jobFound,
       },
@@ -98,8 +98,46 @@ export function jobReportProcessor(logGroupName: string): { [key: string]: unkno
         Default: N.jobUnknown,
       },
       ['No logs']: { Type: 'Pass', Parameters: { text: 'no logs: it did not start' }, ResultPath: '$.logs', Next: N.jobStatus },
-      [N.jobUnknown]: reportLine({ format: '{} ({}): status unknown', args: [name, '$.JobId'] }),
+      [N.jobUnknown]: reportLine({ format: '{} ({}): status unknown', args: [name, '$.item.JobId'] }),
       ...jobStatusStates(job),
+    },
+  };
+}
+
+/**
+ * A job the run has no ID for (a submission that failed, or a final job whose wait did not return) may still
+ * exist: Batch is asked for it by its run-tagged name (`ListJobs` `JOB_NAME`, "a case-insensitive match"). Found,
+ * it is described like any other; a wait that failed on a job that exists is reported as such, not as a job that
+ * could not be submitted.
+ */
+function findByNameStates(jobQueueArn: string): { [name: string]: unknown } {
+  const found = '$.found.jobs[0]';
+  return {
+    ['Find job by name']: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:batch:listJobs',
+      Parameters: { JobQueue: jobQueueArn, Filters: [{ 'Name': 'JOB_NAME', 'Values.$': "States.Array(States.Format('{}-{}', $.tag, $.JobName))" }] },
+      ResultSelector: { 'jobs.$': '$.JobSummaryList' },
+      ResultPath: '$.found',
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Job not found' }],
+      Next: 'Job found by name?',
+    },
+    ['Job found by name?']: {
+      Type: 'Choice',
+      Choices: [{ And: isString(`${found}.JobId`), Next: 'Use job found by name' }],
+      Default: 'Job not found',
+    },
+    ['Use job found by name']: {
+      Type: 'Pass',
+      Parameters: { 'JobName.$': '$.JobName', 'JobId.$': `${found}.JobId`, 'waited.$': '$.item' },
+      ResultPath: '$.item',
+      Next: STATE_NAMES.describeJob,
+    },
+    ['Job not found']: {
+      Type: 'Choice',
+      Choices: [{ And: [...isString('$.item.error'), ...isString('$.item.cause')], Next: 'Job refused' }],
+      Default: STATE_NAMES.jobNotSubmitted,
     },
   };
 }
@@ -118,6 +156,7 @@ function jobStatusStates(job: string): { [name: string]: unknown } {
         { And: [failed, ...isString(reason), ...isNumber(exitCode)], Next: N.jobFailedWithExitCode },
         { And: [failed, ...isString(reason)], Next: N.jobFailedWithReason },
         { ...failed, Next: N.jobFailed },
+        { And: [{ Variable: `${job}.Status`, StringEquals: 'SUCCEEDED' }, ...isString('$.item.waited.error')], Next: 'Job wait failed' },
         { Variable: `${job}.Status`, StringEquals: 'SUCCEEDED', Next: N.jobSucceeded },
       ],
       Default: N.jobOther,
@@ -134,6 +173,11 @@ function jobStatusStates(job: string): { [name: string]: unknown } {
     }),
     [N.jobFailed]: reportLine({ format: '{}: FAILED', args: [name], failure: { format: 'job {} failed; {}', args: [name, logs] } }),
     [N.jobSucceeded]: reportLine({ format: '{}: SUCCEEDED', args: [name] }),
+    ['Job wait failed']: reportLine({
+      format: '{}: SUCCEEDED (the Step Functions wait for it failed: {})',
+      args: [name, '$.item.waited.error'],
+      failure: { format: 'job {} succeeded, but the Step Functions wait for it failed: {}: {}', args: [name, '$.item.waited.error', '$.item.waited.cause'] },
+    }),
     [N.jobOther]: reportLine({ format: '{}: {}', args: [name, `${job}.Status`] }),
   };
 }

@@ -12,6 +12,7 @@
  * page; `TerminateJob` ends a job whatever its status (a job that ended is left as it is). Looks start 30 s
  * apart and double up to 3 minutes, which keeps a 24-hour run far below the 25,000 events of an execution.
  */
+import { terminateBlockedStates } from './workflow-blocked';
 import {
   ACTIVE_STATUSES, FailureMode, hasStatus, OPEN_STATUSES, States, TERMINATE_REASONS, WATCH_FIRST_SECONDS, WATCH_MAX_SECONDS,
 } from './workflow-states';
@@ -30,8 +31,11 @@ export interface WatchOptions {
   readonly next?: string;
 }
 
+/** The error the watch ends the run with when its final jobs' waits outlive every job of the run. */
+export const LOST_ERROR = 'JobsLost';
+
 /** The watch's own data, `$.watch`: every field, so that a Pass state can rewrite a few. */
-const FIELDS = ['seconds', 'elapsed', 'failed', 'stop', 'reason', 'active', 'open', 'quiet', 'clean'] as const;
+const FIELDS = ['seconds', 'elapsed', 'failed', 'stop', 'reason', 'active', 'open', 'quiet', 'clean', 'again'] as const;
 type Field = typeof FIELDS[number];
 
 /** A Pass state that keeps `$.watch` except the fields given (values, or `.$` paths and intrinsics). */
@@ -44,7 +48,7 @@ function update(next: string, changes: { [key: string]: unknown }): { [key: stri
 }
 
 const is = (field: Field, value: boolean) => ({ Variable: `$.watch.${field}`, BooleanEquals: value });
-const retry = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2 }];
+const retry = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, JitterStrategy: 'FULL' }];
 
 /** The state that starts a watch: its first `$.watch`. */
 export function startWatch(options: WatchOptions, next: string): { [key: string]: unknown } {
@@ -64,6 +68,7 @@ export function startWatch(options: WatchOptions, next: string): { [key: string]
       open: false,
       quiet: 0,
       clean: 0,
+      again: 0,
     },
     ResultPath: '$.watch',
     Next: next,
@@ -75,6 +80,7 @@ export function watchStates(o: WatchOptions): States {
   const n = (s: string) => `${o.prefix}: ${s}`;
   const text = '$.watchPage.text';
   const states: States = {};
+  const blocked = o.failureMode === 'FINISH_INDEPENDENT' && o.kind !== 'cleanup';
   Object.assign(states, clockStates(o, n));
   const list = (token: boolean) => ({
     Type: 'Task',
@@ -122,16 +128,22 @@ export function watchStates(o: WatchOptions): States {
     Type: 'Choice',
     Choices: [
       { And: [is('stop', true), hasStatus(text, OPEN_STATUSES)], Next: n('terminate page') },
-      // FINISH_INDEPENDENT: once two looks in a row after a failure found nothing that could still run, the jobs
-      // left PENDING wait for a job that failed, whether Batch fails them or holds them.
+      // FINISH_INDEPENDENT: once two looks in a row after a failure found nothing active, a job left PENDING may
+      // wait for a job that failed (Batch holds it instead of failing it), or be an array job whose children run:
+      // what it depends on decides (workflow-blocked.ts).
       {
         And: [is('failed', true), { Variable: '$.watch.quiet', NumericGreaterThanEquals: 2 }, { Not: hasStatus(text, ACTIVE_STATUSES) }, hasStatus(text, ['PENDING'])],
-        Next: n('terminate page'),
+        Next: blocked ? n('terminate blocked') : n('terminate page'),
       },
     ],
     Default: n('more pages?'),
   };
   states[n('terminate page')] = terminatePage(n('more pages?'), `${o.prefix}: `);
+  if (blocked) {
+    Object.assign(states, terminateBlockedStates(`${o.prefix}: `, n('more pages?'), n('look again')));
+    states[n('look again')] = update(n('wait to look again'), { 'again.$': 'States.MathAdd($.watch.again, 1)' });
+    states[n('wait to look again')] = { Type: 'Wait', Seconds: 5, Next: n('list jobs') };
+  }
   states[n('more pages?')] = {
     Type: 'Choice',
     Choices: [{ Variable: '$.watchPage.page.NextToken', IsPresent: true, Next: n('list next page') }],
@@ -154,7 +166,7 @@ function clockStates(o: WatchOptions, n: (s: string) => string): States {
     ],
     Default: n('longest interval'),
   };
-  const clock = { 'elapsed.$': 'States.MathAdd($.watch.elapsed, $.watch.seconds)', 'active': false, 'open': false };
+  const clock = { 'elapsed.$': 'States.MathAdd($.watch.elapsed, $.watch.seconds)', 'active': false, 'open': false, 'again': 0 };
   states[n('first interval')] = update(afterClock, { ...clock, seconds: WATCH_FIRST_SECONDS });
   states[n('longer interval')] = update(afterClock, { ...clock, 'seconds.$': 'States.MathAdd($.watch.seconds, $.watch.seconds)' });
   states[n('longest interval')] = update(afterClock, { ...clock, seconds: WATCH_MAX_SECONDS });
@@ -178,7 +190,7 @@ function clockStates(o: WatchOptions, n: (s: string) => string): States {
 /** Counts quiet and clean looks, and ends a settle or cleanup that found nothing open twice in a row. */
 function lookDone(o: WatchOptions, n: (s: string) => string): States {
   const states: States = {};
-  const afterQuiet = o.kind === 'watch' ? n('wait') : n('clean?');
+  const afterQuiet = n('clean?');
   states[n('look done')] = {
     Type: 'Choice',
     Choices: [{ And: [is('failed', true), is('active', false)], Next: n('quiet look') }],
@@ -186,7 +198,7 @@ function lookDone(o: WatchOptions, n: (s: string) => string): States {
   };
   states[n('quiet look')] = update(afterQuiet, { 'quiet.$': 'States.MathAdd($.watch.quiet, 1)' });
   states[n('busy look')] = update(afterQuiet, { quiet: 0 });
-  if (o.kind !== 'watch') {
+  {
     states[n('clean?')] = {
       Type: 'Choice',
       Choices: [{ ...is('open', false), Next: n('clean look') }],
@@ -194,11 +206,23 @@ function lookDone(o: WatchOptions, n: (s: string) => string): States {
     };
     states[n('clean look')] = update(n('settled?'), { 'clean.$': 'States.MathAdd($.watch.clean, 1)' });
     states[n('open look')] = update(n('wait'), { clean: 0 });
+    // A settle or cleanup ends after two looks in a row found nothing open. The watch beside the final jobs
+    // should never get there: the final-job branch ends the Parallel state as soon as its `.sync` tasks return.
+    // Three such looks (at least 3.5 minutes) mean a `.sync` task waits for a job that has ended or is gone from
+    // Batch (ended jobs are kept "for at least 7 days"): the watch ends the run, which reports every job.
+    const lost = o.kind === 'watch' ? n('jobs lost') : o.next;
     states[n('settled?')] = {
       Type: 'Choice',
-      Choices: [{ Variable: '$.watch.clean', NumericGreaterThanEquals: 2, Next: o.next }],
+      Choices: [{ Variable: '$.watch.clean', NumericGreaterThanEquals: o.kind === 'watch' ? 3 : 2, Next: lost }],
       Default: n('wait'),
     };
+    if (o.kind === 'watch') {
+      states[n('jobs lost')] = {
+        Type: 'Fail',
+        Error: LOST_ERROR,
+        Cause: 'every job of the run has ended or is gone from Batch, but Step Functions still waited for a final job',
+      };
+    }
   }
   return states;
 }
