@@ -20,10 +20,10 @@ async function jobOfRun(batch: BatchClient, platform: Platform, runArn: string, 
 }
 
 /** Reads a stream from `token` (or its start) to its current end; returns the token to go on from. */
-async function readStream(logs: CloudWatchLogsClient, group: string, stream: string, token: string | undefined, io: Io): Promise<string | undefined> {
+async function readStream(cwl: CloudWatchLogsClient, group: string, stream: string, token: string | undefined, io: Io): Promise<string | undefined> {
   let next = token;
   for (;;) {
-    const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: next }));
+    const page = await cwl.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: next }));
     for (const e of page.events ?? []) io.out(`${new Date(e.timestamp ?? 0).toISOString()} ${e.message ?? ''}`);
     // GetLogEvents: "If you have reached the end of the stream, it returns the same token you passed in."
     if (page.nextForwardToken === next || (page.events ?? []).length === 0) return page.nextForwardToken ?? next;

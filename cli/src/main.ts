@@ -100,7 +100,8 @@ export async function main(argv: string[], io: Io = terminal(), env: NodeJS.Proc
     .option('--stop-on-failure', 'start no further date after one fails', false)
     .action(async (o: any) => {
       const { s, platform } = await session();
-      const arn = await startBackfill(s.sfn, platform, { from: o.from, to: o.to, maxConcurrency: o.concurrency, stopOnFailure: o.stopOnFailure }, io.now());
+      const options = { from: o.from, to: o.to, maxConcurrency: o.concurrency, stopOnFailure: o.stopOnFailure };
+      const arn = await startBackfill(s.sfn, platform, options, io.now());
       io.out(`started backfill ${o.from} to ${o.to}: ${arn}`);
     });
 

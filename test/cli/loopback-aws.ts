@@ -10,8 +10,8 @@
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
-import { SimExecution } from '../../scripts/lib/sim/step-functions';
 import { EPOCH_MS, REGION, SimulatedPlatform } from './simulated-platform';
+import { SimExecution } from '../../scripts/lib/sim/step-functions';
 
 /** An error the service answers with: its code (`__type`, or the query protocol's `Code`) and HTTP status. */
 class ServiceError extends Error {
@@ -167,7 +167,8 @@ export class LoopbackAws {
         return this.describeExecution(this.execution(input.executionArn));
       case 'ListExecutions': {
         machine(input.stateMachineArn);
-        const all = this.platform.sfn.executions.filter(e => e.machine === input.stateMachineArn && (!input.statusFilter || e.status === input.statusFilter))
+        const all = this.platform.sfn.executions
+          .filter(e => e.machine === input.stateMachineArn && (!input.statusFilter || e.status === input.statusFilter))
           .slice().reverse();
         const start = Number(input.nextToken ?? 0);
         const size = input.maxResults || 100;
@@ -179,8 +180,15 @@ export class LoopbackAws {
       }
       case 'DescribeStateMachine': {
         const m = machine(input.stateMachineArn);
-        return { stateMachineArn: input.stateMachineArn, name: m.name, status: 'ACTIVE', definition: JSON.stringify(m.definition),
-          roleArn: 'arn:aws:iam::123456789012:role/workflow', type: 'STANDARD', creationDate: EPOCH_MS / 1000 - 86400 };
+        return {
+          stateMachineArn: input.stateMachineArn,
+          name: m.name,
+          status: 'ACTIVE',
+          definition: JSON.stringify(m.definition),
+          roleArn: 'arn:aws:iam::123456789012:role/workflow',
+          type: 'STANDARD',
+          creationDate: EPOCH_MS / 1000 - 86400,
+        };
       }
       default:
         throw new ServiceError('UnknownOperationException', `states ${op} is not simulated`);
@@ -201,8 +209,12 @@ export class LoopbackAws {
     this.requests.push(`batch.${path.slice(4)}`);
     const sim = this.platform.batch;
     if (path === '/v1/listjobs') {
-      const out = await sim.listJobs({ JobQueue: input.jobQueue, Filters: (input.filters ?? []).map((f: any) => ({ Name: f.name, Values: f.values })),
-        MaxResults: input.maxResults, NextToken: input.nextToken });
+      const out = await sim.listJobs({
+        JobQueue: input.jobQueue,
+        Filters: (input.filters ?? []).map((f: any) => ({ Name: f.name, Values: f.values })),
+        MaxResults: input.maxResults,
+        NextToken: input.nextToken,
+      });
       return camel(out);
     }
     if (path === '/v1/describejobs') {
@@ -225,7 +237,8 @@ export class LoopbackAws {
       ?? (await this.platform.batch.describeJobs({ Jobs: [jobId.replace(/-(\d+)$/, ':$1')] })).Jobs[0] : undefined;
     if (!job) throw new ServiceError('ResourceNotFoundException', 'The specified log stream does not exist.');
     const now = SimulatedPlatform.epochMs(this.platform.batch.clock.now);
-    const events = this.logLines(job, Number(m![2])).filter(e => e.at <= now).map(e => ({ timestamp: e.at, message: e.message, ingestionTime: e.at }));
+    const events = this.logLines(job, Number(m![2])).filter(e => e.at <= now)
+      .map(e => ({ timestamp: e.at, message: e.message, ingestionTime: e.at }));
     const from = Number(String(input.nextToken ?? 'f/0').slice(2));
     const page = events.slice(from, from + 2);
     const next = `f/${from + page.length}`;

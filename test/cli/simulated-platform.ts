@@ -73,6 +73,11 @@ export function machinesOf(template: TemplateJson): { [arn: string]: SimMachine 
 
 /** The platform's Step Functions and Batch on one virtual clock, and a driver that moves the clock. */
 export class SimulatedPlatform {
+  /** Epoch milliseconds of a simulated time. */
+  public static epochMs(simSeconds: number): number {
+    return EPOCH_MS + simSeconds * 1000;
+  }
+
   public readonly batch: BatchSimulator;
   public readonly sfn: SimulatedStepFunctions;
   public readonly machines: { [arn: string]: SimMachine & { logicalId: string } };
@@ -85,11 +90,6 @@ export class SimulatedPlatform {
     this.sfn = new SimulatedStepFunctions(this.batch, this.machines);
   }
 
-  /** Epoch milliseconds of a simulated time. */
-  public static epochMs(simSeconds: number): number {
-    return EPOCH_MS + simSeconds * 1000;
-  }
-
   /**
    * Moves the virtual clock to its next event every `tickMs` of real time while any execution runs. A real-time
    * pause between moves lets the emulator finish its work (promise chains, its own zero-delay timers) first, as
@@ -99,7 +99,7 @@ export class SimulatedPlatform {
     this.driving = true;
     this.stopped = (async () => {
       while (this.driving) {
-        await new Promise(resolve => setTimeout(resolve, this.tickMs));
+        await new Promise(done => setTimeout(done, this.tickMs));
         if (this.sfn.executions.some(e => e.status === 'RUNNING')) this.batch.clock.advance();
       }
     })();
