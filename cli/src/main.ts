@@ -13,6 +13,7 @@ import { CliError, explain } from './errors';
 import { logs } from './logs';
 import { findPlatform, Platform } from './platform';
 import { checkDate, findRunByDate, startBackfill, startResume, startRun } from './runs';
+import { simulateCommand } from './simulate/command';
 import { Io, status } from './status';
 
 interface Globals {
@@ -134,6 +135,8 @@ export async function main(argv: string[], io: Io = terminal(), env: NodeJS.Proc
       code = await logs(s.batch, s.logs, platform, run, job, { follow: !!o.follow, intervalSeconds: o.interval }, io);
     });
 
+
+  simulateCommand(program, io, c => { code = c; });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
