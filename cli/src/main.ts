@@ -165,5 +165,6 @@ function terminal(): Io {
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then(c => { process.exitCode = c; });
+  // Exit as soon as the command is done: the emulator of `simulate` can leave a timer of its own behind.
+  void main(process.argv.slice(2)).then(c => process.exit(c));
 }
