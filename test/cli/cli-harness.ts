@@ -1,5 +1,7 @@
 /**
- * Runs the built batch-platform CLI (cli/lib, built once per test file with cli/'s own tsc config) as a child process
+ * Runs the batch-platform CLI as a child process: the one built from cli/ (once per test file, with cli/'s own tsc
+ * config), or, when BATCH_PLATFORM_CLI_BIN names one, a CLI installed from the packed tarball
+ * (scripts/ci/test-cli-package.sh),
  * with real AWS SDK clients pointed at a loopback endpoint (`AWS_ENDPOINT_URL`, which SDK v3 honours for every
  * service) and dummy credentials.
  */
@@ -9,10 +11,11 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 export const CLI_DIR = join(__dirname, '..', '..', 'cli');
-export const BIN = join(CLI_DIR, 'lib', 'cli', 'src', 'main.js');
+export const BIN = process.env.BATCH_PLATFORM_CLI_BIN ?? join(CLI_DIR, 'lib', 'cli', 'src', 'main.js');
 
-/** Compiles cli/ (tsc -p cli/tsconfig.json), as its package build does. */
+/** Compiles cli/ (tsc -p cli/tsconfig.json), as its package build does; nothing to build for an installed CLI. */
 export function buildCli(): void {
+  if (process.env.BATCH_PLATFORM_CLI_BIN) return;
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(CLI_DIR, 'tsconfig.json')], { stdio: 'inherit' });
 }
 

@@ -106,6 +106,8 @@ describe('simulate --fail', () => {
     expect(r.stdout).toMatch(/^the run ends FAILED: JobFailed$/m);
     // score and report depend on mix-1 (report through score): they never start.
     expect(r.stdout).toMatch(/^never started: score, report$/m);
+    // mix-2 (1700 s after load-b) is still running when mix-1 fails: the workflow terminates it.
+    expect(r.stdout).toMatch(/^terminated by the workflow: mix-2$/m);
     expect(r.stdout).toMatch(/^alert \(the run's cause, which the failed-run alert sends\): Run of 2024-05-01 failed: job mix-1 failed: .*\(exit code 1\)/m);
   });
 
