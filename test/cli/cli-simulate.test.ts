@@ -54,7 +54,7 @@ const graphs: Array<{ name: string; workflow: WorkflowJob[]; durations: { [job: 
       ...Array.from({ length: 7 }, (_, i) => ({ name: `fan-${i}`, tier: '2gb', dependsOn: ['s0'] })),
       { name: 'join', tier: '2gb', dependsOn: ['s3', 'fan-3', 'fan-6'] },
     ],
-    durations: { 's0': 61, 's1': 333, 's2': 20, 's3': 1000, 'join': 5, ...Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`fan-${i}`, 500 + 170 * i])) },
+    durations: { s0: 61, s1: 333, s2: 20, s3: 1000, join: 5, ...Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`fan-${i}`, 500 + 170 * i])) },
   },
   {
     name: 'Islands',

@@ -63,7 +63,8 @@ export function simulateCommand(program: Command, io: Io, setCode: (code: number
       const fromFile = o.durations ? JSON.parse(readFileSync(o.durations, 'utf8')) : {};
       let p: Prediction;
       try {
-        p = await predict(model, { durations: { ...fromFile, ...o.duration }, defaultDuration: o.defaultDuration, startDelay: o.startDelay, fail: o.fail, date: o.date });
+        const durations = { ...fromFile, ...o.duration };
+        p = await predict(model, { durations, defaultDuration: o.defaultDuration, startDelay: o.startDelay, fail: o.fail, date: o.date });
       } catch (e) {
         throw new CliError((e as Error).message);
       }

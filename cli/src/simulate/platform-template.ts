@@ -56,7 +56,8 @@ export function loadPlatform(file: string): PlatformModel {
   const definition = jobWorkflowOf(template);
   if (!definition) throw new CliError(`${file} has no platform job workflow (no state machine submits Batch jobs): is it a @sanders/batch-platform stack?`);
   const resources = template.Resources ?? {};
-  const requirement = (jd: any, type: string) => Number((jd?.Properties?.ContainerProperties?.ResourceRequirements ?? []).find((r: any) => r.Type === type)?.Value);
+  const requirement = (jd: any, type: string) =>
+    Number((jd?.Properties?.ContainerProperties?.ResourceRequirements ?? []).find((r: any) => r.Type === type)?.Value);
   const submitters = allStates(definition).filter(([, s]) => submittedJobName(s) !== undefined);
   const nameByKey = new Map(submitters.map(([, s]) => [String(s.ResultPath ?? '').split('.').pop(), submittedJobName(s)!]));
   const jobs = submitters.map(([, s]) => {

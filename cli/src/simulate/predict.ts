@@ -3,8 +3,8 @@
  * aws-local-stepfunctions on the simulated Batch (scripts/lib/sim), with the jobs' durations and failures given, and
  * what the run would do read off the simulation.
  */
-import { fargateCost } from './prices';
 import { PlatformModel, SimJobSpec } from './platform-template';
+import { fargateCost } from './prices';
 import { BatchSimulator, JobScript } from '../../../scripts/lib/sim/batch-simulator';
 import { criticalPath } from '../../../scripts/lib/sim/critical-path';
 import { runWorkflow } from '../../../scripts/lib/sim/run-workflow';
@@ -93,13 +93,20 @@ export async function predict(model: PlatformModel, options: PredictOptions): Pr
     if (!job) return { name: spec.name, status: 'NOT SUBMITTED', attempts: 0, terminated: false };
     for (const task of job.children.length > 0 ? job.children : [job]) {
       for (const a of task.attempts) {
-        intervals.push({ from: Math.max(0, a.startedAt - options.startDelay), to: a.stoppedAt ?? run.duration, vcpu: spec.vcpu, memoryMiB: spec.memoryMiB });
+        // Fargate bills from the image download (part of the start delay) to the task's end.
+        const from = Math.max(0, a.startedAt - options.startDelay);
+        intervals.push({ from, to: a.stoppedAt ?? run.duration, vcpu: spec.vcpu, memoryMiB: spec.memoryMiB });
       }
     }
     const attempts = job.children.length > 0 ? Math.max(0, ...job.children.map(c => c.attempts.length)) : job.attempts.length;
     return {
-      name: spec.name, status: job.status, start: job.startedAt, end: job.stoppedAt, attempts,
-      terminated: stopped.has(job.id), statusReason: job.statusReason,
+      name: spec.name,
+      status: job.status,
+      start: job.startedAt,
+      end: job.stoppedAt,
+      attempts,
+      terminated: stopped.has(job.id),
+      statusReason: job.statusReason,
     };
   });
   return {
