@@ -146,3 +146,18 @@ describe('simulate --gantt and cdk.out', () => {
     expect(prod.stdout).toMatch(/^Predicted run of SandersCustomerPlatformStack-prod for 2024-05-01: SUCCEEDED in 25m00s \(1500 s\)$/m);
   });
 });
+
+describe('docs/operations.md', () => {
+  test('its simulate example is the output of its command, on the example app\'s prod stack', async () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('### Simulate a run before it deploys'));
+    const command = /```bash\n.*\n(npx batch-platform simulate[^`]*?)\n```/.exec(section)![1].replace(/\\\n\s*/g, '');
+    const shown = /```text\n([^`]*?)\n```/.exec(section)![1];
+    const args = command.split(/\s+/).slice(2).filter(a => a !== '').map(a => (a === 'cdk.out' ? join(__dirname, '..', 'integ', 'integ.default.ts.snapshot') : a));
+    const gantt = args.indexOf('--gantt');
+    args.splice(gantt, 2);
+    const r = await runCli(args, env);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(shown.trim());
+  });
+});
