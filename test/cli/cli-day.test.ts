@@ -121,7 +121,10 @@ describe('a day with the CLI', () => {
   test('status of the failed run, without --watch, exits 1 too', async () => {
     const r = await cli('status', failedRun);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('/5 jobs succeeded');
+    // ingest, side and clean succeeded; features failed, and publish, which depends on it, never ran.
+    expect(r.stdout).toContain('[##################............] 3/5 jobs succeeded');
+    expect(lastRow(r.stdout, 'features').slice(1, 3)).toEqual(['FAILED', '1']);
+    expect(lastRow(r.stdout, 'publish')).toEqual(['publish', 'FAILED', '0', '-', '-', '-']);
   });
 
   test('logs: the failed job\'s stream, every line across pages, and how it ended', async () => {
