@@ -31,6 +31,22 @@ async function readStream(cwl: CloudWatchLogsClient, group: string, stream: stri
   }
 }
 
+/** How many looks `--follow` waits for a job the run has not submitted yet. */
+export const SUBMIT_WAIT_LOOKS = 120;
+
+/** The job; with `follow`, waits (up to SUBMIT_WAIT_LOOKS looks) for a run that has not submitted it yet. */
+async function firstLook(batch: BatchClient, platform: Platform, runArn: string, job: string, options: LogsOptions, io: Io): Promise<JobRow> {
+  for (let look = 1; ; look++) {
+    try {
+      return await jobOfRun(batch, platform, runArn, job);
+    } catch (e) {
+      if (!options.follow || !(e instanceof CliError) || !/submitted yet/.test(e.message) || look >= SUBMIT_WAIT_LOOKS) throw e;
+      if (look === 1) io.out(`waiting for the run to submit ${job} ...`);
+      await io.sleep(options.intervalSeconds * 1000);
+    }
+  }
+}
+
 export interface LogsOptions {
   readonly follow: boolean;
   readonly intervalSeconds: number;
@@ -43,7 +59,7 @@ export async function logs(batch: BatchClient, cwl: CloudWatchLogsClient, platfo
   options: LogsOptions, io: Io): Promise<number> {
   const group = requireOutput(platform, 'jobLogGroupName');
   const tokens = new Map<string, string | undefined>();
-  let row = await jobOfRun(batch, platform, runArn, job);
+  let row = await firstLook(batch, platform, runArn, job, options, io);
   for (;;) {
     for (const [i, stream] of row.logStreams.entries()) {
       if (!tokens.has(stream)) io.out(`--- ${job} attempt ${i + 1}: ${group} ${stream} ---`);

@@ -144,6 +144,25 @@ describe('a day with the CLI', () => {
     expect(r.stdout).toMatch(/side attempt 1: exit code 143[\s\S]*side attempt 2: exit code 0/);
   });
 
+  test('logs --follow: follows a job that has not ended until it has, printing its lines', async () => {
+    // A slower clock (one event every 300 ms), so that the run is still going while the CLI starts and follows it.
+    platform.tickMs = 300;
+    try {
+      const started = await cli('run', '--date', '2024-05-06');
+      const run = arnIn(started.stdout);
+      // The run submits every job at its start (Batch holds publish PENDING until its dependencies succeed), and publish
+      // has not ended when the follow begins.
+      const publishBefore = platform.batch.jobsNamed('publish').filter(j => j.request.Parameters?.date === '2024-05-06');
+      expect(publishBefore.every(j => j.status !== 'SUCCEEDED')).toBe(true);
+      const r = await cli('logs', run, 'publish', '--follow', '--interval', '0.1');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/publish attempt 1: processing 2024-05-06\n.*publish attempt 1: reading input\n.*publish attempt 1: exit code 0\n--- publish: SUCCEEDED, exit code 0 ---\n?$/);
+      expect(platform.sfn.executions.find(e => e.arn === run)!.status).toBe('SUCCEEDED');
+    } finally {
+      platform.tickMs = 15;
+    }
+  });
+
   test('resume --date: resumes the latest failed run of the date, skips what succeeded, exits 0', async () => {
     featuresBroken = false;
     const before = platform.batch.summary().length;

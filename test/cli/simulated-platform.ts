@@ -84,7 +84,7 @@ export class SimulatedPlatform {
   private driving = false;
   private stopped?: Promise<void>;
 
-  constructor(public readonly template: TemplateJson, batch: BatchSimulatorOptions, private readonly tickMs = 20) {
+  constructor(public readonly template: TemplateJson, batch: BatchSimulatorOptions, public tickMs = 20) {
     this.batch = new BatchSimulator(batch);
     this.machines = machinesOf(template);
     this.sfn = new SimulatedStepFunctions(this.batch, this.machines);
