@@ -160,7 +160,8 @@ export class LoopbackAws {
         } catch (e) {
           throw new ServiceError('ExecutionAlreadyExists', (e as Error).message);
         }
-        const started = this.platform.sfn.executions[this.platform.sfn.executions.length - 1];
+        // By state machine and name: an execution may start others before this line (a run workflow its job workflow).
+        const started = this.platform.sfn.executions.find(e => e.machine === input.stateMachineArn && e.name === input.name)!;
         return { executionArn: started.arn, startDate: (EPOCH_MS / 1000) + started.startedAt };
       }
       case 'DescribeExecution':
