@@ -60,6 +60,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   gitignore: [
+    // `node_modules/` matches only a directory: a worktree's symlink to a shared install must not be committed.
+    '/node_modules',
     '/.venv/',
     '/.ci-work/',
     'cdk.out/',
@@ -84,7 +86,7 @@ project.tsconfigDev.addInclude('.projenrc.ts');
 
 // Added after construction: projen drops ignore patterns under /test/ when it re-includes /test/.
 project.gitignore.exclude('/test/integ/**/*.snapshot/asset.*', '/test/integ/cdk-integ.out.*', '/test/.snippets-*/');
-project.npmignore?.exclude('/.ci/', '/test-consumers/', '/scripts/', '/cdk.json', '/.venv/', '/cdk.out/', '/requirements-dev.txt');
+project.npmignore?.exclude('/.ci/', '/test-consumers/', '/scripts/', '/cli/', '/cdk.json', '/.venv/', '/cdk.out/', '/requirements-dev.txt');
 
 // `integ:update` rewrites the snapshots without deploying: the integ stacks use the real platform names, and a
 // deploy test needs an account where those (global) bucket names are free; prod's data would stay behind.
