@@ -49,6 +49,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // aws-cdk-go's awscdk v2.257.0 itself requires.
     '@aws-cdk/cloud-assembly-schema@53.25.0',
     'aws-cdk@^2.1100.0',
+    // Mutation testing (issue 26). 9.6.1, not 10.x: Stryker 10 needs Node 22, and CI runs Node 20.
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
+    '@stryker-mutator/typescript-checker@9.6.1',
   ],
 
   gitignore: [
@@ -59,6 +63,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/test-consumers/**/target/',
     '/test-consumers/**/cdk.out/',
     '__pycache__/',
+    // Stryker's sandbox and its reports (the incremental reports in test/mutation/incremental are committed).
+    '/.stryker-tmp/',
+    '/reports/',
   ],
 
   jestOptions: {
@@ -118,6 +125,15 @@ project.addTask('bench:synth', {
   env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
 });
 
+// Mutation testing (issue 26; docs/contributing.md): StrykerJS over the modules where a bug costs data, money or a
+// night, group by group (test/mutation/groups.mjs), incremental; `npx projen mutation watch lock` runs two groups.
+project.addTask('mutation', {
+  description: 'Mutation-test the modules whose inputs changed (StrykerJS, incremental); give group names to run only those, MUTATION_FULL=1 to re-test every mutant',
+  exec: 'bash scripts/ci/mutation.sh',
+  receiveArgs: true,
+  env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // Release (helper REL, issue 14; docs/releasing.md). Versions come from projen's `bump` (the latest `v*` tag and the
 // conventional commits since); `release` = bump, build, unbump, "no changed files". The released version is
@@ -143,7 +159,7 @@ project.addTask('release:upgrade-check', {
   exec: 'bash scripts/ci/upgrade-safety.sh',
 });
 // What the loopback registries and the CI scripts leave in the work tree is not part of the package either.
-project.npmignore?.exclude('/releases/', '/CHANGELOG.md', '/.ci-work/', '/.venv/');
+project.npmignore?.exclude('/releases/', '/CHANGELOG.md', '/.ci-work/', '/.venv/', '/stryker.config.mjs', '/.stryker-tmp/', '/reports/');
 // The released npm tarball is kept in git (`*.tgz` is ignored everywhere else).
 project.gitignore.include('/releases/npm/*.tgz');
 // ---------------------------------------------------------------------------------------------------------------
