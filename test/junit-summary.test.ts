@@ -9,7 +9,7 @@ const JEST = `<?xml version="1.0" encoding="UTF-8"?>
   <testsuite name="b" errors="0" failures="0" skipped="0" timestamp="2026-12-07T05:00:01" time="2.1" tests="3">
   </testsuite>
 </testsuites>`;
-const PYTEST = `<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite name="pytest" errors="2" failures="0" skipped="0" tests="12" time="0.5" timestamp="2026-12-07T05:00:00" hostname="ci"><testcase classname="t" name="x" time="0.1" /></testsuite></testsuites>`;
+const PYTEST = '<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite name="pytest" errors="2" failures="0" skipped="0" tests="12" time="0.5" timestamp="2026-12-07T05:00:00" hostname="ci"><testcase classname="t" name="x" time="0.1" /></testsuite></testsuites>';
 
 describe('the CI summary', () => {
   test('sums the suites of a jest-junit report (not the testsuites total, which would count twice)', () => {
