@@ -27,8 +27,14 @@ export default {
   mutate: group.mutate,
   jest: {
     projectType: 'custom',
-    // The group's test files only; no junit reporter and no coverage inside Stryker.
-    config: { testMatch: group.tests.map(t => `<rootDir>/${t}`), reporters: ['default'], collectCoverage: false },
+    // The group's test files only; no junit reporter and no coverage inside Stryker. ts-jest only transpiles: the
+    // TypeScript checker above type-checks each mutant once, and ts-jest's own check would repeat it in every run.
+    config: {
+      testMatch: group.tests.map(t => `<rootDir>/${t}`),
+      reporters: ['default'],
+      collectCoverage: false,
+      transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }] },
+    },
     enableFindRelatedTests: false,
   },
   incremental: true,

@@ -11,7 +11,9 @@ import { StateMachine } from '../scripts/lib/sim/local-stepfunctions';
 import { definitionOf, onlyStateMachine } from '../scripts/lib/templates';
 
 const template = Template.fromStack(platformStack().stack).toJSON();
-const definition = definitionOf(onlyStateMachine(template, /RunnableWatch/)[1]);
+const [watchId, watchMachine] = onlyStateMachine(template, /RunnableWatch/);
+const definition = definitionOf(watchMachine);
+const resources = (type: string): Array<[string, any]> => Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Type === type) as any;
 
 interface Watched {
   readonly describeCalls: any[];
@@ -101,5 +103,46 @@ describe('the RUNNABLE watch, executed', () => {
 
   test('retries DescribeJobs 3 times, 10 s apart and doubling, before it gives up', () => {
     expect(definition.States['Describe job'].Retry).toEqual([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 }]);
+  });
+});
+
+describe('the RUNNABLE watch, as deployed', () => {
+  const [ruleId, rule] = resources('AWS::Events::Rule').find(([id]) => id.includes('RunnableJobsRule'))!;
+
+  test('starts for every job of the platform\'s queue that enters RUNNABLE (Batch\'s "Batch Job State Change" events)', () => {
+    const queue = resources('AWS::Batch::JobQueue')[0][0];
+    expect(rule.Properties.EventPattern).toEqual({
+      'source': ['aws.batch'],
+      'detail-type': ['Batch Job State Change'],
+      'detail': { status: ['RUNNABLE'], jobQueue: [{ 'Fn::GetAtt': [queue, 'JobQueueArn'] }] },
+    });
+    expect(rule.Properties.Description).toBe('Starts a watch of 30 minutes for each job of queue sanders-batch-queue-dev that enters RUNNABLE');
+    expect(rule.Properties.Targets).toHaveLength(1);
+    expect(rule.Properties.Targets[0].Arn).toEqual({ Ref: watchId });
+    expect(ruleId).toMatch(/RunnableJobsRule/);
+  });
+
+  test('is started by a role EventBridge assumes, allowed to start only the watch', () => {
+    const roleId = rule.Properties.Targets[0].RoleArn['Fn::GetAtt'][0];
+    expect(template.Resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } },
+    ]);
+    const starts = resources('AWS::IAM::ManagedPolicy').flatMap(([, p]) => p.Properties.Roles?.some((r: any) => r.Ref === roleId) ? p.Properties.PolicyDocument.Statement : []);
+    expect(starts).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: watchId } }]);
+  });
+
+  test('is named sanders-batch-runnable-watch-dev (its name predates the batch-platform stem: a new one would replace it)', () => {
+    expect(watchMachine.Properties.StateMachineName).toBe('sanders-batch-runnable-watch-dev');
+    expect(definition.Comment).toBe('Counts a job still RUNNABLE 30 minutes after it entered RUNNABLE');
+  });
+
+  test('may put its metric only into the platform\'s namespace, and describe jobs', () => {
+    const roleId = watchMachine.Properties.RoleArn['Fn::GetAtt'][0];
+    const statements = [...resources('AWS::IAM::Policy'), ...resources('AWS::IAM::ManagedPolicy')]
+      .filter(([, p]) => p.Properties.Roles?.some((r: any) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const put = statements.filter(s => [s.Action].flat().includes('cloudwatch:PutMetricData'));
+    expect(put).toEqual([{ Action: 'cloudwatch:PutMetricData', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': definition.States['Count stuck job'].Parameters.Namespace } } }]);
+    expect(statements.filter(s => [s.Action].flat().includes('batch:describeJobs'))).toEqual([{ Action: 'batch:describeJobs', Effect: 'Allow', Resource: '*' }]);
   });
 });

@@ -8,7 +8,7 @@
 export const GROUPS = {
   watch: {
     mutate: ['src/private/monitoring/runnable-watch.ts'],
-    tests: ['test/runnable-watch.test.ts', 'test/monitoring.test.ts'],
+    tests: ['test/runnable-watch.test.ts'],
   },
   defaults: {
     mutate: ['src/private/settings/defaults.ts'],
