@@ -24,7 +24,8 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: 1,
   timeoutMS: 60_000,
-  mutate: group.mutate,
+  // STRYKER_MUTATE (comma-separated, `file:line-line` ranges allowed) narrows a trial run to part of a group.
+  mutate: process.env.STRYKER_MUTATE ? process.env.STRYKER_MUTATE.split(',') : group.mutate,
   jest: {
     projectType: 'custom',
     // The group's test files only; no junit reporter and no coverage inside Stryker. ts-jest only transpiles: the
