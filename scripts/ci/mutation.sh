@@ -16,6 +16,7 @@ fi
 start=$SECONDS
 for group in "${groups[@]}"; do
   files=$(node --input-type=module -e "import { GROUPS } from './test/mutation/groups.mjs'; const g = GROUPS[process.argv[1]]; console.log([...g.mutate, ...g.tests].join(' '))" "$group")
+  for f in $files; do [ -f "$f" ] || { echo "mutation $group: $f (test/mutation/groups.mjs) does not exist" >&2; exit 1; }; done
   # shellcheck disable=SC2086
   inputs=$(cat $files scripts/lib/sim/*.ts scripts/lib/templates.ts test/util.ts stryker.config.mjs test/mutation/groups.mjs | sha256sum | cut -d' ' -f1)
   record="test/mutation/incremental/$group.inputs"

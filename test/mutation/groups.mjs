@@ -12,7 +12,7 @@ export const GROUPS = {
   },
   defaults: {
     mutate: ['src/private/settings/defaults.ts'],
-    tests: ['test/defaults.test.ts', 'test/workflow-capacity.test.ts'],
+    tests: ['test/workflow-capacity.test.ts', 'test/sanders-batch-platform.test.ts', 'test/runnable-watch.test.ts', 'test/data-safety.test.ts'],
   },
   cost: {
     mutate: ['scripts/idle-cost.ts'],
@@ -20,7 +20,7 @@ export const GROUPS = {
   },
   lock: {
     mutate: ['src/private/egress/egress-lock.ts'],
-    tests: ['test/egress-lock.test.ts'],
+    tests: ['test/egress-lock.test.ts', 'test/egress-workflow.test.ts'],
   },
   egress: {
     mutate: ['src/private/egress/egress-teardown.ts', 'src/private/egress/egress-create.ts', 'src/private/egress/egress-jobs-ended.ts'],
