@@ -31,7 +31,8 @@ export default {
     // The group's test files only; no junit reporter and no coverage inside Stryker. ts-jest only transpiles: the
     // TypeScript checker above type-checks each mutant once, and ts-jest's own check would repeat it in every run.
     config: {
-      testMatch: group.tests.map(t => `<rootDir>/${t}`),
+      // STRYKER_TESTS (comma-separated) narrows a trial run to some of the group's test files.
+      testMatch: (process.env.STRYKER_TESTS ? process.env.STRYKER_TESTS.split(',') : group.tests).map(t => `<rootDir>/${t}`),
       reporters: ['default'],
       collectCoverage: false,
       transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }] },
