@@ -4,7 +4,9 @@
 # the same as when its incremental report was last written is skipped: its committed report still holds. A changed
 # group runs in Stryker's incremental mode, which re-tests only the mutants of changed code or of changed tests, and
 # rewrites test/mutation/incremental/<group>.json and .inputs (commit both). MUTATION_FULL=1 re-tests everything.
-# Each group's score is checked against its `break` in groups.mjs.
+# Each group's score is checked against its `break` in groups.mjs. MUTATION_BUDGET_SECONDS (default 900) bounds CI's
+# time: a group is not started past it, and the run fails naming the groups left (run them with `npx projen
+# mutation <group>` and commit their reports).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export AWS_REGION="${AWS_REGION:-eu-central-1}" CDK_DISABLE_CLI_TELEMETRY=true
@@ -14,6 +16,8 @@ if [ ${#groups[@]} -eq 0 ]; then
   read -r -a groups <<< "$(node --input-type=module -e "import { GROUPS } from './test/mutation/groups.mjs'; console.log(Object.keys(GROUPS).join(' '))")"
 fi
 start=$SECONDS
+budget=${MUTATION_BUDGET_SECONDS:-900}
+left=()
 for group in "${groups[@]}"; do
   files=$(node --input-type=module -e "import { GROUPS } from './test/mutation/groups.mjs'; const g = GROUPS[process.argv[1]]; console.log([...g.mutate, ...g.tests].join(' '))" "$group")
   for f in $files; do [ -f "$f" ] || { echo "mutation $group: $f (test/mutation/groups.mjs) does not exist" >&2; exit 1; }; done
@@ -24,6 +28,7 @@ for group in "${groups[@]}"; do
     echo "mutation $group: unchanged since its last run, skipped"
     continue
   fi
+  if [ $((SECONDS - start)) -gt "$budget" ]; then left+=("$group"); continue; fi
   echo "mutation $group ($((SECONDS - start)) s)"
   extra=()
   [ -n "${MUTATION_FULL:-}" ] && extra=(--force)
@@ -45,3 +50,7 @@ for group in "${groups[@]}"; do
   " "$group"
 done
 echo "mutation: done in $((SECONDS - start)) s"
+if [ ${#left[@]} -gt 0 ]; then
+  echo "mutation: not run, past the budget of $budget s: ${left[*]} (run 'npx projen mutation ${left[*]}' and commit test/mutation/incremental)" >&2
+  exit 1
+fi
