@@ -212,4 +212,13 @@ describe('the egress lock loop', () => {
   ])('with the input %j, the lock taken, it goes on to the %s', async (input, expected) => {
     expect((await run({ input })).exit).toBe(expected);
   });
+
+  test('its states carry the names the execution history shows (and docs/networking-and-cost.md uses)', () => {
+    const states = Object.entries(lockLoop().States).filter(([, st]: [string, any]) => st.Parameters?.exit === undefined).map(([name]) => name);
+    expect(states.sort()).toEqual([
+      'Back off', 'Cap the wait', 'Describe the lock owner', 'Gave up waiting for the lock', 'Keep input', 'Lock still held?',
+      'Owner still running?', 'Read the lock', 'Take over the stale lock', 'Take the lock', 'Teardown only?', 'Wait for the lock',
+      'Wait too long?', 'Waited too long?',
+    ]);
+  });
 });
