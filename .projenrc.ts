@@ -57,6 +57,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     // minNodeVersion would make it ^22; the lock file holds 26.x, which the newest TypeScript's checks were run with.
     '@types/node@^26.6.6',
+    // Mutation testing (issue 26). 9.6.1, not 10.x: Stryker 10 needs Node 22, and CI runs Node 20.
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
+    '@stryker-mutator/typescript-checker@9.6.1',
   ],
 
   gitignore: [
@@ -69,6 +73,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/test-consumers/**/target/',
     '/test-consumers/**/cdk.out/',
     '__pycache__/',
+    // Stryker's sandbox and its reports (the incremental reports in test/mutation/incremental are committed).
+    '/.stryker-tmp/',
+    '/reports/',
   ],
 
   jestOptions: {
@@ -128,6 +135,15 @@ project.addTask('bench:synth', {
   env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
 });
 
+// Mutation testing (issue 26; docs/contributing.md): StrykerJS over the modules where a bug costs data, money or a
+// night, group by group (test/mutation/groups.mjs), incremental; `npx projen mutation watch lock` runs two groups.
+project.addTask('mutation', {
+  description: 'Mutation-test the modules whose inputs changed (StrykerJS, incremental); give group names to run only those, MUTATION_FULL=1 to re-test every mutant',
+  exec: 'bash scripts/ci/mutation.sh',
+  receiveArgs: true,
+  env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // Release (helper REL, issue 14; docs/releasing.md). Versions come from projen's `bump` (the latest `v*` tag and the
 // conventional commits since); `release` = bump, build, unbump, "no changed files". The released version is
@@ -160,7 +176,7 @@ project.addTask('release:upgrade-check', {
 });
 // What the loopback registries and the CI scripts leave in the work tree is not part of the package either.
 // The package ships CHANGELOG.md (what changed, breaking changes first) and the user docs, not the contributor docs.
-project.npmignore?.exclude('/releases/', '/.ci-work/', '/.venv/', '/docs/contributing.md', '/docs/releasing.md');
+project.npmignore?.exclude('/releases/', '/.ci-work/', '/.venv/', '/docs/contributing.md', '/docs/releasing.md', '/stryker.config.mjs', '/.stryker-tmp/', '/reports/');
 project.npmignore?.include('/CHANGELOG.md');
 // The released npm tarball is kept in git (`*.tgz` is ignored everywhere else).
 project.gitignore.include('/releases/npm/*.tgz');

@@ -33,16 +33,26 @@ if [ -n "$(git status --porcelain)" ]; then
   echo "the build changed or added files (above): run 'npx projen build' and commit what it generates" >&2
   exit 1
 fi
-jest_tests=$(sed -n 's/.*<testsuites [^>]*tests="\([0-9]*\)".*/\1/p' test-reports/junit.xml | head -1)
+# Each run's JUnit report is kept for the summary at the end (which counts them, scripts/ci/junit-summary.ts).
+junit=.ci-work/junit
+rm -rf "$junit" && mkdir -p "$junit"
+cp test-reports/junit.xml "$junit/jest.xml"
+
+step "type check of everything TypeScript outside the library: tests, scripts (scripts/ci, scripts/lib), .projenrc.ts"
+npx tsc --noEmit -p tsconfig.dev.json
 
 step "jest again with the clock on another day: the next leap day, just before midnight UTC, at UTC+14"
 bash scripts/ci/jest-other-clock.sh
+cp test-reports/junit.xml "$junit/jest-other-clock.xml"
+
+step "mutation testing (StrykerJS) of the modules a change touches: incremental, groups whose inputs changed only"
+bash scripts/ci/mutation.sh
 
 step "cfn-lint (AWS, from PyPI) over every synthesized template: no errors, no warnings"
 bash scripts/ci/cfn-lint.sh
 
 step "AWS conformance audit (botocore, policy_sentry, parliament; pytest on crafted bad templates) and cfn-lint's informational checks"
-bash scripts/ci/conformance.sh
+JUNIT_XML="$PWD/$junit/conformance.xml" bash scripts/ci/conformance.sh
 
 # With CI set, projen's `package` builds only JavaScript: the other languages have tasks of their own.
 step "Python package (dist/python)"
@@ -66,7 +76,7 @@ bash scripts/ci/upgrade-safety.sh
 step "consumer apps on the published packages, installed by name and version $release_version: TypeScript and cdk-nag (npm), Python (PyPI), Java (Maven coordinates), Go (GOPROXY)"
 bash scripts/ci/consumer-typescript.sh
 bash scripts/ci/consumer-nag.sh
-bash scripts/ci/consumer-python.sh
+JUNIT_XML="$PWD/$junit/consumer-python.xml" bash scripts/ci/consumer-python.sh
 bash scripts/ci/consumer-java.sh
 bash scripts/ci/consumer-go.sh
 
@@ -74,4 +84,5 @@ echo
 echo "=== all tests passed in $((SECONDS - start)) s: jest (unit, workflow simulation, compliance; twice, once on another clock), integ snapshots,"
 echo "    cfn-lint, the AWS conformance audit (pytest), release $release_version: package checks, publish to loopback registries, upgrade safety, and the TypeScript,"
 echo "    cdk-nag, Python (pytest), Java and Go consumer apps on the packages installed by name"
-echo "jest: ${jest_tests} passed, 0 failed"
+npx ts-node --transpile-only -P tsconfig.dev.json scripts/ci/junit-summary.ts "$junit"/jest.xml "$junit"/jest-other-clock.xml \
+  "$junit"/conformance.xml "$junit"/consumer-python.xml

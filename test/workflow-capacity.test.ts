@@ -7,11 +7,11 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { WorkflowJob } from '../src';
 import { synthWorkflowStack } from './sim/workflow-fixture';
-import { DEFAULTS } from '../src/private/settings/defaults';
 import { DemandNode, peakDemand } from '../src/private/workflow/workflow-capacity';
 
-const MIN_DEFAULT_VCPUS = DEFAULTS.maxvCpus.floor;
-const MAX_DEFAULT_VCPUS = DEFAULTS.maxvCpus.cap;
+/** maxvCpus when none is given: the workflow's peak demand, at least 64 and at most 256 (`maxvCpus`'s @default). */
+const MIN_DEFAULT_VCPUS = 64;
+const MAX_DEFAULT_VCPUS = 256;
 
 /** The heaviest set of jobs no two of which depend on each other, by trying every subset. */
 function bruteForce(nodes: DemandNode[]): number {

@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 
 echo "conformance audit: its own tests (pytest)"
 set +e
-.venv/bin/python -m pytest -q -p no:cacheprovider scripts/ci/conformance
+.venv/bin/python -m pytest -q -p no:cacheprovider ${JUNIT_XML:+--junitxml "$JUNIT_XML"} scripts/ci/conformance
 rc=$?
 set -e
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.

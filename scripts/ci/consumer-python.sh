@@ -45,4 +45,4 @@ for env in dev prod; do
 done
 
 echo "--- pytest tests/"
-SANDERS_README="$repo/README.md" python -m pytest tests/ -q -p no:cacheprovider
+SANDERS_README="$repo/README.md" python -m pytest tests/ -q -p no:cacheprovider ${JUNIT_XML:+--junitxml "$JUNIT_XML"}
