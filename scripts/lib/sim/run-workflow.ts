@@ -44,6 +44,11 @@ export function batchHandlers(
   definition: any, sim: BatchSimulator, others: { [resource: string]: Handler } = {},
 ): { [stateName: string]: Handler } {
   const byResource: { [resource: string]: Handler } = {
+    // A single run knows no other execution: a resumed run it is asked about does not exist (SimulatedStepFunctions
+    // answers with the executions it ran).
+    'arn:aws:states:::aws-sdk:sfn:describeExecution': async input => {
+      throw Object.assign(new Error(`Execution Does Not Exist: '${input.ExecutionArn}'`), { name: 'Sfn.ExecutionDoesNotExistException' });
+    },
     ...others,
     'arn:aws:states:::batch:submitJob': input => sim.submitJob(input),
     'arn:aws:states:::batch:submitJob.sync': input => sim.submitJobSync(input),
