@@ -4,8 +4,9 @@
 export enum OnJobFailure {
   /**
    * Terminate every job of the run that has not ended (running ones included), wait until they have ended,
-   * and fail the run. The run ends minutes after the failure, and no compute is spent on a run that will be
-   * run again anyway (a run is all or nothing: there is no resuming a failed one).
+   * and fail the run. The run ends minutes after the failure, and no compute is spent on jobs whose results the
+   * failure makes moot. A resume of the failed run (`resumeFrom`) skips the jobs that succeeded in it and runs the
+   * failed jobs and everything after them, including those this mode terminated.
    */
   STOP_ALL = 'STOP_ALL',
   /**

@@ -144,7 +144,13 @@ export class SandersBatchPlatform extends Construct {
     this.tierJobDefinitions = compute.jobDefinitions.tierDefinitions;
 
     const workflow = new WorkflowPart(this, 'Workflow', {
-      names: s.names, settings: s.workflow, logs: s.logs, encryptionKey: key, jobQueue: this.jobQueue, jobDefinitions: this.jobDefinitions,
+      names: s.names,
+      settings: s.workflow,
+      logs: s.logs,
+      encryptionKey: key,
+      jobQueue: this.jobQueue,
+      jobDefinitions: this.jobDefinitions,
+      runWorkflowOnly: network?.onDemandEgress !== undefined,
     });
     this.jobWorkflow = workflow.stateMachine;
     this.backfillStateMachine = workflow.backfillStateMachine;
@@ -276,6 +282,10 @@ export class SandersBatchPlatform extends Construct {
       ['VPCId', this.vpc.vpcId, 'VPC identifier'],
       ['BatchJobQueueName', this.jobQueue.jobQueueName, 'Batch job queue name'],
       ['StepFunctionsStateMachineARN', this.stateMachine.stateMachineArn, 'State machine ARN for orchestration'],
+      // Added after the Python app's six: what an operator starts a backfill or a resume with, and reads logs from.
+      ['BackfillStateMachineARN', this.backfillStateMachine.stateMachineArn, 'Backfill state machine ARN (with on-demand egress, start StepFunctionsStateMachineARN with {"backfill": {...}} instead)'],
+      ['JobWorkflowStateMachineARN', this.jobWorkflow.stateMachineArn, 'Job workflow state machine ARN (with on-demand egress, started only by StepFunctionsStateMachineARN)'],
+      ['JobLogGroupName', this.jobLogGroup.logGroupName, 'Log group of the Batch jobs'],
     ];
     // Outputs name their logical IDs themselves: a plain construct groups them.
     const scope = new Construct(this, 'Outputs');

@@ -53,7 +53,7 @@ describe('the backfill', () => {
     expect(isValid).toBe(true);
   });
 
-  test('10 dates with maxConcurrency 3: never more than 3 at once, all 10 reported, one failing date does not stop the others', async () => {
+  test('10 dates with maxConcurrency 3: never more than 3 at once, one failing date does not stop the others, and the backfill ends FAILED naming it (issue 21)', async () => {
     // GIVEN dates whose runs take different times, and a job that fails only on 2024-02-29
     const dates = calendar('2024-02-25', '2024-03-05');
     const sfn = simulation((request, name) => {
@@ -63,25 +63,66 @@ describe('the backfill', () => {
     });
     // WHEN
     const run = await sfn.run(BACKFILL, { from: '2024-02-25', to: '2024-03-05', maxConcurrency: 3 });
-    // THEN
-    expect(run.status).toBe('SUCCEEDED');
+    // THEN every date ran, at most 3 at a time
     const runs = sfn.executions.filter(e => e.machine === JOB_WORKFLOW);
     expect(runs.map(e => e.input.date).sort()).toEqual(dates);
     expect(sfn.peakConcurrency(JOB_WORKFLOW)).toBe(3);
-    expect(run.output.dates).toBe(10);
-    expect(run.output.outcomes.map((o: any) => o.date)).toEqual(dates);
-    const failed = run.output.outcomes.filter((o: any) => o.status !== 'SUCCEEDED');
-    expect(failed).toEqual([{
+    // AND the backfill failed after the last date, its cause listing the failed date with the job that failed
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('DatesFailed');
+    expect(run.stoppedAt).toBe(Math.max(...runs.map(e => e.stoppedAt!)));
+    const [, count, total, listed, described] = run.cause!.match(/^(\d+) of (\d+) dates failed: (\[.*?\]); the first 20 of them: (\[.*\]); every date's outcome/)!;
+    expect([count, total, JSON.parse(listed)]).toEqual(['1', '10', ['2024-02-29']]);
+    expect(JSON.parse(described)).toEqual([{
       date: '2024-02-29',
+      failed: true,
       status: 'FAILED',
       executionArn: expect.stringMatching(new RegExp(`:execution:${JOB_WORKFLOW_NAME}:backfill-2024-02-29-[0-9a-f]{32}$`)),
       error: 'JobFailed',
       cause: expect.stringMatching(/^Run of 2024-02-29 failed: job features failed: Essential container in task exited \(exit code 3\); logs: /),
     }]);
-    for (const o of run.output.outcomes.filter((x: any) => x.status === 'SUCCEEDED')) {
-      expect(runs.find(e => e.arn === o.executionArn)?.status).toBe('SUCCEEDED');
-    }
     expect(runs.filter(e => e.status === 'FAILED').map(e => e.input.date)).toEqual(['2024-02-29']);
+    // AND the other dates' runs succeeded, as the history's Backfill done state holds
+    expect(runs.filter(e => e.status === 'SUCCEEDED')).toHaveLength(9);
+    expect(run.statesEntered).toContain('Backfill done');
+  });
+
+  test('three failed dates of five: FAILED with DatesFailed, every failed date listed with its failed job', async () => {
+    const sfn = simulation((request, name) => (name === 'clean' && ['2026-03-01', '2026-03-03', '2026-03-05'].includes(request.Parameters.date) ? { outcomes: ['fail'] } : undefined));
+    const run = await sfn.run(BACKFILL, { from: '2026-03-01', to: '2026-03-05', maxConcurrency: 2 });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('DatesFailed');
+    expect(run.cause).toMatch(/^3 of 5 dates failed: \["2026-03-01","2026-03-03","2026-03-05"\]; /);
+    for (const date of ['2026-03-01', '2026-03-03', '2026-03-05']) expect(run.cause).toContain(`Run of ${date} failed: job clean failed`);
+    expect(sfn.executions.filter(e => e.machine === JOB_WORKFLOW && e.status === 'SUCCEEDED').map(e => e.input.date).sort()).toEqual(['2026-03-02', '2026-03-04']);
+  });
+
+  test('a throttled StartExecution of a date is retried, and the date runs once (issue 22: the retrier was shadowed)', async () => {
+    const sfn = simulation(() => ({ duration: 60 }));
+    // GIVEN the first two starts of 2026-03-02 throttled (the name AWS documents for StartExecution's 400)
+    sfn.startFaults = ({ name, attempt }) => (name.startsWith('backfill-2026-03-02-') && attempt <= 2 ? { error: 'StepFunctions.ThrottlingException' } : undefined);
+    const run = await sfn.run(BACKFILL, { from: '2026-03-01', to: '2026-03-03' });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sfn.startCalls.filter(c => c.name.startsWith('backfill-2026-03-02-')).map(c => c.answer))
+      .toEqual(['StepFunctions.ThrottlingException', 'StepFunctions.ThrottlingException', 'started']);
+    expect(sfn.executions.filter(e => e.machine === JOB_WORKFLOW).map(e => e.input.date)).toEqual(['2026-03-01', '2026-03-02', '2026-03-03']);
+  });
+
+  test('a StartExecution whose answer was lost after the run started is retried under the same name: the date runs once', async () => {
+    const sfn = simulation(() => ({ duration: 60 }));
+    sfn.startFaults = ({ name, attempt }) => (name.startsWith('backfill-2026-03-01-') && attempt === 1 ? { error: 'StepFunctions.AWSStepFunctionsException', afterStart: true } : undefined);
+    const run = await sfn.run(BACKFILL, { from: '2026-03-01', to: '2026-03-01' });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sfn.startCalls.map(c => c.answer)).toEqual(['StepFunctions.AWSStepFunctionsException', 'started']);
+    expect(sfn.executions.filter(e => e.machine === JOB_WORKFLOW)).toHaveLength(1);
+    expect(sfn.sim.calls.filter(c => c.action === 'SubmitJob')).toHaveLength(workflow.length);
+  });
+
+  test('a failed date is not retried: its StartExecution is made once', async () => {
+    const sfn = simulation((_, name) => (name === 'ingest' ? { outcomes: ['fail'] } : undefined));
+    const run = await sfn.run(BACKFILL, { from: '2026-03-01', to: '2026-03-01' });
+    expect(run.status).toBe('FAILED');
+    expect(sfn.startCalls.map(c => c.answer)).toEqual(['started']);
   });
 
   test('runs one date at a time by default', async () => {
@@ -210,6 +251,99 @@ describe('resuming a failed run', () => {
     expect(second.cause).toMatch(/clean: skipped/);
   });
 
+  const runDates = (sfn: SimulatedStepFunctions, from: number) => [...new Set(sfn.sim.calls.slice(from).filter(c => c.action === 'SubmitJob').map(c => c.request.Parameters.date))];
+
+  test('resumeFrom alone resumes that run\'s date (issue 21): the jobs run again for the resumed day, not today', async () => {
+    let fails = true;
+    const sfn = simulation((_, name) => (name === 'features' && fails ? { outcomes: ['fail'] } : undefined));
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    fails = false;
+    const before = sfn.sim.calls.length;
+    const second = await sfn.run(JOB_WORKFLOW, { resumeFrom: first.arn }, 'second');
+    expect(second.status).toBe('SUCCEEDED');
+    expect(submitted(sfn, before)).toEqual(['features', 'publish']);
+    expect(runDates(sfn, before)).toEqual(['2026-03-01']);
+    expect(second.output.date).toBe('2026-03-01');
+  });
+
+  test('a resume with another date fails with InvalidInput naming both dates, before any job', async () => {
+    const sfn = simulation((_, name) => (name === 'features' ? { outcomes: ['fail'] } : undefined));
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    const before = sfn.sim.calls.length;
+    const second = await sfn.run(JOB_WORKFLOW, { date: '2026-03-02', resumeFrom: first.arn }, 'second');
+    expect(second.status).toBe('FAILED');
+    expect(second.error).toBe('InvalidInput');
+    expect(second.cause).toBe(`date 2026-03-02 is not the date of the run given as resumeFrom (${first.arn}, a run of 2026-03-01): a resume runs the jobs of the date of the run it resumes; leave date out, or start a new run of 2026-03-02`);
+    expect(sfn.sim.calls.slice(before).filter(c => c.action === 'SubmitJob')).toEqual([]);
+  });
+
+  test.each<['iso' | 'epoch', string]>([['iso', 'SUCCEEDED'], ['epoch', 'FAILED']])(
+    'a resumed run started without a date has the day it started: StartDate as %s text gives %s', async (startDateAs, status) => {
+      // GIVEN a scheduled run (no date in its input) that failed; how the SDK integration renders StartDate is not documented
+      let fails = true;
+      const sfn = simulation((_, name) => (name === 'features' && fails ? { outcomes: ['fail'] } : undefined));
+      sfn.startDateAs = startDateAs;
+      const first = await sfn.run(JOB_WORKFLOW, { scheduledTime: '2024-05-01T03:00:00Z' }, 'scheduled');
+      expect(first.status).toBe('FAILED');
+      fails = false;
+      const before = sfn.sim.calls.length;
+      const second = await sfn.run(JOB_WORKFLOW, { resumeFrom: first.arn }, 'second');
+      expect(second.status).toBe(status);
+      if (status === 'SUCCEEDED') {
+        expect(runDates(sfn, before)).toEqual(['2024-05-01']);
+      } else {
+        // Its date unknown, the resume is refused before any job, asking for the date.
+        expect(second.cause).toMatch(/give its date as "date" with "resumeFrom"/);
+        expect(sfn.sim.calls.slice(before).filter(c => c.action === 'SubmitJob')).toEqual([]);
+      }
+    });
+
+  test('a resume of a run that is still RUNNING fails with InvalidInput before any job, and the running run goes on alone', async () => {
+    const sfn = simulation(() => ({ duration: 600 }));
+    const running = sfn.start(JOB_WORKFLOW, 'first', { date: '2026-03-01' });
+    const firstArn = sfn.executions[0].arn;
+    const second = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01', resumeFrom: firstArn }, 'second');
+    expect(second.status).toBe('FAILED');
+    expect(second.error).toBe('InvalidInput');
+    expect(second.cause).toMatch(new RegExp(`^resumeFrom ${firstArn} is still RUNNING`));
+    await sfn.settle();
+    expect((await running).status).toBe('SUCCEEDED');
+    // Every job ran once: the resume submitted none.
+    expect(sfn.sim.calls.filter(c => c.action === 'SubmitJob')).toHaveLength(workflow.length);
+  });
+
+  test('a resume of a run that SUCCEEDED runs nothing and says so in its output', async () => {
+    const sfn = simulation();
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    const before = sfn.sim.calls.length;
+    const second = await sfn.run(JOB_WORKFLOW, { resumeFrom: first.arn }, 'second');
+    expect(second.status).toBe('SUCCEEDED');
+    expect(second.output).toEqual({ resumeFrom: first.arn, status: 'SUCCEEDED', nothingToResume: expect.stringMatching(/no job was run/), jobs: [] });
+    expect(sfn.sim.calls.slice(before).filter(c => c.action === 'SubmitJob')).toEqual([]);
+  });
+
+  test('a resume of a resume is refused naming the run to resume instead (issue 26: its skipped jobs would run again)', async () => {
+    const sfn = simulation((_, name) => (['features', 'clean'].includes(name) ? { outcomes: ['fail'] } : undefined));
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    const second = await sfn.run(JOB_WORKFLOW, { resumeFrom: first.arn }, 'second');
+    expect(second.status).toBe('FAILED');
+    const before = sfn.sim.calls.length;
+    const third = await sfn.run(JOB_WORKFLOW, { resumeFrom: second.arn }, 'third');
+    expect(third.status).toBe('FAILED');
+    expect(third.error).toBe('InvalidInput');
+    expect(third.cause).toMatch(new RegExp(`^resumeFrom ${second.arn} was itself a resume of ${first.arn}: resume that run instead`));
+    expect(sfn.sim.calls.slice(before).filter(c => c.action === 'SubmitJob')).toEqual([]);
+  });
+
+  test('a resumeFrom that names no run fails with InvalidInput before any job', async () => {
+    const sfn = simulation();
+    const run = await sfn.run(JOB_WORKFLOW, { resumeFrom: `arn:aws:states:eu-central-1:123456789012:execution:${JOB_WORKFLOW_NAME}:never-ran` });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('InvalidInput');
+    expect(run.cause).toMatch(/^resumeFrom .*:never-ran could not be described \(Sfn\.ExecutionDoesNotExistException\)/);
+    expect(sfn.sim.calls.filter(c => c.action === 'SubmitJob')).toEqual([]);
+  });
+
   test.each([['not an ARN'], ['arn:aws:states:eu-central-1:123456789012:execution:other-workflow:x'], [42]])(
     'fails with InvalidInput when resumeFrom is %p', async (resumeFrom) => {
       const sfn = simulation();
@@ -226,14 +360,26 @@ describe('the inputs docs/operations.md gives', () => {
   const section = doc.slice(doc.indexOf('## Backfill and resume'), doc.indexOf('\n## ', doc.indexOf('## Backfill and resume') + 1));
   const commands = [...section.matchAll(/--state-machine-arn (\S+) \\\n\s+--input '([^']+)'/g)].map(m => ({ arn: m[1], input: JSON.parse(m[2]) }));
 
-  test('are three: a backfill in prod, one in dev, and a resume', () => {
-    expect(commands.map(c => c.arn.split(':').pop())).toEqual([
-      'sanders-batch-platform-backfill-prod', 'sanders-customer-platform-run-dev', 'sanders-customer-platform-workflow-prod',
+  test('are six: a run, a backfill and a resume per environment, each started where that environment takes it', () => {
+    expect(commands.map(c => [c.arn.split(':').pop(), Object.keys(c.input)])).toEqual([
+      ['sanders-customer-platform-workflow-prod', ['date']],
+      ['sanders-batch-platform-backfill-prod', ['from', 'to', 'maxConcurrency']],
+      ['sanders-customer-platform-workflow-prod', ['resumeFrom']],
+      ['sanders-customer-platform-run-dev', ['date']],
+      ['sanders-customer-platform-run-dev', ['backfill']],
+      ['sanders-customer-platform-run-dev', ['resumeFrom']],
     ]);
   });
 
+  test('the prod run input runs every job for its date', async () => {
+    const sfn = simulation();
+    const run = await sfn.run(JOB_WORKFLOW, commands[0].input);
+    expect(run.status).toBe('SUCCEEDED');
+    expect([...new Set(sfn.sim.calls.filter(c => c.action === 'SubmitJob').map(c => c.request.Parameters.date))]).toEqual(['2026-01-02']);
+  });
+
   test('the prod backfill runs every date of its range', async () => {
-    const { input } = commands[0];
+    const { input } = commands[1];
     const sfn = simulation(() => ({ duration: 60 }));
     const run = await sfn.run(BACKFILL, input);
     expect(run.status).toBe('SUCCEEDED');
@@ -246,22 +392,32 @@ describe('the inputs docs/operations.md gives', () => {
     const runWorkflow = definitionOf(onlyStateMachine(dev, /RunWorkflow/)[1]);
     const devBackfill = definitionOf(onlyStateMachine(dev, /Backfill/)[1]);
     const choice = runWorkflow.States['Backfill?'];
-    expect(choice.Choices).toEqual([{ Variable: '$.input.backfill', IsPresent: true, Next: 'Run backfill' }]);
-    expect(runWorkflow.States['Run backfill'].Parameters).toMatchObject({ 'Input.$': '$.input.backfill', 'StateMachineArn': expect.stringMatching(/Backfill/) });
+    expect(choice.Choices).toEqual([{ Variable: '$.input.backfill', IsPresent: true, Next: 'Backfill parent' }]);
+    // The run workflow adds itself as the parent (the key Step Functions' associateWithParent uses) to the "backfill" object.
+    expect(runWorkflow.States['Backfill parent'].Parameters).toEqual({ 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' });
+    expect(runWorkflow.States['Backfill input'].Parameters).toEqual({ 'value.$': 'States.JsonMerge($.input.backfill, $.backfillParent, false)' });
+    expect(runWorkflow.States['Run backfill'].Parameters).toMatchObject({ 'Input.$': '$.backfillInput.value', 'StateMachineArn': expect.stringMatching(/Backfill/) });
     const devSfn = new SimulatedStepFunctions(new BatchSimulator({}), {
       [devBackfill.States['Run each date'].ItemProcessor.States['Run date'].Parameters.StateMachineArn]: { name: 'sanders-customer-platform-workflow-dev', definition: TRIVIAL },
       [BACKFILL]: { name: 'sanders-batch-platform-backfill-dev', definition: devBackfill },
     });
-    const run = await devSfn.run(BACKFILL, commands[1].input.backfill);
+    const parent = 'arn:aws:states:eu-central-1:123456789012:execution:sanders-customer-platform-run-dev:backfill-of-january';
+    const run = await devSfn.run(BACKFILL, { ...commands[4].input.backfill, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: parent });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.output.dates).toBe(calendar(commands[1].input.backfill.from, commands[1].input.backfill.to).length);
+    expect(run.output.dates).toBe(calendar(commands[4].input.backfill.from, commands[4].input.backfill.to).length);
+    // AND started directly (without the egress its jobs need), the dev backfill refuses, naming the run workflow
+    const direct = await devSfn.run(BACKFILL, commands[4].input.backfill, 'direct');
+    expect(direct.status).toBe('FAILED');
+    expect(direct.error).toBe('InvalidInput');
+    expect(direct.cause).toMatch(/^sanders-batch-platform-backfill-dev runs jobs that need the on-demand egress, which only sanders-customer-platform-run-dev creates: start sanders-customer-platform-run-dev with \{"backfill"/);
+    expect(devSfn.executions.filter(e => e.name.startsWith('backfill-') && e.startedAt >= 0 && e.input.date && devSfn.executions.indexOf(e) > devSfn.executions.findIndex(x => x.name === 'direct'))).toEqual([]);
   });
 
   test('the resume input, with the failed run\'s name in it, runs only what failed', async () => {
     let fails = true;
     const sfn = simulation((_, name) => (name === 'features' && fails ? { outcomes: ['fail'] } : undefined));
     const { input } = commands[2];
-    const first = await sfn.run(JOB_WORKFLOW, { date: input.date }, 'nightly-2026-01-02');
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-01-02' }, 'nightly-2026-01-02');
     expect(first.status).toBe('FAILED');
     fails = false;
     const before = sfn.sim.calls.length;

@@ -241,9 +241,10 @@ describe('the on-demand egress run workflow', () => {
 
   test('keeps a given date, and uses the run\'s start date when there is none', async () => {
     const given = await run({ input: { date: '2026-01-31' } });
-    expect(given.calls.find(([n]) => n === 'StartExecution')![1].Input).toEqual({ date: '2026-01-31' });
+    // (with the run as the parent the job workflow requires under on-demand egress: run-input.ts)
+    expect(given.calls.find(([n]) => n === 'StartExecution')![1].Input).toEqual({ date: '2026-01-31', AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: ME });
     const none = await run({ input: {} });
-    expect(none.calls.find(([n]) => n === 'StartExecution')![1].Input).toEqual({ date: '2026-11-26' });
+    expect(none.calls.find(([n]) => n === 'StartExecution')![1].Input).toEqual({ date: '2026-11-26', AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: ME });
   });
 
   test('tears down, releases the lock and fails when the job workflow fails', async () => {

@@ -152,12 +152,16 @@ describe('SandersBatchPlatform with default props (dev)', () => {
     expect(branch.Parameters.JobDefinition).toBe(`\${${defIds[2]}}`);
   });
 
-  test('has the Python app\'s outputs with their exact keys', () => {
+  test('has the Python app\'s outputs with their exact keys, and the three an operator\'s tools read (issue 21)', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
-      'BatchJobQueueName', 'DynamoDBTableName', 'ECRRepositoryURI', 'S3BucketName', 'StepFunctionsStateMachineARN', 'VPCId',
+      'BackfillStateMachineARN', 'BatchJobQueueName', 'DynamoDBTableName', 'ECRRepositoryURI', 'JobLogGroupName', 'JobWorkflowStateMachineARN',
+      'S3BucketName', 'StepFunctionsStateMachineARN', 'VPCId',
     ]);
     // Each output points at its resource.
     const id = (c: any) => logicalIdOf(c);
+    template.hasOutput('BackfillStateMachineARN', { Value: { Ref: id(platform.backfillStateMachine) } });
+    template.hasOutput('JobWorkflowStateMachineARN', { Value: { Ref: id(platform.jobWorkflow) } });
+    template.hasOutput('JobLogGroupName', { Value: { Ref: id(platform.jobLogGroup) } });
     template.hasOutput('S3BucketName', { Value: { Ref: id(platform.bucket) } });
     template.hasOutput('DynamoDBTableName', { Value: { Ref: id(platform.table) } });
     template.hasOutput('VPCId', { Value: { Ref: id(platform.vpc) } });

@@ -32,6 +32,21 @@ export interface RunOptions {
   readonly stopAfter?: number;
   /** The execution's ARN (`$$.Execution.Id`). @default - a simulated run of state machine `workflow` */
   readonly executionArn?: string;
+  /**
+   * Started directly, not by a run workflow. Otherwise an object input gets the parent key a run workflow adds
+   * (`AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`), which a job workflow with on-demand egress requires.
+   * @default false
+   */
+  readonly direct?: boolean;
+}
+
+/** The run workflow execution that starts the simulated runs (unless `direct`). */
+export const PARENT_EXECUTION_ARN = 'arn:aws:states:eu-central-1:123456789012:execution:sanders-customer-platform-run-dev:simulated-run';
+
+function inputOf(options: RunOptions): any {
+  const input = options.input ?? {};
+  const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
+  return options.direct || !isObject ? input : { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: PARENT_EXECUTION_ARN, ...input };
 }
 
 type Handler = (input: any) => Promise<any>;
@@ -44,6 +59,11 @@ export function batchHandlers(
   definition: any, sim: BatchSimulator, others: { [resource: string]: Handler } = {},
 ): { [stateName: string]: Handler } {
   const byResource: { [resource: string]: Handler } = {
+    // A single run knows no other execution: a resumed run it is asked about does not exist (SimulatedStepFunctions
+    // answers with the executions it ran).
+    'arn:aws:states:::aws-sdk:sfn:describeExecution': async input => {
+      throw Object.assign(new Error(`Execution Does Not Exist: '${input.ExecutionArn}'`), { name: 'Sfn.ExecutionDoesNotExistException' });
+    },
     ...others,
     'arn:aws:states:::batch:submitJob': input => sim.submitJob(input),
     'arn:aws:states:::batch:submitJob.sync': input => sim.submitJobSync(input),
@@ -142,7 +162,7 @@ export async function runWorkflow(definition: any, sim: BatchSimulator, options:
   const startedAt = sim.clock.now;
   // The run's start date comes from `$$.Execution.StartTime`: pinned, never the day the test runs.
   const execution: any = startAt(options.startTime ?? '2024-05-01T03:00:00.000Z',
-    () => machine.run(options.input ?? {}, {
+    () => machine.run(inputOf(options), {
       overrides: { taskResourceLocalHandlers: counted, retryIntervalOverrides },
       context: { Execution: { Id: options.executionArn ?? EXECUTION_ARN, Name: (options.executionArn ?? EXECUTION_ARN).split(':').pop() } },
     }));

@@ -39,9 +39,30 @@ export interface SimExecution {
 const ACCOUNT = 'arn:aws:states:eu-central-1:123456789012';
 type Handler = (input: any) => Promise<any>;
 
+/** A fault of the StartExecution call itself, after which the caller's retrier decides. */
+export interface StartFault {
+  /** The error name Step Functions raises in the calling task. */
+  readonly error: string;
+  /** The execution was started, but its answer was lost (a 5xx or a timeout after the service acted). */
+  readonly afterStart?: boolean;
+}
+
+/** Decides whether the `attempt`-th (from 1) StartExecution of an execution name fails. */
+export type StartFaults = (call: { machine: string; name: string; attempt: number }) => StartFault | undefined;
+
 export class SimulatedStepFunctions {
   public readonly executions: SimExecution[] = [];
+  /** Every StartExecution call made by a `.sync:2` task, with what it answered. */
+  public readonly startCalls: Array<{ machine: string; name: string; answer: string }> = [];
+  /** Faults of StartExecution calls made by `.sync:2` tasks. @default - none */
+  public startFaults?: StartFaults;
+  /**
+   * How the SDK integration's DescribeExecution renders `StartDate` in the state data, which AWS does not document:
+   * an ISO 8601 text, or epoch seconds (as the JSON wire protocol sends it). @default 'iso'
+   */
+  public startDateAs: 'iso' | 'epoch' = 'iso';
   private activity = 0;
+  private readonly ended = new Map<string, Promise<SimExecution>>();
 
   constructor(public readonly sim: BatchSimulator, private readonly machines: { [arn: string]: SimMachine }) {}
 
@@ -71,12 +92,30 @@ export class SimulatedStepFunctions {
     return done;
   }
 
+  /** Moves the clock until every execution started so far has ended. */
+  public async settle(): Promise<void> {
+    while (this.executions.some(e => e.status === 'RUNNING')) {
+      await this.quiesce();
+      if (!this.executions.some(e => e.status === 'RUNNING')) break;
+      if (!this.sim.clock.advance()) {
+        await this.quiesce();
+        if (this.executions.some(e => e.status === 'RUNNING')) throw new Error('the executions are stuck: nothing is scheduled and some have not ended');
+      }
+    }
+  }
+
   /** Starts an execution; resolves when it has ended. */
   public start(machineArn: string, name: string, input: any): Promise<SimExecution> {
     const machine = this.machines[machineArn];
     if (!machine) throw new Error(`no state machine ${machineArn} in the simulation`);
     const arn = `${ACCOUNT}:execution:${machine.name}:${name}`;
-    if (this.executions.some(e => e.arn === arn)) {
+    const existing = this.executions.find(e => e.arn === arn);
+    if (existing) {
+      // StartExecution: "if you call StartExecution with the same name and input as a running execution, the call
+      // succeeds and return the same response as the original request. If the execution is closed or if the input
+      // is different, it returns a 400 ExecutionAlreadyExists error. You can reuse names after 90 days." (The
+      // simulated runs last days, never 90: a name is never reused here.)
+      if (existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(input)) return this.ended.get(arn)!;
       throw Object.assign(new Error(`Execution Already Exists: '${arn}'`), { name: 'StepFunctions.ExecutionAlreadyExistsException' });
     }
     const record: SimExecution = { arn, name, machine: machineArn, input, startedAt: this.sim.clock.now, status: 'RUNNING', statesEntered: [] };
@@ -94,7 +133,7 @@ export class SimulatedStepFunctions {
         if (event.type === 'StateEntered') record.statesEntered.push(event.state.name);
       }
     })();
-    return execution.result.then(
+    const ended = execution.result.then(
       (output: any) => Object.assign(record, { status: 'SUCCEEDED', output, stoppedAt: this.sim.clock.now }),
       (error: any) => {
         if (!(error instanceof ExecutionError)) throw error;
@@ -102,6 +141,28 @@ export class SimulatedStepFunctions {
         return Object.assign(record, { status: 'FAILED', error: cause?.name ?? String(error), cause: cause?.message, stoppedAt: this.sim.clock.now });
       },
     );
+    this.ended.set(arn, ended);
+    return ended;
+  }
+
+  /** StartExecution as a `.sync:2` task makes it, with the faults of `startFaults`. */
+  private startFromTask(machine: string, name: string, input: any): Promise<SimExecution> {
+    const attempt = this.startCalls.filter(c => c.machine === machine && c.name === name).length + 1;
+    const fault = this.startFaults?.({ machine, name, attempt });
+    if (fault && !fault.afterStart) {
+      this.startCalls.push({ machine, name, answer: fault.error });
+      throw Object.assign(new Error(`simulated ${fault.error}`), { name: fault.error });
+    }
+    let started: Promise<SimExecution>;
+    try {
+      started = this.start(machine, name, input);
+    } catch (e: any) {
+      this.startCalls.push({ machine, name, answer: e.name });
+      throw e;
+    }
+    this.startCalls.push({ machine, name, answer: fault ? fault.error : 'started' });
+    if (fault) throw Object.assign(new Error(`simulated ${fault.error} after the execution started`), { name: fault.error });
+    return started;
   }
 
   /** DescribeExecution, as `.sync:2` returns it. */
@@ -120,8 +181,22 @@ export class SimulatedStepFunctions {
   /** The simulated Batch's handlers, and `startExecution.sync:2`, each counted as activity. */
   private handlers(definition: any): { [state: string]: Handler } {
     const handlers = batchHandlers(definition, this.sim, {
+      // The SDK integration's DescribeExecution: `Input` is the JSON text of the input (API reference, DescribeExecution).
+      'arn:aws:states:::aws-sdk:sfn:describeExecution': async i => {
+        const e = this.executions.find(x => x.arn === i.ExecutionArn);
+        if (!e) throw Object.assign(new Error(`Execution Does Not Exist: '${i.ExecutionArn}'`), { name: 'Sfn.ExecutionDoesNotExistException' });
+        const start = Date.UTC(2024, 4, 1, 3) + e.startedAt * 1000;
+        return {
+          ExecutionArn: e.arn,
+          Name: e.name,
+          StateMachineArn: e.machine,
+          Status: e.status,
+          Input: JSON.stringify(e.input),
+          StartDate: this.startDateAs === 'iso' ? new Date(start).toISOString() : start / 1000,
+        };
+      },
       'arn:aws:states:::states:startExecution.sync:2': async i => {
-        const ended = await this.start(i.StateMachineArn, i.Name, i.Input);
+        const ended = await this.startFromTask(i.StateMachineArn, i.Name, i.Input);
         if (ended.status === 'SUCCEEDED') return this.describe(ended);
         throw Object.assign(new Error(JSON.stringify(this.describe(ended))), { name: 'States.TaskFailed' });
       },

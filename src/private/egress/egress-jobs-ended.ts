@@ -136,14 +136,15 @@ function stopBackfillSteps(scope: Construct, props: JobsEndedProps, next: sfn.IC
     action: 'listExecutions',
     parameters: { StateMachineArn: props.jobWorkflow.stateMachineArn, StatusFilter: 'RUNNING', MaxResults: 1000 },
     iamResources: [props.jobWorkflow.stateMachineArn],
-    resultSelector: { 'runs.$': '$.Executions', 'tag.$': `States.Hash(${backfillArn}, 'MD5')` },
+    // In a ResultSelector `$` is ListExecutions' answer: the backfill's tag is read from the state input, by the Map.
+    resultSelector: { 'runs.$': '$.Executions' },
     resultPath: '$.backfillDates',
   });
   listDates.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
   const stopDates = new sfn.Map(scope, 'RunStopBackfillDates', {
     stateName: 'Stop the backfill\'s date runs',
     itemsPath: '$.backfillDates.runs',
-    itemSelector: { 'arn.$': '$$.Map.Item.Value.ExecutionArn', 'name.$': '$$.Map.Item.Value.Name', 'tag.$': '$.backfillDates.tag' },
+    itemSelector: { 'arn.$': '$$.Map.Item.Value.ExecutionArn', 'name.$': '$$.Map.Item.Value.Name', 'tag.$': `States.Hash(${backfillArn}, 'MD5')` },
     maxConcurrency: 5,
     resultPath: sfn.JsonPath.DISCARD,
   });

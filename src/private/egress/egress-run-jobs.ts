@@ -6,6 +6,8 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { catchToTeardown, EgressContext } from './egress-context';
 import { StartJobWorkflow } from './egress-policy';
+import { STARTED_BY } from '../workflow/run-input';
+import { addStartRetry } from '../workflow/start-retry';
 
 /** The states that resolve the run date and run the job workflow. */
 export interface RunJobStates {
@@ -21,8 +23,9 @@ export interface RunJobStates {
 
 export function createRunJobStates(ctx: EgressContext, teardown: sfn.IChainable): RunJobStates {
   const { scope, props } = ctx;
+  // The job workflow (and the backfill) accept a start only from this workflow, named in STARTED_BY (run-input.ts).
   const dateFrom = (id: string, stateName: string, expression: string) =>
-    new sfn.Pass(scope, id, { stateName, parameters: { 'date.$': expression }, resultPath: '$.runDate' });
+    new sfn.Pass(scope, id, { stateName, parameters: { 'date.$': expression, [`${STARTED_BY}.$`]: '$$.Execution.Id' }, resultPath: '$.runDate' });
   const merge = new sfn.Pass(scope, 'RunMergeInput', {
     stateName: 'Add run date to input',
     parameters: { 'value.$': 'States.JsonMerge($.input, $.runDate, false)' },
@@ -45,13 +48,22 @@ export function createRunJobStates(ctx: EgressContext, teardown: sfn.IChainable)
       resultSelector: { 'Output.$': '$.Output', 'ExecutionArn.$': '$.ExecutionArn' },
       resultPath: '$.run',
     });
+    // Throttling and service errors of the start itself; the run's own failure goes to the teardown at once.
+    addStartRetry(task);
     task.addCatch(teardown, catchToTeardown);
     return task;
   };
   const runJobs = startAndWait('RunJobWorkflow', 'Run job workflow', props.jobWorkflow, '$.runInput.value');
-  const runBackfill = startAndWait('RunBackfill', 'Run backfill', props.backfill, '$.input.backfill');
+  const runBackfill = startAndWait('RunBackfill', 'Run backfill', props.backfill, '$.backfillInput.value');
+  // The input check made sure "backfill" is an object, which JsonMerge needs.
+  const parent = new sfn.Pass(scope, 'RunBackfillParent', {
+    stateName: 'Backfill parent', parameters: { [`${STARTED_BY}.$`]: '$$.Execution.Id' }, resultPath: '$.backfillParent',
+  });
+  const backfillInput = new sfn.Pass(scope, 'RunBackfillInput', {
+    stateName: 'Backfill input', parameters: { 'value.$': 'States.JsonMerge($.input.backfill, $.backfillParent, false)' }, resultPath: '$.backfillInput',
+  });
   const chooseRun = new sfn.Choice(scope, 'RunChooseRun', { stateName: 'Backfill?' })
-    .when(sfn.Condition.isPresent('$.input.backfill'), runBackfill)
+    .when(sfn.Condition.isPresent('$.input.backfill'), parent.next(backfillInput).next(runBackfill))
     .otherwise(runJobs);
   return { resolveDate, merge, runJobs, runBackfill, chooseRun };
 }

@@ -36,6 +36,7 @@ import { acknowledgeRunWorkflowWildcards, grantLockKey } from './egress-policy';
 import { createRunJobStates } from './egress-run-jobs';
 import { createAbortedRunCleanup, createTeardown } from './egress-teardown';
 import { createLoggedStateMachine } from '../core/logged-state-machine';
+import { runWorkflowInputCheck } from '../workflow/run-input';
 
 export { EGRESS_TAG } from './egress-context';
 export type { EgressRunWorkflowProps } from './egress-context';
@@ -54,7 +55,8 @@ export function createEgressRunWorkflow(scope: Construct, props: EgressRunWorkfl
   connectCreateEgress(ctx, create, run, teardown.start);
   connectLockLoop(ctx, lock, { failed: teardown.failed, teardown: teardown.start, run: run.resolveDate });
 
-  const definition = lock.keepInput.next(lock.acquire);
+  // The input is checked before the lock is taken: a refused start creates and holds nothing.
+  const definition = runWorkflowInputCheck(scope, ctx.name, lock.keepInput.next(lock.acquire));
   const { stateMachine, role } = createLoggedStateMachine(scope, 'RunWorkflow', {
     stateMachineName: ctx.name,
     definitionBody: sfn.DefinitionBody.fromChainable(definition),

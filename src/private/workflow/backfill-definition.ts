@@ -12,6 +12,8 @@
  * counts days as numbers (year, month, day) and a day its month does not have (`impossibleDays`, the calendar
  * the job workflow checks its date with) rolls over to the next month.
  */
+import { dateStates, failedEndStates } from './backfill-dates';
+import { BACKFILL_KEYS, inputCheckStates, STARTED_BY } from './run-input';
 import { impossibleDays } from './workflow-definition';
 import { isNumber, isString, States } from './workflow-states';
 import { DEFAULTS } from '../settings/defaults';
@@ -37,7 +39,11 @@ export const BACKFILL_ERRORS = {
   rangeTooLong: 'RangeTooLong',
   invalidOption: 'InvalidOption',
   dateFailed: 'DateFailed',
+  datesFailed: 'DatesFailed',
 } as const;
+
+/** How many failed dates the error of a failed backfill describes in full (all of them are listed by date). */
+export const MAX_DESCRIBED_FAILURES = 20;
 
 const pad = Array.from({ length: 33 }, (_, i) => String(i).padStart(2, '0'));
 const fail = (error: string, cause: string) => ({ Type: 'Fail', Error: error, Cause: cause });
@@ -55,7 +61,8 @@ function inputStates(next: string): States {
     },
     'Apply defaults': {
       Type: 'Pass',
-      Parameters: { 'input.$': 'States.JsonMerge($.defaults, $.given, false)', 'pad.$': '$.pad' },
+      // From a copy of the defaults: aws-local-stepfunctions' JsonMerge writes into its first argument (run-input.ts).
+      Parameters: { 'input.$': 'States.JsonMerge(States.StringToJson(States.JsonToString($.defaults)), $.given, false)', 'pad.$': '$.pad' },
       Next: 'Dates given?',
     },
     'Dates given?': { Type: 'Choice', Choices: [{ And: [...isString(from), ...isString(to)], Next: 'Read dates' }], Default: 'Invalid date' },
@@ -180,11 +187,19 @@ function dateListStates(next: string): States {
  * Builds the backfill's definition. `jobWorkflowArn` is the state machine each date runs; the dates' runs are
  * named `backfill-<date>-<MD5 of the backfill's execution ARN>`, unique per backfill and date.
  */
-export function buildBackfillDefinition(jobWorkflowArn: string): { [key: string]: unknown } {
+export function buildBackfillDefinition(jobWorkflowArn: string, names?: { backfill: string; runWorkflow?: string }): { [key: string]: unknown } {
+  const check = inputCheckStates({
+    machine: names?.backfill ?? 'the backfill',
+    keys: { ...BACKFILL_KEYS, [STARTED_BY]: 'set by Step Functions when the run workflow starts the backfill' },
+    prefix: 'Backfill input',
+    next: 'Read backfill input',
+    ...(names?.runWorkflow ? { startedBy: { names: [names.runWorkflow], instead: `${names.runWorkflow} with {"backfill": {"from": ..., "to": ...}}` } } : {}),
+  });
   return {
     Comment: `Runs the job workflow for every date from "from" to "to" (at most ${MAX_BACKFILL_DATES}), at most "maxConcurrency" at a time`,
-    StartAt: 'Read backfill input',
+    StartAt: Object.keys(check)[0],
     States: {
+      ...check,
       ...inputStates('Start the date list'),
       ...dateListStates('Run each date'),
       'Run each date': {
@@ -211,79 +226,11 @@ export function buildBackfillDefinition(jobWorkflowArn: string): { [key: string]
           'maxConcurrency.$': '$.input.maxConcurrency',
           'dates.$': 'States.ArrayLength($.dates.list)',
           'outcomes.$': '$.outcomes',
+          'flags.$': '$.outcomes[*].failed',
         },
-        End: true,
+        Next: 'Count failed dates',
       },
+      ...failedEndStates(),
     },
-  };
-}
-
-/** One date: run the job workflow and wait; its outcome, whatever it was. */
-function dateStates(jobWorkflowArn: string): States {
-  const child = '$.child.execution';
-  // Each field a path or intrinsic ('$...', 'States...') or a plain value.
-  const field = (key: string, value: string) => (/^(\$|States\.)/.test(value) ? { [`${key}.$`]: value } : { [key]: value });
-  const failure = (status: string, arn: string, error: string, cause: string) => ({
-    Type: 'Pass',
-    Parameters: { 'date.$': '$.date', ...field('status', status), ...field('executionArn', arn), ...field('error', error), ...field('cause', cause) },
-    ResultPath: '$.outcome',
-    Next: 'Stop on failure?',
-  });
-  return {
-    'Run date': {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::states:startExecution.sync:2',
-      Parameters: {
-        'StateMachineArn': jobWorkflowArn,
-        'Name.$': '$.name',
-        'Input.$': '$.input',
-      },
-      ResultSelector: { 'status.$': '$.Status', 'executionArn.$': '$.ExecutionArn' },
-      ResultPath: '$.run',
-      // A run that failed is an outcome, not an outage; StartExecution under the same name and input is idempotent.
-      Retry: [
-        { ErrorEquals: ['States.TaskFailed', 'States.Timeout', 'States.Permissions'], MaxAttempts: 0 },
-        { ErrorEquals: ['States.ALL'], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2 },
-      ],
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Date failure readable?' }],
-      Next: 'Date succeeded',
-    },
-    'Date succeeded': { Type: 'Pass', Parameters: { 'date.$': '$.date', 'status.$': '$.run.status', 'executionArn.$': '$.run.executionArn' }, End: true },
-    // A failed run fails the task with its DescribeExecution output (JSON) as the cause.
-    'Date failure readable?': {
-      Type: 'Choice',
-      Choices: [
-        { And: [...isString('$.failure.Cause'), { Variable: '$.failure.Cause', StringMatches: '{*}' }], Next: 'Read date failure' },
-        { And: [...isString('$.failure.Error'), ...isString('$.failure.Cause')], Next: 'Date not run' },
-      ],
-      Default: 'Date not run, no cause',
-    },
-    'Read date failure': { Type: 'Pass', Parameters: { 'execution.$': 'States.StringToJson($.failure.Cause)' }, ResultPath: '$.child', Next: 'Date failure known?' },
-    'Date failure known?': {
-      Type: 'Choice',
-      Choices: [
-        { And: [...isString(`${child}.ExecutionArn`), ...isString(`${child}.Status`), ...isString(`${child}.Error`), ...isString(`${child}.Cause`), { Not: { Variable: `${child}.Cause`, StringEquals: '' } }], Next: 'Date failed' },
-        { And: [...isString(`${child}.ExecutionArn`), ...isString(`${child}.Status`), ...isString(`${child}.Error`)], Next: 'Date failed, no cause' },
-        { And: [...isString(`${child}.ExecutionArn`), ...isString(`${child}.Status`)], Next: 'Date ended' },
-      ],
-      Default: 'Date not run',
-    },
-    // The headline only (up to the first '.', before the list of jobs): every date's outcome fits in the output.
-    'Date failed': failure(`${child}.Status`, `${child}.ExecutionArn`, `${child}.Error`, `States.ArrayGetItem(States.StringSplit(${child}.Cause, '.'), 0)`),
-    'Date failed, no cause': failure(`${child}.Status`, `${child}.ExecutionArn`, `${child}.Error`, ''),
-    'Date ended': failure(`${child}.Status`, `${child}.ExecutionArn`, '', ''),
-    // Not started (e.g. StartExecution refused): no execution to name.
-    'Date not run': failure('FAILED', '', '$.failure.Error', '$.failure.Cause'),
-    'Date not run, no cause': failure('FAILED', '', 'unknown', ''),
-    'Stop on failure?': { Type: 'Choice', Choices: [{ Variable: '$.stopOnFailure', BooleanEquals: true, Next: 'Describe the stop' }], Default: 'Date outcome' },
-    'Date outcome': { Type: 'Pass', OutputPath: '$.outcome', End: true },
-    'Describe the stop': {
-      Type: 'Pass',
-      Parameters: {
-        'text.$': "States.Format('date {} ended {} ({}): {}: {}; stopOnFailure stopped the backfill: the dates after it were not started and those running were stopped', $.outcome.date, $.outcome.status, $.outcome.executionArn, $.outcome.error, $.outcome.cause)",
-      },
-      Next: 'Stop the backfill',
-    },
-    'Stop the backfill': { Type: 'Fail', Error: BACKFILL_ERRORS.dateFailed, CausePath: '$.text' },
   };
 }

@@ -20,14 +20,17 @@ export interface BackfillProps {
   /** The job workflow each date runs. */
   readonly jobWorkflow: sfn.IStateMachine;
   readonly encryptionKey: kms.IKey;
+  /** With on-demand egress: the run workflow, the only state machine that may start the backfill. @default - anyone */
+  readonly runWorkflowName?: string;
 }
 
 /** The backfill state machine (`Backfill`, with `BackfillLogs` and `BackfillRole`). */
 export function createBackfill(scope: Construct, props: BackfillProps): sfn.StateMachine {
   const stack = Stack.of(scope);
+  const definition = buildBackfillDefinition(props.jobWorkflow.stateMachineArn, { backfill: props.names.backfill, runWorkflow: props.runWorkflowName });
   const { stateMachine, role } = createLoggedStateMachine(scope, 'Backfill', {
     stateMachineName: props.names.backfill,
-    definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(buildBackfillDefinition(props.jobWorkflow.stateMachineArn))),
+    definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
     roleDescription: 'Role of the backfill: starts, watches and stops runs of the job workflow, one per date',
     comment: `Runs the job workflow for every date of a range (at most ${MAX_BACKFILL_DATES}), at most maxConcurrency at a time`,
     encryptionKey: props.encryptionKey,

@@ -14,6 +14,7 @@
  * ended, and fails naming the job that failed first-hand, its reason, exit code and logs. No step relies on
  * Step Functions stopping a `.sync` job of a stopped branch, nor on Batch failing a job whose dependency failed.
  */
+import { jobWorkflowInputStates } from './run-input';
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
 import { addResumeStates, RESUME_STATES, skipChoiceName, skipCondition, skippedJob, skippedName } from './workflow-resume';
@@ -242,7 +243,8 @@ export function buildWorkflowDefinition(
   const sinkJobs = sinks(ordered);
   const sinkNames = new Set(sinkJobs.map(j => j.name));
   const upstream = ordered.filter(j => !sinkNames.has(j.name));
-  const states: States = {};
+  // Input keys (and, with on-demand egress, who started the run) are checked before anything else (run-input.ts).
+  const states: States = jobWorkflowInputStates(options.stateMachineName, N.resolveDate, options.startedOnlyBy);
   addDateStates(states, upstream, RESUME_STATES.resume);
   const names = [...upstream, ...sinkJobs].map(j => j.name);
   addResumeStates(states, { ...options, names, jobQueueArn, next: upstream.length > 0 ? skipChoiceName(upstream[0].name) : N.runAll });
@@ -287,7 +289,7 @@ export function buildWorkflowDefinition(
 
   return {
     Comment: `Runs ${jobs.length} AWS Batch job(s); each starts as soon as the jobs it depends on have succeeded.`,
-    StartAt: N.resolveDate,
+    StartAt: Object.keys(states)[0],
     // A backstop: the watch stops the run at runTimeout; an execution that times out is cleaned up by a rule.
     TimeoutSeconds: options.runTimeoutSeconds + 3600,
     States: states,

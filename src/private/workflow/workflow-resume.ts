@@ -9,6 +9,7 @@
  * that has succeeded. The new run's own jobs carry its own run tag, so the watch, the failure path and the
  * cleanup of a stopped run only ever see (and terminate) the jobs of the new run.
  */
+import { addResumedRunStates, RESUMED_RUN_STATES } from './workflow-resume-run';
 import { isString, jobKey, States } from './workflow-states';
 
 /** State names of the resume steps. */
@@ -29,6 +30,7 @@ export const RESUME_STATES = {
   first: 'Resume: first job ID',
   second: 'Resume: second job ID',
   none: 'Resume: no job ID',
+  ...RESUMED_RUN_STATES,
 } as const;
 
 export interface ResumeStatesProps {
@@ -103,15 +105,16 @@ export function addResumeStates(states: States, p: ResumeStatesProps): void {
     Error: 'InvalidInput',
     Cause: `the execution input's "resumeFrom" must be the ARN of an execution of ${p.stateMachineName} (arn:aws:states:<region>:<account>:execution:${p.stateMachineName}:<name>) or, with on-demand egress, of ${p.runWorkflowName}: a failed run of the same date`,
   };
-  states[R.given] = { Type: 'Pass', Parameters: { 'arn.$': from }, ResultPath: '$.resumed', Next: R.find };
+  states[R.given] = { Type: 'Pass', Parameters: { 'arn.$': from }, ResultPath: '$.resumed', Next: R.describe };
   // The run workflow starts the job workflow under its own execution name: the same ARN, the job workflow's name in it.
   const part = (i: number) => `States.ArrayGetItem(States.StringSplit(${from}, ':'), ${i})`;
   states[R.ofRunWorkflow] = {
     Type: 'Pass',
     Parameters: { 'arn.$': `States.Format('{}:{}:{}:{}:{}:execution:${p.stateMachineName}:{}', ${[0, 1, 2, 3, 4, 7].map(part).join(', ')})` },
     ResultPath: '$.resumed',
-    Next: R.find,
+    Next: R.describe,
   };
+  addResumedRunStates(states, R.find);
   states[R.find] = {
     Type: 'Pass',
     Parameters: { 'from.$': '$.resumed.arn', 'tag.$': "States.Hash($.resumed.arn, 'MD5')", 'names': p.names },

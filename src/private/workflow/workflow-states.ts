@@ -2,6 +2,7 @@
  * The names and shared constants of the workflow's states: what the definition builder, its watch, its failure
  * path and the tests that run the definition agree on.
  */
+import type { StartedBy } from './run-input';
 
 /** Batch API errors worth retrying when submitting (throttling and server-side errors, under every name seen). */
 export const SUBMIT_RETRY_ERRORS = [
@@ -24,6 +25,8 @@ export interface WorkflowOptions {
   readonly stateMachineName: string;
   /** The run workflow's name (`ON_DEMAND_EGRESS`): `resumeFrom` may be one of its executions too. */
   readonly runWorkflowName: string;
+  /** With on-demand egress: only the run workflow and the backfill may start a run (run-input.ts). @default - anyone */
+  readonly startedOnlyBy?: StartedBy;
 }
 
 /** The key under `$.jobs` that holds a job's ID. Names are validated to keep this unique. */

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -23,6 +23,8 @@ export interface WorkflowPartProps {
   readonly encryptionKey: kms.IKey;
   readonly jobQueue: batch.IJobQueue;
   readonly jobDefinitions: JobDefinitions;
+  /** With on-demand egress, runs are started only by the run workflow (and the backfill it starts). @default false */
+  readonly runWorkflowOnly?: boolean;
 }
 
 /** At most this many job definitions per `batch:SubmitJob` statement (see `ManagedPolicyRole`'s size limit). */
@@ -58,6 +60,7 @@ export class WorkflowPart extends Namespace {
       logGroupName: props.names.jobLogGroup,
       stateMachineName: props.names.stateMachine,
       runWorkflowName: props.names.runWorkflow,
+      startedOnlyBy: props.runWorkflowOnly ? { runWorkflow: props.names.runWorkflow, backfill: props.names.backfill } : undefined,
     });
     const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {
       stateMachineName: props.names.stateMachine,
@@ -77,7 +80,11 @@ export class WorkflowPart extends Namespace {
       logs: props.logs,
     });
     this.backfillStateMachine = createBackfill(this, {
-      names: props.names, logs: props.logs, jobWorkflow: stateMachine, encryptionKey: props.encryptionKey,
+      names: props.names,
+      logs: props.logs,
+      jobWorkflow: stateMachine,
+      encryptionKey: props.encryptionKey,
+      runWorkflowName: props.runWorkflowOnly ? props.names.runWorkflow : undefined,
     });
   }
 
@@ -116,6 +123,13 @@ export class WorkflowPart extends Namespace {
         id: wildcardResourceFinding(this, arn),
         reason: 'The :* matches the revisions of one of the platform\'s own job definitions, by name; every deploy registers a new revision and a run in flight may still submit the previous one',
       })));
+    // A resume describes the run it resumes (workflow-resume-run.ts): only runs of this job workflow.
+    const ownExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${props.names.stateMachine}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [ownExecutions] }));
+    acknowledge(role, {
+      id: wildcardResourceFinding(this, ownExecutions),
+      reason: 'A resume describes the run given as resumeFrom, any execution of the job workflow itself (DescribeExecution names one execution, by its ARN)',
+    });
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
       // How Step Functions waits for a `.sync` Batch job.
       actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
