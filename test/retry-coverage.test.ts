@@ -33,20 +33,6 @@ describe('the retry check', () => {
   });
 });
 
-/**
- * Findings on this branch in files engineer #21 owns: backfill `Run date` and dev `Run job workflow` (#21 mends
- * them), and dev's `Run backfill` and `Delete Route N` (reported to the lead). Empty this list once #21 is merged.
- */
-const KNOWN_UNTIL_ISSUE_21 = [
-  'example dev/RunWorkflow: Run job workflow: does not retry',
-  'example dev/RunWorkflow: Run backfill: does not retry',
-  'example dev/RunWorkflow: Delete Route 1: does not retry',
-  'example dev/RunWorkflow: Delete Route 2: does not retry',
-  ...['example dev', 'example prod', 'finish independent'].flatMap(stack => [
-    `${stack}/Backfill: Run date: retrier 2 (States.ALL) is shadowed by an earlier one`,
-    `${stack}/Backfill: Run date: does not retry`,
-  ]),
-];
 
 describe('the example stacks', () => {
   const app = new App();
@@ -62,16 +48,12 @@ describe('the example stacks', () => {
   });
 
   test('have state machines to check', () => {
-    expect(findings.length).toBeGreaterThan(0); // printed below when the last test fails
     const count = Object.values(stacks).map(s => stateMachines(Template.fromStack(s).toJSON()).length);
     expect(count.every(n => n >= 3)).toBe(true);
   });
 
-  test('have no shadowed retrier and no AWS call without a retry for throttling, but for what #21 mends', () => {
-    // Each finding is listed in full; the known ones are matched up to their first list of names.
-    const unknown = findings.filter(f => !KNOWN_UNTIL_ISSUE_21.some(k => f.startsWith(k)));
-    expect(unknown).toEqual([]);
-    // When #21 is merged this list must be emptied: a known finding that is gone fails here.
-    expect(KNOWN_UNTIL_ISSUE_21.filter(k => !findings.some(f => f.startsWith(k)))).toEqual([]);
+  test('have no shadowed retrier and no AWS call without a retry for throttling', () => {
+    // Each finding is listed in full (state machine, state, the names it does not retry).
+    expect(findings).toEqual([]);
   });
 });

@@ -53,7 +53,7 @@ function natGatewayStates(ctx: EgressContext, teardown: sfn.IChainable) {
 }
 
 /** Each EC2 error name in the forms Step Functions may give it: `Ec2.<Code>Exception`, `Ec2.<Code>`, `EC2.<Code>`. */
-function ec2Names(...codes: string[]): string[] {
+export function ec2Names(...codes: string[]): string[] {
   return codes.flatMap(code => [`Ec2.${code}Exception`, `Ec2.${code}`, `EC2.${code}`]);
 }
 
@@ -65,7 +65,7 @@ export const EC2_PERMANENT = {
 };
 
 /** Known permanent errors are not retried; every other error is, up to 6 times, with backoff and full jitter. */
-function retryEc2(task: sfn.TaskStateBase, permanent: string[]): void {
+export function retryEc2(task: sfn.TaskStateBase, permanent: string[]): void {
   if (permanent.length > 0) task.addRetry({ errors: permanent, maxAttempts: 0 });
   task.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
 }

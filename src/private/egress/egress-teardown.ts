@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { EgressContext } from './egress-context';
+import { ec2Names, retryEc2 } from './egress-create';
 import { jobsEndedSteps } from './egress-jobs-ended';
 import { LockTable } from './egress-lock';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -95,6 +96,9 @@ export function createTeardown(ctx: EgressContext, lock: LockTable): Teardown {
   let teardown: sfn.IChainable = findNats;
   for (let i = deleteRoutes.length - 1; i >= 0; i--) {
     // No route (nothing was created, or a previous run removed it) is fine.
+    // A route that is not there (never created, or deleted by an earlier teardown) is not retried; a throttled or
+    // failed call is, so that no route to a deleted NAT gateway is left behind.
+    retryEc2(deleteRoutes[i], ec2Names('InvalidRoute.NotFound'));
     deleteRoutes[i].addCatch(teardown, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
     deleteRoutes[i].next(teardown);
     teardown = deleteRoutes[i];

@@ -28,6 +28,11 @@ export const START_RETRY_ERRORS = [
   'StepFunctions.AWSStepFunctionsException',
   'StepFunctions.SfnException',
   'StepFunctions.SdkClientException',
+  'StepFunctions.StepFunctionsException',
+  // The SDK integration's prefix for the same service, in case the optimized integration reports under it.
+  'Sfn.ThrottlingException',
+  'Sfn.TooManyRequestsException',
+  'Sfn.SfnException',
 ];
 
 /** Attempts after the first; with 3 s doubling, about 6 minutes in all. */
