@@ -24,7 +24,9 @@ cleanup() {
 trap cleanup EXIT
 
 step "release version and build: projen's release task: bump (from the previous release's tag, restored from CHANGELOG.md when the clone has none, and the conventional commits since), build (compile, unit tests, integ snapshots, lint, API.md, JS package), unbump"
-npx projen release
+# The build's jest runs on another day's clock (scripts/ci/jest.sh, scripts/ci/jest-other-clock.sh): the next leap day,
+# just before midnight UTC, at UTC+14. Once: a test that passes only on the day it was written fails there.
+JEST_OTHER_CLOCK=1 npx projen release
 release_version=$(cat dist/version.txt)
 echo "release version: $release_version"
 
@@ -45,9 +47,6 @@ bash scripts/ci/api-compat.sh
 step "type check of everything TypeScript outside the library: tests, scripts (scripts/ci, scripts/lib), .projenrc.ts"
 npx tsc --noEmit -p tsconfig.dev.json
 
-step "jest again with the clock on another day: the next leap day, just before midnight UTC, at UTC+14"
-bash scripts/ci/jest-other-clock.sh
-cp test-reports/junit.xml "$junit/jest-other-clock.xml"
 
 step "cfn-lint (AWS, from PyPI) over every synthesized template: no errors, no warnings"
 bash scripts/ci/cfn-lint.sh
@@ -88,8 +87,8 @@ step "a new team's TypeScript app written from docs/consumer-app.md's text, on t
 bash scripts/ci/consumer-from-docs.sh
 
 echo
-echo "=== all tests passed in $((SECONDS - start)) s: jest (unit, workflow simulation, compliance; twice, once on another clock), integ snapshots,"
+echo "=== all tests passed in $((SECONDS - start)) s: jest (unit, workflow simulation, compliance; on another day's clock), integ snapshots,"
 echo "    cfn-lint, the AWS conformance audit (pytest), release $release_version: package checks, publish to loopback registries, upgrade safety, and the TypeScript,"
 echo "    cdk-nag, Python (pytest), Java and Go consumer apps on the packages installed by name"
-npx ts-node --transpile-only -P tsconfig.dev.json scripts/ci/junit-summary.ts "$junit"/jest.xml "$junit"/jest-other-clock.xml \
+npx ts-node --transpile-only -P tsconfig.dev.json scripts/ci/junit-summary.ts "$junit"/jest.xml \
   "$junit"/conformance.xml "$junit"/consumer-python.xml "$junit"/cli.xml

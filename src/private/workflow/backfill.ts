@@ -27,7 +27,9 @@ export interface BackfillProps {
 /** The backfill state machine (`Backfill`, with `BackfillLogs` and `BackfillRole`). */
 export function createBackfill(scope: Construct, props: BackfillProps): sfn.StateMachine {
   const stack = Stack.of(scope);
-  const definition = buildBackfillDefinition(props.jobWorkflow.stateMachineArn, { backfill: props.names.backfill, runWorkflow: props.runWorkflowName });
+  const definition = buildBackfillDefinition(props.jobWorkflow.stateMachineArn, {
+    backfill: props.names.backfill, runWorkflow: props.runWorkflowName,
+  });
   const { stateMachine, role } = createLoggedStateMachine(scope, 'Backfill', {
     stateMachineName: props.names.backfill,
     definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
