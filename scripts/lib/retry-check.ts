@@ -43,7 +43,7 @@ export function servicesOf(resource: string): string[] {
     ec2: ['Ec2', 'EC2'],
     dynamodb: ['DynamoDb', 'DynamoDB'],
     sfn: ['Sfn', 'SFN'],
-    states: ['StepFunctions', 'Sfn'],
+    states: ['StepFunctions'],
     lambda: ['Lambda'],
     sns: ['Sns', 'SNS'],
   };

@@ -40,6 +40,21 @@ STATES_ERRORS = {"States.ALL", "States.Timeout", "States.TaskFailed", "States.Pe
                  "States.ResultPathMatchFailure", "States.ParameterPathFailure", "States.BranchFailed",
                  "States.NoChoiceMatched", "States.IntrinsicFailure", "States.ExceedToleratedFailureThreshold",
                  "States.ItemReaderFailed", "States.ResultWriterFailed", "States.QueryEvaluationError"}
+# Errors every AWS query/JSON API may return, which the service models leave out: the "Common Errors" page of each
+# API reference (e.g. https://docs.aws.amazon.com/step-functions/latest/apireference/CommonErrors.html).
+COMMON_ERRORS = {"AccessDeniedException", "IncompleteSignature", "InternalFailure", "InvalidAction",
+                 "InvalidClientTokenId", "NotAuthorized", "OptInRequired", "RequestExpired", "ServiceUnavailable",
+                 "ThrottlingException", "ValidationError"}
+# botocore's EC2 model defines no error shapes at all; EC2's error codes are documented only in its API reference
+# (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html). These are the codes of that page
+# for the calls a platform makes (addresses, NAT gateways, routes, tags); a name outside it is still a finding.
+EC2_DOCUMENTED_ERRORS = {
+    "RequestLimitExceeded", "AddressLimitExceeded", "NatGatewayLimitExceeded", "InvalidAllocationID.NotFound",
+    "InvalidAllocationID.Malformed", "InvalidSubnetID.NotFound", "InvalidSubnetID.Malformed", "RouteAlreadyExists",
+    "InvalidRoute.NotFound", "InvalidRouteTableID.NotFound", "InvalidNatGatewayID.NotFound", "InvalidAddressID.NotFound",
+    "InvalidAssociationID.NotFound", "AuthFailure", "UnauthorizedOperation", "DependencyViolation",
+    "IncorrectState", "InvalidParameterValue", "MissingParameter", "TagLimitExceeded", "Unsupported",
+}
 
 
 def model(service):
@@ -276,7 +291,10 @@ def check_state_machine(template, logical_id):
 
 def modeled_errors(service):
     m = model(service)
-    return {n for n in m.shape_names if m.shape_for(n).metadata.get("exception")}
+    errors = {n for n in m.shape_names if m.shape_for(n).metadata.get("exception")}
+    if service == "ec2" and not errors:
+        errors = set(EC2_DOCUMENTED_ERRORS)
+    return errors | COMMON_ERRORS
 
 
 def _check_errors(state, service, prefixes, kind):

@@ -111,6 +111,22 @@ def test_a_catches_an_error_name_the_service_does_not_model():
                                      "Next": "S"}])) == []
 
 
+def test_a_accepts_common_errors_and_ec2s_documented_codes_and_nothing_else():
+    def errors(resource, params, names):
+        return sfn_findings(task(resource, params, Retry=[{"ErrorEquals": names, "MaxAttempts": 2}]))
+    start = ("arn:aws:states:::states:startExecution.sync:2", {"StateMachineArn": "arn:x"})
+    assert errors(*start, ["StepFunctions.ThrottlingException", "StepFunctions.ExecutionLimitExceeded"]) == []
+    assert any("StepFunctions.ThrottlingExceptionn: stepfunctions models no error" in m
+               for m in errors(*start, ["StepFunctions.ThrottlingExceptionn"]))
+    assert any("Sfn.ThrottlingException: errors of this task start with 'StepFunctions'" in m
+               for m in errors(*start, ["Sfn.ThrottlingException"]))
+    route = ("arn:aws:states:::aws-sdk:ec2:deleteRoute", {"RouteTableId": "rtb-1", "DestinationCidrBlock": "0.0.0.0/0"})
+    assert errors(*route, ["Ec2.InvalidRoute.NotFoundException", "EC2.InvalidRoute.NotFound",
+                           "Ec2.RequestLimitExceeded"]) == []
+    assert any("Ec2.InvalidRoutes.NotFound: ec2 models no error" in m
+               for m in errors(*route, ["Ec2.InvalidRoutes.NotFound"]))
+
+
 def test_a_checks_states_start_execution_and_sns_publish():
     assert any("required member StateMachineArn" in m
                for m in sfn_findings(task("arn:aws:states:::states:startExecution.sync:2", {"Input": "{}"})))

@@ -19,20 +19,18 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 
 /** The errors of a StartExecution call that are worth another try. */
 export const START_RETRY_ERRORS = [
+  // Throttling, as every AWS API reports it (API reference, Common Errors) and as Batch's 429 is named.
   'StepFunctions.ThrottlingException',
   'StepFunctions.TooManyRequestsException',
-  'StepFunctions.ExecutionLimitExceededException',
-  'StepFunctions.InternalServerException',
   'StepFunctions.ServiceUnavailableException',
-  'StepFunctions.ServiceException',
+  // StartExecution's own transient error (botocore: ExecutionLimitExceeded).
+  'StepFunctions.ExecutionLimitExceededException',
+  // The SDK's base exception for an error it does not model, in the forms the developer guide shows for Lambda
+  // (`Lambda.AWSLambdaException`, `Lambda.SdkClientException`) and production logs show for EC2 (`Ec2.Ec2Exception`).
   'StepFunctions.AWSStepFunctionsException',
   'StepFunctions.SfnException',
-  'StepFunctions.SdkClientException',
   'StepFunctions.StepFunctionsException',
-  // The SDK integration's prefix for the same service, in case the optimized integration reports under it.
-  'Sfn.ThrottlingException',
-  'Sfn.TooManyRequestsException',
-  'Sfn.SfnException',
+  'StepFunctions.SdkClientException',
 ];
 
 /** Attempts after the first; with 3 s doubling, about 6 minutes in all. */
