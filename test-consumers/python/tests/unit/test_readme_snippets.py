@@ -44,6 +44,10 @@ def test_the_docs_have_python_snippets():
 @pytest.mark.parametrize("where,code", SNIPPETS, ids=[where for where, _ in SNIPPETS])
 def test_python_snippet_runs(where, code, tmp_path, monkeypatch):
     monkeypatch.setenv("CDK_OUTDIR", str(tmp_path))
+    # As `cdk synth` runs an app: with the account and region of the credentials in CDK_DEFAULT_* (a snippet for
+    # several accounts and regions reads them, docs/consumer-app.md).
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "123456789012")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", os.environ.get("AWS_REGION", "eu-central-1"))
     app = cdk.App()
     stack = cdk.Stack(app, "ReadmeSnippetStack")
     namespace = {"__name__": re.sub(r"\W", "_", where), "stack": stack}
