@@ -85,8 +85,9 @@ export interface SandersBatchPlatformProps extends PlatformNamingProps {
   readonly existingBucket?: s3.IBucket;
 
   /**
-   * Use this table for the platform's data instead of creating one. The platform then creates no table and no
-   * backup plan (the plan covers only a table it creates), and changes nothing of this one. Jobs, grants and the
+   * Use this table for the platform's data instead of creating one. The platform then creates no data table and no
+   * backup plan (the plan covers only a table it creates), and changes nothing of this one; it still creates its
+   * small table of date claims (one active run per date, no data). Jobs, grants and the
    * `DynamoDBTableName` output use it. It must have the key schema of `tablePartitionKey` and `tableSortKey` (for the
    * Sanders prefix by default `customer_id` and `date`, both strings): this is checked for a `Table` or `TableV2` of the same app, not for one imported by name or ARN, which carries
    * no key schema. Not allowed with `tableName`, `pointInTimeRecovery`, `deletionProtection` or `backupPlan: true`.

@@ -151,6 +151,7 @@ export class SandersBatchPlatform extends Construct {
       jobQueue: this.jobQueue,
       jobDefinitions: this.jobDefinitions,
       runWorkflowOnly: network?.onDemandEgress !== undefined,
+      tableBackup: data.tableBackup,
     });
     this.jobWorkflow = workflow.stateMachine;
     this.backfillStateMachine = workflow.backfillStateMachine;

@@ -29,7 +29,10 @@ describe('defaults only for the Sanders prefix', () => {
     const existingTable = Table.fromTableName(stack, 'Features', 'team_features');
     const platform = new SandersBatchPlatform(stack, 'Platform', { namePrefix: 'team-a', environment: 'prod', workflow: DefaultWorkflow.jobs(), existingTable });
     expect(platform.table.tableName).toBe('team_features');
-    Template.fromStack(stack).resourceCountIs('AWS::DynamoDB::Table', 0);
+    // The only table the platform creates is its own table of date claims (one active run per date), with its key.
+    const tables = Template.fromStack(stack).findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toEqual([expect.stringMatching(/^PlatformRunClaimTable[0-9A-F]{8}$/)]);
+    expect(Object.values(tables)[0].Properties.KeySchema).toEqual([{ AttributeName: 'date', KeyType: 'HASH' }]);
   });
 
   test('the Sanders prefix keeps the Python app\'s keys, namespace and tag key', () => {

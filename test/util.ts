@@ -31,6 +31,17 @@ export function logicalIdOf(construct: IConstruct): string {
 }
 
 /** The only resource of a type in the template, with its logical ID. */
+/**
+ * The logical IDs of the DynamoDB tables of a template that hold data: every table but the platform's own table of
+ * date claims (`RunClaimTable`, one active run per date), which every platform creates.
+ */
+export function dataTables(template: Template): string[] {
+  const tables = Object.keys(template.findResources('AWS::DynamoDB::Table'));
+  const claims = tables.filter(id => /RunClaimTable[0-9A-F]{8}$/.test(id));
+  if (claims.length !== 1) throw new Error(`expected the platform's table of date claims once, found ${claims.length}`);
+  return tables.filter(id => !claims.includes(id));
+}
+
 export function onlyResource(template: Template, type: string): { id: string; resource: any } {
   const found = template.findResources(type);
   const ids = Object.keys(found);

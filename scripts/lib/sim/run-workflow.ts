@@ -4,6 +4,7 @@
  * in simulated seconds is exact.
  */
 import { BatchSimulator } from './batch-simulator';
+import { ClaimTable } from './claim-table';
 import { startAt } from './fixed-start-time';
 
 import { ExecutionError, StateMachine } from './local-stepfunctions';
@@ -58,7 +59,11 @@ export const EXECUTION_ARN = 'arn:aws:states:eu-central-1:123456789012:execution
 export function batchHandlers(
   definition: any, sim: BatchSimulator, others: { [resource: string]: Handler } = {},
 ): { [stateName: string]: Handler } {
+  // A single run claims its date in a table of its own (SimulatedStepFunctions shares one between executions).
+  const claims = new ClaimTable();
   const byResource: { [resource: string]: Handler } = {
+    'arn:aws:states:::dynamodb:putItem': async input => claims.putItem(input),
+    'arn:aws:states:::dynamodb:getItem': async input => claims.getItem(input),
     // A single run knows no other execution: a resumed run it is asked about does not exist (SimulatedStepFunctions
     // answers with the executions it ran).
     'arn:aws:states:::aws-sdk:sfn:describeExecution': async input => {

@@ -10,6 +10,7 @@
  * `Error`, `Cause`) as JSON text in the cause.
  */
 import { BatchSimulator } from './batch-simulator';
+import { ClaimTable } from './claim-table';
 import { startAt } from './fixed-start-time';
 import { ExecutionError, StateMachine } from './local-stepfunctions';
 import { batchHandlers, forEmulator } from './run-workflow';
@@ -28,7 +29,8 @@ export interface SimExecution {
   readonly machine: string;
   readonly input: any;
   readonly startedAt: number;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** ABORTED and TIMED_OUT only for records a test puts in `executions` (the simulation itself does not stop runs). */
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
   stoppedAt?: number;
   output?: any;
   error?: string;
@@ -61,6 +63,8 @@ export class SimulatedStepFunctions {
    * an ISO 8601 text, or epoch seconds (as the JSON wire protocol sends it). @default 'iso'
    */
   public startDateAs: 'iso' | 'epoch' = 'iso';
+  /** The date claims every execution shares (run-claim.ts). */
+  public readonly claims = new ClaimTable();
   private activity = 0;
   private readonly ended = new Map<string, Promise<SimExecution>>();
 
@@ -181,6 +185,8 @@ export class SimulatedStepFunctions {
   /** The simulated Batch's handlers, and `startExecution.sync:2`, each counted as activity. */
   private handlers(definition: any): { [state: string]: Handler } {
     const handlers = batchHandlers(definition, this.sim, {
+      'arn:aws:states:::dynamodb:putItem': async i => this.claims.putItem(i),
+      'arn:aws:states:::dynamodb:getItem': async i => this.claims.getItem(i),
       // The SDK integration's DescribeExecution: `Input` is the JSON text of the input (API reference, DescribeExecution).
       'arn:aws:states:::aws-sdk:sfn:describeExecution': async i => {
         const e = this.executions.find(x => x.arn === i.ExecutionArn);

@@ -24,7 +24,7 @@ export interface TableBackupProps {
  * restore is possible even after the table and its continuous backups are gone (NIST 800-53 CP-9,
  * HIPAA 164.308(a)(7), `DynamoDBInBackupPlan`). The vault is always retained: it exists only where data must survive.
  */
-export function createTableBackup(scope: Construct, props: TableBackupProps): backup.BackupPlan {
+export function createTableBackup(scope: Construct, props: TableBackupProps): TableBackup {
   const vault = new backup.BackupVault(scope, 'BackupVault', {
     backupVaultName: vaultName(scope, 'BackupVault'),
     encryptionKey: props.encryptionKey,
@@ -79,7 +79,32 @@ export function createTableBackup(scope: Construct, props: TableBackupProps): ba
     role,
     disableDefaultBackupPolicy: true,
   });
-  return plan;
+  return { plan, role };
+}
+
+/** A table's daily backup: its plan, and the role AWS Backup uses. */
+export interface TableBackup {
+  readonly plan: backup.BackupPlan;
+  readonly role: iam.IRole;
+}
+
+/**
+ * Backs another of the platform's tables up with the same plan, vault and role: a selection of its own (`id`), so
+ * the existing selection is never replaced, and statements of its own for the role, naming that table only.
+ */
+export function addToTableBackup(tableBackup: TableBackup, id: string, table: dynamodb.ITable): void {
+  const { plan, role } = tableBackup;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['dynamodb:DescribeTable', 'dynamodb:CreateBackup', 'dynamodb:StartAwsBackupJob', 'dynamodb:ListTagsOfResource'],
+    resources: [table.tableArn],
+  }));
+  const backups = `${table.tableArn}/backup/*`;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:DescribeBackup', 'dynamodb:DeleteBackup'], resources: [backups] }));
+  acknowledge(role, {
+    id: wildcardResourceFinding(role, backups),
+    reason: 'DynamoDB names each backup with an ID it assigns (table/<name>/backup/<id>); the role reaches only the backups of the platform\'s own tables, to describe them and to delete those past their retention',
+  });
+  plan.addSelection(id, { resources: [backup.BackupResource.fromDynamoDbTable(table)], role, disableDefaultBackupPolicy: true });
 }
 
 /**

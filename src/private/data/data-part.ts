@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createAccessLogBucket, logAccessInto, sendEventsToEventBridge } from './access-logs';
-import { createTableBackup } from './backup';
+import { createTableBackup, TableBackup } from './backup';
 import { acknowledge, HIPAA, inPacks, NIST } from '../core/compliance';
 import { Namespace } from '../core/namespace';
 import { DEFAULTS } from '../settings/defaults';
@@ -25,6 +25,8 @@ export class DataPart extends Namespace {
   public readonly bucket: s3.IBucket;
   public readonly table: dynamodb.ITable;
   public readonly repository: ecr.Repository;
+  /** The table's daily backup, where the platform backs it up (other tables of the platform join it). */
+  public tableBackup?: TableBackup;
 
   constructor(scope: Construct, id: string, names: PlatformNames, private readonly settings: DataSettings) {
     super(scope, id);
@@ -116,7 +118,7 @@ export class DataPart extends Namespace {
     });
     const rebuilt = "dev's table holds disposable data, rebuilt by re-running the workflow";
     if (s.backupPlan) {
-      createTableBackup(this, { table, encryptionKey: this.encryptionKey, retention: DEFAULTS.backupRetention });
+      this.tableBackup = createTableBackup(this, { table, encryptionKey: this.encryptionKey, retention: DEFAULTS.backupRetention });
     } else if (s.disposable) {
       acknowledge(table, ...inPacks('DynamoDBInBackupPlan', `${rebuilt}; every other environment backs it up daily with AWS Backup by default`, [NIST, HIPAA]));
     }

@@ -27,6 +27,8 @@ export interface WorkflowOptions {
   readonly runWorkflowName: string;
   /** With on-demand egress: only the run workflow and the backfill may start a run (run-input.ts). @default - anyone */
   readonly startedOnlyBy?: StartedBy;
+  /** The table of date claims: a run claims its date before any job (run-claim.ts). @default - no claim */
+  readonly claimTableName?: string;
 }
 
 /** The key under `$.jobs` that holds a job's ID. Names are validated to keep this unique. */

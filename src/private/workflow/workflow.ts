@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { createBackfill } from './backfill';
+import { createRunClaimTable, grantRunClaims } from './run-claim';
 import { createRunCleanup } from './workflow-cleanup';
 import { buildWorkflowDefinition, JobSubmission } from './workflow-definition';
 import { JobDefinitions } from '../compute/job-definitions';
@@ -13,6 +14,7 @@ import { acknowledge, wildcardResourceFinding } from '../core/compliance';
 import { createLoggedStateMachine } from '../core/logged-state-machine';
 import type { ManagedPolicyRole } from '../core/managed-policy-role';
 import { Namespace } from '../core/namespace';
+import { TableBackup } from '../data/backup';
 import { PlatformNames } from '../settings/names';
 import { LogSettings, WorkflowSettings } from '../settings/settings';
 
@@ -25,6 +27,8 @@ export interface WorkflowPartProps {
   readonly jobDefinitions: JobDefinitions;
   /** With on-demand egress, runs are started only by the run workflow (and the backfill it starts). @default false */
   readonly runWorkflowOnly?: boolean;
+  /** The daily backup of the platform's table, which the table of date claims joins. @default - not backed up */
+  readonly tableBackup?: TableBackup;
 }
 
 /** At most this many job definitions per `batch:SubmitJob` statement (see `ManagedPolicyRole`'s size limit). */
@@ -54,6 +58,7 @@ export class WorkflowPart extends Namespace {
       arraySize: job.arraySize,
     }));
     const stack = Stack.of(this);
+    const claims = createRunClaimTable(this, props.encryptionKey, props.logs, props.tableBackup);
     const definition = buildWorkflowDefinition(submissions, props.jobQueue.jobQueueArn, {
       runTimeoutSeconds: props.settings.runTimeout.toSeconds(),
       failureMode: props.settings.onJobFailure,
@@ -61,6 +66,7 @@ export class WorkflowPart extends Namespace {
       stateMachineName: props.names.stateMachine,
       runWorkflowName: props.names.runWorkflow,
       startedOnlyBy: props.runWorkflowOnly ? { runWorkflow: props.names.runWorkflow, backfill: props.names.backfill } : undefined,
+      claimTableName: claims.tableName,
     });
     const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {
       stateMachineName: props.names.stateMachine,
@@ -72,6 +78,7 @@ export class WorkflowPart extends Namespace {
     });
     this.stateMachine = stateMachine;
     this.grantBatch(role, props);
+    grantRunClaims(claims, stateMachine);
     createRunCleanup(this, {
       names: props.names,
       jobWorkflow: stateMachine,

@@ -1,0 +1,51 @@
+/**
+ * A DynamoDB table as the date claim uses it (src/private/workflow/run-claim.ts): one item per key, and the claim's
+ * condition expressions (`attribute_not_exists(#n)`, `#n = :v`, joined by ` OR `) evaluated for real. A failed
+ * condition raises `DynamoDB.ConditionalCheckFailedException`, the name Step Functions' DynamoDB integration gives it
+ * ("DynamoDB.ConditionalCheckFailedException" in the developer guide's DynamoDB error examples). Calls are applied
+ * one at a time, as DynamoDB documents conditional writes: "If the condition expression evaluates to true, the
+ * operation succeeds; otherwise, the operation fails" and "conditional writes are idempotent ... [and] help
+ * prevent [concurrent] overwrites" (DynamoDB developer guide, condition expressions, conditional writes), so of two
+ * claims of one date at once exactly one succeeds. GetItem with `ConsistentRead` returns the last write.
+ */
+export class ClaimTable {
+  public readonly items = new Map<string, any>();
+  /** Every call, in order. */
+  public readonly calls: Array<{ action: 'PutItem' | 'GetItem'; request: any; answer: string }> = [];
+
+  public putItem(request: any): {} {
+    const key = this.keyOf(request.Item);
+    if (!this.holds(request, this.items.get(key))) {
+      this.calls.push({ action: 'PutItem', request, answer: 'ConditionalCheckFailed' });
+      throw Object.assign(new Error('The conditional request failed'), { name: 'DynamoDB.ConditionalCheckFailedException' });
+    }
+    this.items.set(key, request.Item);
+    this.calls.push({ action: 'PutItem', request, answer: 'ok' });
+    return {};
+  }
+
+  public getItem(request: any): any {
+    const item = this.items.get(this.keyOf(request.Key));
+    this.calls.push({ action: 'GetItem', request, answer: item ? 'item' : 'none' });
+    return item ? { Item: item } : {};
+  }
+
+  /** The string value of the one key attribute that is not `owner`/`startedAt` (the table's partition key). */
+  private keyOf(item: any): string {
+    const [name] = Object.keys(item).filter(k => !['owner', 'startedAt'].includes(k));
+    return `${name}=${item[name].S}`;
+  }
+
+  private holds(request: any, item: any): boolean {
+    if (!request.ConditionExpression) return true;
+    const names = request.ExpressionAttributeNames ?? {};
+    const values = request.ExpressionAttributeValues ?? {};
+    return request.ConditionExpression.split(' OR ').some((term: string) => {
+      const notExists = /^attribute_not_exists\((#\w+)\)$/.exec(term.trim());
+      if (notExists) return item?.[names[notExists[1]]] === undefined;
+      const equals = /^(#\w+) = (:\w+)$/.exec(term.trim());
+      if (equals) return item?.[names[equals[1]]]?.S !== undefined && item[names[equals[1]]].S === values[equals[2]].S;
+      throw new Error(`unsupported condition term ${term}`);
+    });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * One active run per date (issue 21, item 1): every start of a date goes through the job workflow, which claims the
+ * date before any job (src/private/workflow/run-claim.ts). Executed with nested executions on one simulated Batch
+ * and clock, with one claim table shared by every execution.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { platformStack, workflowDefinition } from './util';
+import { BatchSimulator } from '../scripts/lib/sim/batch-simulator';
+import { SimulatedStepFunctions } from '../scripts/lib/sim/step-functions';
+import { definitionOf, onlyStateMachine } from '../scripts/lib/templates';
+import { WorkflowJob } from '../src';
+
+const workflow: WorkflowJob[] = [
+  { name: 'ingest', tier: '2gb' },
+  { name: 'clean', tier: '2gb', dependsOn: ['ingest'] },
+];
+const template = Template.fromStack(platformStack({ environment: 'prod', workflow }).stack);
+const backfill = definitionOf(onlyStateMachine(template.toJSON(), /Backfill/)[1]);
+const jobWorkflow = workflowDefinition(template);
+const JOB_WORKFLOW = backfill.States['Run each date'].ItemProcessor.States['Run date'].Parameters.StateMachineArn;
+const JOB_WORKFLOW_NAME = 'sanders-customer-platform-workflow-prod';
+const BACKFILL = 'backfill';
+
+function simulation(duration = 600) {
+  const sim = new BatchSimulator({ scriptOf: () => ({ duration }) });
+  return new SimulatedStepFunctions(sim, {
+    [JOB_WORKFLOW]: { name: JOB_WORKFLOW_NAME, definition: jobWorkflow },
+    [BACKFILL]: { name: 'sanders-batch-platform-backfill-prod', definition: backfill },
+  });
+}
+
+/** The dates of the jobs each execution submitted, by the run tag in the job names. */
+const submissions = (sfn: SimulatedStepFunctions) => sfn.sim.calls.filter(c => c.action === 'SubmitJob').map(c => c.request.Parameters.date);
+
+describe('one active run per date', () => {
+  test('a manual start of a date whose scheduled run is still running ends at once with RunActive naming that run, submitting nothing', async () => {
+    const sfn = simulation();
+    const scheduled = sfn.start(JOB_WORKFLOW, 'scheduled', { date: '2026-03-01' });
+    const manual = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'manual');
+    expect(manual.status).toBe('FAILED');
+    expect(manual.error).toBe('RunActive');
+    expect(manual.cause).toBe(`a run of 2026-03-01 is still active: ${sfn.executions[0].arn}; this run submitted no job. Wait until it has ended, or stop it, then start again`);
+    await sfn.settle();
+    expect((await scheduled).status).toBe('SUCCEEDED');
+    // Each job of the date ran once, all of them for the scheduled run.
+    expect(submissions(sfn)).toEqual(['2026-03-01', '2026-03-01']);
+    expect(sfn.sim.calls.filter(c => c.action === 'SubmitJob').every(c => !c.request.JobName.includes('manual'))).toBe(true);
+  });
+
+  test('two starts of one date at the same moment: exactly one submits jobs', async () => {
+    const sfn = simulation();
+    const a = sfn.start(JOB_WORKFLOW, 'a', { date: '2026-03-01' });
+    const b = sfn.start(JOB_WORKFLOW, 'b', { date: '2026-03-01' });
+    await sfn.settle();
+    const statuses = [(await a).status, (await b).status].sort();
+    expect(statuses).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(sfn.executions.find(e => e.status === 'FAILED')!.error).toBe('RunActive');
+    expect(submissions(sfn)).toHaveLength(workflow.length);
+  });
+
+  test('runs of different dates stay concurrent', async () => {
+    const sfn = simulation();
+    const runs = ['2026-03-01', '2026-03-02', '2026-03-03'].map((date, i) => sfn.start(JOB_WORKFLOW, `r${i}`, { date }));
+    await sfn.settle();
+    expect((await Promise.all(runs)).map(r => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(sfn.peakConcurrency(JOB_WORKFLOW)).toBe(3);
+  });
+
+  test('a run that ended (here FAILED) frees its date: the next start of it, a resume, takes the claim over', async () => {
+    let fails = true;
+    const sim = new BatchSimulator({ scriptOf: (_: any, name: string) => (name === 'clean' && fails ? { outcomes: ['fail'] } : undefined) });
+    const sfn = new SimulatedStepFunctions(sim, { [JOB_WORKFLOW]: { name: JOB_WORKFLOW_NAME, definition: jobWorkflow } });
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    expect(first.status).toBe('FAILED');
+    fails = false;
+    const second = await sfn.run(JOB_WORKFLOW, { resumeFrom: first.arn }, 'second');
+    expect(second.status).toBe('SUCCEEDED');
+    const takeOver = sfn.claims.calls.filter(c => c.action === 'PutItem' && c.request.ConditionExpression === '#owner = :stale');
+    expect(takeOver.map(c => [c.request.ExpressionAttributeValues[':stale'].S, c.answer])).toEqual([[first.arn, 'ok']]);
+    expect(sfn.claims.items.get('date=2026-03-01').owner.S).toBe(second.arn);
+  });
+
+  test.each(['ABORTED', 'TIMED_OUT', 'SUCCEEDED'] as const)('a claim whose owner ended %s is taken over, and the new run submits every job', async status => {
+    const sfn = simulation(60);
+    const owner = `arn:aws:states:eu-central-1:123456789012:execution:${JOB_WORKFLOW_NAME}:earlier`;
+    sfn.executions.push({ arn: owner, name: 'earlier', machine: JOB_WORKFLOW, input: { date: '2026-03-01' }, startedAt: 0, stoppedAt: 0, status, statesEntered: [] });
+    sfn.claims.items.set('date=2026-03-01', { date: { S: '2026-03-01' }, owner: { S: owner } });
+    const run = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'now');
+    expect(run.status).toBe('SUCCEEDED');
+    expect(submissions(sfn)).toHaveLength(workflow.length);
+    expect(sfn.claims.items.get('date=2026-03-01').owner.S).toBe(run.arn);
+  });
+
+  test('a claim whose owner is still RUNNING refuses the start, however long ago it began', async () => {
+    const sfn = simulation(60);
+    const owner = `arn:aws:states:eu-central-1:123456789012:execution:${JOB_WORKFLOW_NAME}:still-going`;
+    sfn.executions.push({ arn: owner, name: 'still-going', machine: JOB_WORKFLOW, input: { date: '2026-03-01' }, startedAt: -86400, status: 'RUNNING', statesEntered: [] });
+    sfn.claims.items.set('date=2026-03-01', { date: { S: '2026-03-01' }, owner: { S: owner } });
+    const run = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'now');
+    expect([run.status, run.error]).toEqual(['FAILED', 'RunActive']);
+    expect(run.cause).toContain(owner);
+    expect(submissions(sfn)).toEqual([]);
+  });
+
+  test('a claim whose owner no longer exists is taken over', async () => {
+    const sfn = simulation(60);
+    sfn.claims.items.set('date=2026-03-01', { date: { S: '2026-03-01' }, owner: { S: `arn:aws:states:eu-central-1:123456789012:execution:${JOB_WORKFLOW_NAME}:long-gone` } });
+    const run = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'now');
+    expect(run.status).toBe('SUCCEEDED');
+    expect(submissions(sfn)).toHaveLength(workflow.length);
+  });
+
+  test('a backfill over a date whose run is active reports that date as not run with the reason, runs the others, and ends FAILED', async () => {
+    const sfn = simulation();
+    const scheduled = sfn.start(JOB_WORKFLOW, 'scheduled', { date: '2026-03-02' });
+    const run = await sfn.run(BACKFILL, { from: '2026-03-01', to: '2026-03-03', maxConcurrency: 3 });
+    await sfn.settle();
+    expect((await scheduled).status).toBe('SUCCEEDED');
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('DatesFailed');
+    expect(run.cause).toMatch(/^1 of 3 dates failed: \["2026-03-02"\]; /);
+    expect(run.cause).toContain('"error":"RunActive"');
+    expect(run.cause).toContain(`a run of 2026-03-02 is still active: ${sfn.executions[0].arn}`);
+    // 2026-03-02's jobs ran once (the scheduled run's); the other dates ran.
+    expect(submissions(sfn).sort()).toEqual(['2026-03-01', '2026-03-01', '2026-03-02', '2026-03-02', '2026-03-03', '2026-03-03']);
+  });
+});
