@@ -9,6 +9,7 @@
  * concurrent. Every start of a date goes through the job workflow (the schedule, a manual start, each backfill
  * date, a resume, and in dev the run workflow), so every one is checked.
  */
+import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -65,7 +66,14 @@ export function createRunClaimTable(scope: Construct, encryptionKey: kms.IKey, l
 /** Lets the job workflow claim dates (PutItem, GetItem; the table's key through DynamoDB only). */
 export function grantRunClaims(table: dynamodb.ITable, stateMachine: sfn.StateMachine): void {
   stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [table.tableArn] }));
-  table.encryptionKey?.grant(stateMachine.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+  if (table.encryptionKey) {
+    // The key only through DynamoDB, as the claims are read and written, never directly.
+    stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      resources: [table.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(table).region}.amazonaws.com` } },
+    }));
+  }
 }
 
 const retryButCondition = [
