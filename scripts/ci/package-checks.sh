@@ -21,7 +21,7 @@ for f in "$tarball" "$wheel" "$sdist" "$jar" "$pom" "$gomod/go.mod"; do [ -f "$f
 [ ${#problems[@]} -eq 0 ] || fail "$(printf '\n  - %s' "${problems[@]}")"
 [ "$(tar -xzOf "$tarball" package/package.json | node -p 'JSON.parse(require("fs").readFileSync(0)).version')" = "$version" ] || problems+=("$tarball: package.json has another version")
 [ "$(tar -xzOf "$tarball" package/.jsii | node -p 'JSON.parse(require("fs").readFileSync(0)).version')" = "$version" ] || problems+=("$tarball: .jsii has another version")
-unzip -p "$wheel" "sanders_batch_platform-$version.dist-info/METADATA" | grep -qx "Version: $version" || problems+=("$wheel: METADATA has another version")
+grep -qx "Version: $version" <(unzip -p "$wheel" "sanders_batch_platform-$version.dist-info/METADATA") || problems+=("$wheel: METADATA has another version")
 grep -q "<version>$version</version>" "$pom" || problems+=("$pom: another version")
 [ "$(cat "$gomod/version" 2>/dev/null)" = "$version" ] || problems+=("$gomod/version is '$(cat "$gomod/version" 2>/dev/null)', not $version")
 [ ${#problems[@]} -eq 0 ] || fail "$(printf '\n  - %s' "${problems[@]}")"

@@ -27,14 +27,18 @@ const machineArn = (id: RegExp) => {
   const [, r] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').find(([logicalId]) => id.test(logicalId))!;
   return `arn:aws:states:${REGION}:123456789012:stateMachine:${r.Properties.StateMachineName}`;
 };
-// The outputs #21 adds beside the Python app's six, as the deployed stack will have them (taken from the template
-// where this branch's stack does not have them yet).
-const fullOutputs = {
-  JobWorkflowStateMachineARN: outputs.StepFunctionsStateMachineARN,
-  BackfillStateMachineARN: machineArn(/Backfill/),
-  JobLogGroupName: jobLogGroupName(template),
-  ...outputs,
-};
+// The outputs issue 21 added beside the Python app's six: the stack has them, and they name what they should.
+const fullOutputs = outputs;
+// A stack deployed with a release from before them: the Python app's six outputs only.
+const NEWER_OUTPUTS = ['JobWorkflowStateMachineARN', 'BackfillStateMachineARN', 'JobLogGroupName'];
+const olderOutputs = Object.fromEntries(Object.entries(outputs).filter(([k]) => !NEWER_OUTPUTS.includes(k)));
+
+test('the stack has the outputs the CLI reads, naming the job workflow, the backfill and the job log group', () => {
+  expect(outputs.JobWorkflowStateMachineARN).toBe(outputs.StepFunctionsStateMachineARN);
+  expect(outputs.BackfillStateMachineARN).toBe(machineArn(/Backfill/));
+  expect(outputs.JobLogGroupName).toBe(jobLogGroupName(template));
+  expect(Object.keys(olderOutputs)).toHaveLength(Object.keys(outputs).length - 3);
+});
 
 /** 2024-05-02's features fails with exit code 3 until it is "fixed"; side's first attempt is a Spot interruption every day. */
 let featuresBroken = true;
@@ -61,7 +65,7 @@ function logLines(job: any, attempt: number): Array<{ at: number; message: strin
 const platform = new SimulatedPlatform(template, { scriptOf }, 15);
 const aws = new LoopbackAws(platform, {
   [STACK]: { region: REGION, outputs: fullOutputs },
-  'SandersCustomerPlatformStack-old': { region: REGION, outputs },
+  'SandersCustomerPlatformStack-old': { region: REGION, outputs: olderOutputs },
   'SomeOtherStack': { region: REGION, outputs: { BucketName: 'other-bucket' } },
 }, fullOutputs.JobLogGroupName, logLines);
 let env: NodeJS.ProcessEnv;
