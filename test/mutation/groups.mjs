@@ -36,7 +36,11 @@ export const GROUPS = {
     tests: ['test/backfill.test.ts'],
   },
   settings: {
-    mutate: ['src/private/settings/checks.ts', 'src/private/settings/input-checks.ts', 'src/private/settings/existing-checks.ts'],
-    tests: ['test/invalid-input.test.ts', 'test/limits.test.ts'],
+    mutate: ['src/private/settings/checks.ts', 'src/private/settings/data-checks.ts', 'src/private/settings/existing-checks.ts'],
+    tests: ['test/invalid-input.test.ts', 'test/limits.test.ts', 'test/data-safety-option.test.ts'],
+  },
+  claim: {
+    mutate: ['src/private/workflow/run-claim.ts'],
+    tests: ['test/run-claim.test.ts'],
   },
 };
