@@ -49,6 +49,13 @@ export interface SimExecution {
 }
 
 const ACCOUNT = 'arn:aws:states:eu-central-1:123456789012';
+
+/** The emulator's state machine of each definition, built (and validated, the costly part) once. */
+const EMULATED = new WeakMap<object, any>();
+function emulatedOf(definition: any): any {
+  if (!EMULATED.has(definition)) EMULATED.set(definition, new StateMachine(forEmulator(definition), { validationOptions: { checkPaths: false, checkArn: false } }));
+  return EMULATED.get(definition);
+}
 type Handler = (input: any) => Promise<any>;
 
 /** A fault of the StartExecution call itself, after which the caller's retrier decides. */
@@ -176,7 +183,7 @@ export class SimulatedStepFunctions {
     const failures: Array<{ state: string; error: string; cause?: string }> = [];
     const record: SimExecution = { arn, name, machine: machineArn, input, startedAt: this.sim.clock.now, status: 'RUNNING', statesEntered: [], parent, failures };
     this.executions.push(record);
-    const emulated = new StateMachine(forEmulator(machine.definition), { validationOptions: { checkPaths: false, checkArn: false } });
+    const emulated = emulatedOf(machine.definition);
     const retryIntervalOverrides: { [name: string]: number } = {};
     for (const [state, s] of allStates(machine.definition)) if (s.Retry) retryIntervalOverrides[state] = 0;
     const execution: any = startAt(new Date(Date.UTC(2024, 4, 1, 3) + this.sim.clock.now * 1000), () => emulated.run(input, {
@@ -294,6 +301,9 @@ export class SimulatedStepFunctions {
     const counted: { [state: string]: Handler } = {};
     for (const [name, h] of Object.entries(handlers)) {
       counted[name] = async input => {
+        // A stopped execution runs no further state, so calls nothing. (The emulator's Map still starts an iteration
+        // queued behind MaxConcurrency after an abort: its first state runs before it looks at the abort signal.)
+        if (this.executions.find(e => e.arn === self)?.status === 'ABORTED') return new Promise(() => {});
         this.activity++;
         try {
           return await h(input);
