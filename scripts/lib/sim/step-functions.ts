@@ -53,7 +53,9 @@ const ACCOUNT = 'arn:aws:states:eu-central-1:123456789012';
 /** The emulator's state machine of each definition, built (and validated, the costly part) once. */
 const EMULATED = new WeakMap<object, any>();
 function emulatedOf(definition: any): any {
-  if (!EMULATED.has(definition)) EMULATED.set(definition, new StateMachine(forEmulator(definition), { validationOptions: { checkPaths: false, checkArn: false } }));
+  if (!EMULATED.has(definition)) {
+    EMULATED.set(definition, new StateMachine(forEmulator(definition), { validationOptions: { checkPaths: false, checkArn: false } }));
+  }
   return EMULATED.get(definition);
 }
 type Handler = (input: any) => Promise<any>;
