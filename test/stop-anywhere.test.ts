@@ -325,7 +325,7 @@ describe('stopping anything leaves nothing behind (issue 21, item 5)', () => {
   ])('%s, stopped at each point of it: the cleanup leaves no job of it and no execution running', async (_, scriptOf) => {
     const c: Case = { platform: prod, machine: p => p.jobWorkflow, input: { date: '2026-01-02' }, scriptOf };
     const { stops, reference: ref } = await matrix(c, ['keep']);
-    if (process.env.STOP_MATRIX_COUNTS) console.log(`${stops.length} stops`);
+    if (process.env.STOP_MATRIX_COUNTS) console.log(`${stops.length} stops, ${stops.filter(s => s.point.endsWith('child stop')).length} of them with children stopped too`);
     expect(ref.status).toBe(scriptOf ? 'FAILED' : 'SUCCEEDED');
     expect(problems(stops)).toEqual([]);
     // The matrix reached the points the issue names: before any job, with jobs waiting, with jobs running.
@@ -346,7 +346,7 @@ describe('stopping a dev run or backfill leaves nothing behind (issue 21, item 5
   ])('%s, stopped at each point of it: its teardown-only run leaves no NAT gateway, address, route, lock, job or running execution', async (_, input) => {
     const c: Case = { platform: dev, machine: p => p.run!, input };
     const { stops, reference: ref } = await matrix(c, ['keep', 'stop']);
-    if (process.env.STOP_MATRIX_COUNTS) console.log(`${stops.length} stops`);
+    if (process.env.STOP_MATRIX_COUNTS) console.log(`${stops.length} stops, ${stops.filter(s => s.point.endsWith('child stop')).length} of them with children stopped too`);
     expect(ref.status).toBe('SUCCEEDED');
     expect(problems(stops)).toEqual([]);
     const at = (pattern: RegExp) => stops.filter(s => s.at.egress.some(e => pattern.test(e))).length;
