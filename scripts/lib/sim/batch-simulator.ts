@@ -340,12 +340,29 @@ export class BatchSimulator {
     this.calls.push({ time: this.clock.now, action: 'ListJobs', request });
     this.maybeThrottle('ListJobs');
     const filter = (request.Filters ?? []).find((f: any) => f.Name === 'JOB_NAME');
+    if (!filter && request.JobQueue !== undefined && request.Filters === undefined) return this.listJobsByStatus(request);
     if (!filter || request.JobQueue === undefined) throw new BatchClientError('this simulator answers ListJobs with a job queue and a JOB_NAME filter only');
     const pattern = String(filter.Values[0]).toLowerCase();
     const lag = this.options.listJobsLag ?? 0;
     const matching = [...this.jobs.values()]
       .filter(j => j.parentId === undefined && this.clock.now - j.createdAt >= lag && globMatch(pattern, j.batchName.toLowerCase()))
       .reverse();
+    const size = Math.min(request.MaxResults ?? 100, 100);
+    const start = request.NextToken ? Number(request.NextToken) : 0;
+    const page = matching.slice(start, start + size).map(j => this.summarize(j));
+    return { JobSummaryList: page, ...(start + size < matching.length ? { NextToken: String(start + size) } : {}) };
+  }
+
+  /**
+   * `ListJobs` of a queue by status, without filters: "jobStatus: The job status used to filter jobs in the specified
+   * queue ... If you don't specify a status, only RUNNING jobs are returned" (API_ListJobs.html); array children are
+   * left out, as they are listed only with `arrayJobId`.
+   */
+  private listJobsByStatus(request: any): any {
+    const status: JobStatus = request.JobStatus ?? 'RUNNING';
+    const lag = this.options.listJobsLag ?? 0;
+    const matching = [...this.jobs.values()]
+      .filter(j => j.parentId === undefined && j.status === status && this.clock.now - j.createdAt >= lag).reverse();
     const size = Math.min(request.MaxResults ?? 100, 100);
     const start = request.NextToken ? Number(request.NextToken) : 0;
     const page = matching.slice(start, start + size).map(j => this.summarize(j));

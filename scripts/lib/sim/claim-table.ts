@@ -11,7 +11,7 @@
 export class ClaimTable {
   public readonly items = new Map<string, any>();
   /** Every call, in order. */
-  public readonly calls: Array<{ action: 'PutItem' | 'GetItem'; request: any; answer: string }> = [];
+  public readonly calls: Array<{ action: 'PutItem' | 'GetItem' | 'DeleteItem'; request: any; answer: string }> = [];
 
   public putItem(request: any): {} {
     const key = this.keyOf(request.Item);
@@ -30,9 +30,25 @@ export class ClaimTable {
     return item ? { Item: item } : {};
   }
 
+  /**
+   * DeleteItem with a condition (the egress lock's release, which shares this table in the simulation): "Deletes a
+   * single item in a table by primary key. You can perform a conditional delete operation that deletes the item if it
+   * exists, or if it has an expected attribute value" (DynamoDB API reference, DeleteItem).
+   */
+  public deleteItem(request: any): {} {
+    const key = this.keyOf(request.Key);
+    if (!this.holds(request, this.items.get(key))) {
+      this.calls.push({ action: 'DeleteItem', request, answer: 'ConditionalCheckFailed' });
+      throw Object.assign(new Error('The conditional request failed'), { name: 'DynamoDB.ConditionalCheckFailedException' });
+    }
+    this.items.delete(key);
+    this.calls.push({ action: 'DeleteItem', request, answer: 'ok' });
+    return {};
+  }
+
   /** The string value of the one key attribute that is not `owner`/`startedAt` (the table's partition key). */
   private keyOf(item: any): string {
-    const [name] = Object.keys(item).filter(k => !['owner', 'startedAt'].includes(k));
+    const [name] = Object.keys(item).filter(k => !['owner', 'startedAt', 'since'].includes(k));
     return `${name}=${item[name].S}`;
   }
 
