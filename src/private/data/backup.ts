@@ -45,15 +45,7 @@ export function createTableBackup(scope: Construct, props: TableBackupProps): Ta
     assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
     description: "AWS Backup: backs up the platform's DynamoDB table into its vault",
   });
-  const tableBackups = `${props.table.tableArn}/backup/*`;
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['dynamodb:DescribeTable', 'dynamodb:CreateBackup', 'dynamodb:StartAwsBackupJob', 'dynamodb:ListTagsOfResource'],
-    resources: [props.table.tableArn],
-  }));
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['dynamodb:DescribeBackup', 'dynamodb:DeleteBackup'],
-    resources: [tableBackups],
-  }));
+  grantBackupOf(role, props.table);
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['backup:DescribeBackupVault', 'backup:CopyIntoBackupVault'],
     resources: [vault.backupVaultArn],
@@ -69,11 +61,6 @@ export function createTableBackup(scope: Construct, props: TableBackupProps): Ta
     resources: [props.encryptionKey.keyArn],
     conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
   }));
-  acknowledge(role, {
-    id: wildcardResourceFinding(role, tableBackups),
-    reason: 'DynamoDB names each backup with an ID it assigns (table/<name>/backup/<id>); the role reaches only the backups of the platform\'s own table, to describe them and to delete those past their retention',
-  });
-
   plan.addSelection('Table', {
     resources: [backup.BackupResource.fromDynamoDbTable(props.table)],
     role,
@@ -94,6 +81,12 @@ export interface TableBackup {
  */
 export function addToTableBackup(tableBackup: TableBackup, id: string, table: dynamodb.ITable): void {
   const { plan, role } = tableBackup;
+  grantBackupOf(role, table);
+  plan.addSelection(id, { resources: [backup.BackupResource.fromDynamoDbTable(table)], role, disableDefaultBackupPolicy: true });
+}
+
+/** What AWS Backup's role needs for one table: back it up, and describe and delete that table's backups only. */
+function grantBackupOf(role: iam.IRole, table: dynamodb.ITable): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['dynamodb:DescribeTable', 'dynamodb:CreateBackup', 'dynamodb:StartAwsBackupJob', 'dynamodb:ListTagsOfResource'],
     resources: [table.tableArn],
@@ -104,7 +97,6 @@ export function addToTableBackup(tableBackup: TableBackup, id: string, table: dy
     id: wildcardResourceFinding(role, backups),
     reason: 'DynamoDB names each backup with an ID it assigns (table/<name>/backup/<id>); the role reaches only the backups of the platform\'s own tables, to describe them and to delete those past their retention',
   });
-  plan.addSelection(id, { resources: [backup.BackupResource.fromDynamoDbTable(table)], role, disableDefaultBackupPolicy: true });
 }
 
 /**

@@ -26,6 +26,9 @@ export const CLAIM_KEY = 'date';
 /** The error of a run refused because its date's run is still active. */
 export const RUN_ACTIVE = 'RunActive';
 
+/** An owner that does not exist (any more), as the SDK integration names it in either spelling. */
+const NO_SUCH_OWNER = ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'];
+
 /** The condition failure of DynamoDB's optimized integration. */
 const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
@@ -125,12 +128,12 @@ export function runClaimStates(tableName: string, next: string): States {
       ResultSelector: { 'status.$': '$.Status' },
       ResultPath: '$.claim.owner',
       Retry: [
-        { ErrorEquals: ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'], MaxAttempts: 0 },
+        { ErrorEquals: NO_SUCH_OWNER, MaxAttempts: 0 },
         retryButCondition[1],
       ],
       // An owner that does not exist (any more) holds nothing.
       Catch: [
-        { ErrorEquals: ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'], ResultPath: null, Next: C.takeOver },
+        { ErrorEquals: NO_SUCH_OWNER, ResultPath: null, Next: C.takeOver },
         { ErrorEquals: ['States.ALL'], ResultPath: '$.claimError', Next: C.failedText },
       ],
       Next: C.active,

@@ -14,6 +14,7 @@
  * ended, and fails naming the job that failed first-hand, its reason, exit code and logs. No step relies on
  * Step Functions stopping a `.sync` job of a stopped branch, nor on Batch failing a job whose dependency failed.
  */
+import { CLAIM_STATES, runClaimStates } from './run-claim';
 import { jobWorkflowInputStates } from './run-input';
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
@@ -247,7 +248,10 @@ export function buildWorkflowDefinition(
   const states: States = jobWorkflowInputStates(options.stateMachineName, N.resolveDate, options.startedOnlyBy);
   addDateStates(states, upstream, RESUME_STATES.resume);
   const names = [...upstream, ...sinkJobs].map(j => j.name);
-  addResumeStates(states, { ...options, names, jobQueueArn, next: upstream.length > 0 ? skipChoiceName(upstream[0].name) : N.runAll });
+  const firstJob = upstream.length > 0 ? skipChoiceName(upstream[0].name) : N.runAll;
+  // One active run per date (run-claim.ts): claimed once the date is final (a resume takes its run's), before any job.
+  if (options.claimTableName) Object.assign(states, runClaimStates(options.claimTableName, firstJob));
+  addResumeStates(states, { ...options, names, jobQueueArn, next: options.claimTableName ? CLAIM_STATES.claim : firstJob });
 
   // Jobs that others depend on: submitted in dependency order without waiting; Batch holds each one PENDING
   // until its dependencies have succeeded. Resuming, one that succeeded in the resumed run is skipped.

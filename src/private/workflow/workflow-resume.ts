@@ -9,7 +9,6 @@
  * that has succeeded. The new run's own jobs carry its own run tag, so the watch, the failure path and the
  * cleanup of a stopped run only ever see (and terminate) the jobs of the new run.
  */
-import { CLAIM_STATES, runClaimStates } from './run-claim';
 import { addResumedRunStates, RESUMED_RUN_STATES } from './workflow-resume-run';
 import { isString, jobKey, States } from './workflow-states';
 
@@ -44,8 +43,6 @@ export interface ResumeStatesProps {
   readonly runWorkflowName: string;
   /** The state after the resume steps. */
   readonly next: string;
-  /** The table of date claims; the run claims its date after the resume steps, before `next`. @default - no claim */
-  readonly claimTableName?: string;
 }
 
 /** The state that decides whether a job is skipped (before its `Submit` or `Run` state). */
@@ -89,11 +86,8 @@ export function skippedJob(name: string, index: number): { [key: string]: unknow
  * The steps after the run date: whether the input asks to resume, a check that `resumeFrom` is an execution of
  * this job workflow, and a look-up of every job of the workflow (`names`, in resume order) in that run.
  */
-export function addResumeStates(states: States, props: ResumeStatesProps): void {
+export function addResumeStates(states: States, p: ResumeStatesProps): void {
   const R = RESUME_STATES;
-  // One active run per date: the date is final here (a resume takes its run's), and no job has been submitted.
-  if (props.claimTableName) Object.assign(states, runClaimStates(props.claimTableName, props.next));
-  const p = { ...props, next: props.claimTableName ? CLAIM_STATES.claim : props.next };
   const from = '$.input.resumeFrom';
   const executionOf = (name: string) => ({ And: [...isString(from), { Variable: from, StringMatches: `arn:*:states:*:*:execution:${name}:*` }] });
   states[R.resume] = {
