@@ -249,7 +249,6 @@ export function buildWorkflowDefinition(
   addDateStates(states, upstream, RESUME_STATES.resume);
   const names = [...upstream, ...sinkJobs].map(j => j.name);
   const firstJob = upstream.length > 0 ? skipChoiceName(upstream[0].name) : N.runAll;
-  // One active run per date (run-claim.ts): claimed once the date is final (a resume takes its run's), before any job.
   if (options.claimTableName) Object.assign(states, runClaimStates(options.claimTableName, firstJob));
   addResumeStates(states, { ...options, names, jobQueueArn, next: options.claimTableName ? CLAIM_STATES.claim : firstJob });
 
