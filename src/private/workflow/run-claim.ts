@@ -155,3 +155,13 @@ export function runClaimStates(tableName: string, next: string): States {
     [C.failed]: { Type: 'Fail', Error: 'RunClaimFailed', CausePath: '$.text' },
   };
 }
+
+/**
+ * Adds the claim before `next` when the platform has a claim table, once the date is final (a resume takes its run's)
+ * and before any job; returns the state that leads to `next` (the claim, or `next` itself).
+ */
+export function addRunClaim(states: States, tableName: string | undefined, next: string): string {
+  if (!tableName) return next;
+  Object.assign(states, runClaimStates(tableName, next));
+  return CLAIM_STATES.claim;
+}

@@ -14,7 +14,7 @@
  * ended, and fails naming the job that failed first-hand, its reason, exit code and logs. No step relies on
  * Step Functions stopping a `.sync` job of a stopped branch, nor on Batch failing a job whose dependency failed.
  */
-import { CLAIM_STATES, runClaimStates } from './run-claim';
+import { addRunClaim } from './run-claim';
 import { jobWorkflowInputStates } from './run-input';
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
@@ -249,8 +249,7 @@ export function buildWorkflowDefinition(
   addDateStates(states, upstream, RESUME_STATES.resume);
   const names = [...upstream, ...sinkJobs].map(j => j.name);
   const firstJob = upstream.length > 0 ? skipChoiceName(upstream[0].name) : N.runAll;
-  if (options.claimTableName) Object.assign(states, runClaimStates(options.claimTableName, firstJob));
-  addResumeStates(states, { ...options, names, jobQueueArn, next: options.claimTableName ? CLAIM_STATES.claim : firstJob });
+  addResumeStates(states, { ...options, names, jobQueueArn, next: addRunClaim(states, options.claimTableName, firstJob) });
 
   // Jobs that others depend on: submitted in dependency order without waiting; Batch holds each one PENDING
   // until its dependencies have succeeded. Resuming, one that succeeded in the resumed run is skipped.
