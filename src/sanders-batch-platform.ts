@@ -159,7 +159,7 @@ export class SandersBatchPlatform extends Construct {
     const runs = { jobWorkflow: this.jobWorkflow, backfill: this.backfillStateMachine, jobQueue: this.jobQueue, encryptionKey: key };
     const retention = { logRetention: s.logs.retention, removalPolicy: s.logs.removalPolicy };
     this.stateMachine = egress
-      ? createEgressRunWorkflow(new Namespace(this, 'Egress'), { names: s.names, vpc: this.vpc, target: egress, ...runs, ...retention })
+      ? createEgressRunWorkflow(new Namespace(this, 'Egress'), { names: s.names, vpc: this.vpc, target: egress, claimTable: workflow.claimTable, ...runs, ...retention })
       : this.jobWorkflow;
     if (s.workflow.schedule) {
       this.schedule = createRunSchedule(workflow, { names: s.names, schedule: s.workflow.schedule, stateMachine: this.stateMachine });

@@ -132,6 +132,8 @@ async function run(scenario: Scenario): Promise<Outcome> {
       return { Status: status };
     }),
     'Take over the stale lock': record('TakeOver', input => { w.lock.put(input); return {}; }),
+    // The date's claim before the lock (egress-date-check.ts, executed in run-claim.test.ts): taken.
+    'Claim the run date': async () => ({}),
     'Release the lock': record('DeleteItem', input => { w.lock.delete(input); return {}; }),
     'Allocate Address': record('AllocateAddress', () => ({ AllocationId: 'eipalloc-1' })),
     'Create NAT Gateway': record('CreateNatGateway', () => ({ NatGateway: { NatGatewayId: 'nat-1' } })),
@@ -459,7 +461,12 @@ describe('the on-demand egress run workflow', () => {
     const jobsDone = new Promise<void>(resolve => { finishJobs = resolve; });
     // If the waiting run never sees the first one running, let the jobs finish anyway, so the assertions fail rather than the test hanging.
     const safety = setTimeout(() => finishJobs(), 2000);
-    const running = run({ input: {}, world: w, executionId: OTHER, jobWorkflow: async () => { await jobsDone; return {}; } });
+    // The teardown-only run starts once the other run holds the lock and runs its jobs (not by event-loop timing).
+    let jobsRunning: () => void = () => {};
+    const holding = new Promise<void>(resolve => { jobsRunning = resolve; });
+    const running = run({ input: {}, world: w, executionId: OTHER, jobWorkflow: async () => { jobsRunning(); await jobsDone; return {}; } });
+    await holding;
+    expect(w.lock.items.get(LOCK_ITEM)?.owner.S).toBe(OTHER);
     const teardown = run({ input: { teardownOnly: true }, world: w, executionId: ME, onOwnerRunning: () => finishJobs() });
     await Promise.all([running, teardown]);
     clearTimeout(safety);

@@ -90,7 +90,13 @@ describe('dev: NetworkProfile.ON_DEMAND_EGRESS (the default)', () => {
 
   test('the run workflow runs one run at a time: it takes a lock before it creates anything, and releases it after the teardown', () => {
     const states = runWorkflowDefinition(template).States;
-    expect(states['Keep input'].Next).toBe('Take the lock');
+    // The run date and its claim come first (a start of an active date ends there), then the lock, then egress.
+    expect(states['Keep input'].Next).toBe('Resolve run date');
+    expect(states['Add run date to input'].Next).toBe('A run of one date?');
+    expect(states['A run of one date?'].Default).toBe('Claim the run date');
+    expect(states['Claim the run date'].Next).toBe('Take the lock');
+    expect(states['Take the lock'].Next).toBe('Teardown only?');
+    expect(states['Teardown only?'].Default).toBe('Allocate Address');
     expect(states['Take the lock'].Resource).toMatch(/states:::dynamodb:putItem$/);
     expect(states['Take the lock'].Parameters.ConditionExpression).toBe('attribute_not_exists(#lock) OR #owner = :me');
     expect(states['Take the lock'].Parameters.TableName).toEqual(expect.stringMatching(/^\$\{.*RunLockTable.*\}$/));

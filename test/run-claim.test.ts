@@ -6,7 +6,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { platformStack, workflowDefinition } from './util';
 import { BatchSimulator } from '../scripts/lib/sim/batch-simulator';
-import { SimulatedStepFunctions } from '../scripts/lib/sim/step-functions';
+import { SimulatedEc2 } from '../scripts/lib/sim/ec2';
+import { platformMachines } from '../scripts/lib/sim/platform-machines';
+import { SimExecution, SimulatedStepFunctions } from '../scripts/lib/sim/step-functions';
 import { definitionOf, onlyStateMachine } from '../scripts/lib/templates';
 import { WorkflowJob } from '../src';
 
@@ -123,5 +125,95 @@ describe('one active run per date', () => {
     expect(run.cause).toContain(`a run of 2026-03-02 is still active: ${sfn.executions[0].arn}`);
     // 2026-03-02's jobs ran once (the scheduled run's); the other dates ran.
     expect(submissions(sfn).sort()).toEqual(['2026-03-01', '2026-03-01', '2026-03-02', '2026-03-02', '2026-03-03', '2026-03-03']);
+  });
+});
+
+/**
+ * In dev the run workflow claims the date before its egress lock (src/private/egress/egress-date-check.ts) and its job
+ * workflow takes the claim over from it: executed with the run workflow, its job workflow and the simulated EC2.
+ */
+describe('one active run per date in dev: the run workflow claims the date before the lock', () => {
+  const dev = platformMachines(Template.fromStack(platformStack({ environment: 'dev', workflow }).stack).toJSON());
+  const RUN = dev.run!;
+  function devWorld() {
+    const sim = new BatchSimulator({ scriptOf: () => ({ duration: 600 }) });
+    const ec2 = new SimulatedEc2(sim.clock);
+    return { sfn: new SimulatedStepFunctions(sim, dev.machines, ec2.handlers()), ec2 };
+  }
+  /** The states an execution entered that take the lock or create egress. */
+  const lockOrEgress = (e: SimExecution) => e.statesEntered.filter(s => ['Take the lock', 'Allocate Address', 'Create NAT Gateway'].includes(s));
+  const refusal = (date: string, arn: string) =>
+    `a run of ${date} is still active: ${arn}; this run submitted no job. Wait until it has ended, or stop it, then start again`;
+
+  test.each([
+    ['still creating its egress (its job workflow has not started)', (w: ReturnType<typeof devWorld>) => w.ec2.gateways.size === 1, 'run'],
+    ['running its jobs', (w: ReturnType<typeof devWorld>) => w.sfn.sim.calls.some(c => c.action === 'SubmitJob'), 'child'],
+  ] as const)('a start of a date whose run is %s ends at once with RunActive naming the holder: no lock, no egress, no job', async (_, when, holder) => {
+    const w = devWorld();
+    const scheduled = w.sfn.start(RUN, 'scheduled', { date: '2026-03-01' });
+    await w.sfn.runUntil(() => when(w));
+    const manual = await w.sfn.run(RUN, { date: '2026-03-01' }, 'manual');
+    const held = holder === 'run' ? w.sfn.executions[0] : w.sfn.executions.find(e => e.parent === w.sfn.executions[0].arn)!;
+    expect([manual.status, manual.error, manual.cause]).toEqual(['FAILED', 'RunActive', refusal('2026-03-01', held.arn)]);
+    expect(manual.stoppedAt).toBe(manual.startedAt);
+    expect(lockOrEgress(manual)).toEqual([]);
+    await w.sfn.settle();
+    expect((await scheduled).status).toBe('SUCCEEDED');
+    // Each job of the date ran once, for the scheduled run; nothing is left.
+    expect(submissions(w.sfn)).toEqual(['2026-03-01', '2026-03-01']);
+    expect(w.sfn.executions.filter(e => e.machine === RUN).map(e => e.name)).toEqual(['scheduled', 'manual']);
+    expect(w.ec2.leftovers()).toEqual([]);
+  });
+
+  test('a run waiting for the lock holds its date; once it runs, its job workflow takes the claim over from it', async () => {
+    const w = devWorld();
+    const first = w.sfn.start(RUN, 'first', { date: '2026-03-01' });
+    await w.sfn.runUntil(() => w.sfn.sim.calls.some(c => c.action === 'SubmitJob'));
+    // A run of another date waits for the lock, holding its date.
+    const waiting = w.sfn.start(RUN, 'waiting', { date: '2026-03-02' });
+    await w.sfn.runUntil(() => w.sfn.executions[2]?.statesEntered.includes('Wait for the lock'));
+    const waitingArn = w.sfn.executions[2].arn;
+    expect(w.sfn.claims.items.get('date=2026-03-02').owner.S).toBe(waitingArn);
+    const refused = await w.sfn.run(RUN, { date: '2026-03-02' }, 'refused');
+    expect([refused.error, refused.cause]).toEqual(['RunActive', refusal('2026-03-02', waitingArn)]);
+    await w.sfn.settle();
+    expect([(await first).status, (await waiting).status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const child = w.sfn.executions.find(e => e.parent === waitingArn)!;
+    const takeOver = w.sfn.claims.calls.filter(c => c.action === 'PutItem' && c.request.Item.date?.S === '2026-03-02' && c.answer === 'ok');
+    expect(takeOver.map(c => c.request.Item.owner.S)).toEqual([waitingArn, child.arn]);
+    expect(submissions(w.sfn).sort()).toEqual(['2026-03-01', '2026-03-01', '2026-03-02', '2026-03-02']);
+    expect(w.ec2.leftovers()).toEqual([]);
+  });
+
+  test('a start of a date whose run has ended runs, taking the claim over from the ended run', async () => {
+    const w = devWorld();
+    expect((await w.sfn.run(RUN, { date: '2026-03-01' }, 'first')).status).toBe('SUCCEEDED');
+    const again = await w.sfn.run(RUN, { date: '2026-03-01' }, 'again');
+    expect(again.status).toBe('SUCCEEDED');
+    expect(submissions(w.sfn)).toHaveLength(2 * workflow.length);
+    expect(w.sfn.claims.items.get('date=2026-03-01').owner.S).toBe(w.sfn.executions.find(e => e.parent === again.arn)!.arn);
+  });
+
+  test('when the run workflow cannot write the claim (DynamoDB failing), it fails before the lock, naming the error', async () => {
+    const w = devWorld();
+    jest.spyOn(w.sfn.claims, 'putItem').mockImplementation(() => {
+      throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'DynamoDB.ProvisionedThroughputExceededException' });
+    });
+    const run = await w.sfn.run(RUN, { date: '2026-03-01' }, 'throttled');
+    expect([run.status, run.error]).toEqual(['FAILED', 'RunClaimFailed']);
+    expect(run.cause).toBe('the run of 2026-03-01 could not claim its date (DynamoDB.ProvisionedThroughputExceededException: Throughput exceeds the current capacity); this run submitted no job');
+    expect(lockOrEgress(run)).toEqual([]);
+  });
+
+  test.each([
+    ['a backfill', { backfill: { from: '2026-03-01', to: '2026-03-02' } }],
+    ['a resume', { resumeFrom: 'arn:aws:states:eu-central-1:123456789012:execution:sanders-customer-platform-run-dev:earlier' }],
+    ['a teardown-only run', { teardownOnly: true }],
+  ])('%s claims no date in the run workflow (its job workflow runs claim theirs)', async (_, input) => {
+    const w = devWorld();
+    await w.sfn.run(RUN, input, 'other');
+    const byRun = w.sfn.claims.calls.filter(c => c.action === 'PutItem' && c.request.Item.date && c.request.Item.owner.S === w.sfn.executions[0].arn);
+    expect(byRun).toEqual([]);
+    expect(w.sfn.executions[0].statesEntered).toContain('A run of one date?');
   });
 });

@@ -17,14 +17,13 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { platformStack } from './util';
 import { BatchSimulator, JobScript } from '../scripts/lib/sim/batch-simulator';
-import { SimExecution, SimMachine, SimulatedStepFunctions } from '../scripts/lib/sim/step-functions';
-import { VirtualClock } from '../scripts/lib/sim/virtual-clock';
-import { definitionOf, stateMachines, tokenPlaceholder } from '../scripts/lib/templates';
+import { SimulatedEc2 } from '../scripts/lib/sim/ec2';
+import { PlatformMachines as Platform, platformMachines, STATES } from '../scripts/lib/sim/platform-machines';
+import { SimExecution, SimulatedStepFunctions } from '../scripts/lib/sim/step-functions';
 import { WorkflowJob } from '../src';
 import { LOCK_ITEM, LOCK_KEY } from '../src/private/egress/egress-workflow';
 import { TERMINATE_REASONS } from '../src/private/workflow/workflow-states';
 
-const STATES = 'arn:aws:states:eu-central-1:123456789012';
 const workflow: WorkflowJob[] = [
   { name: 'extract', tier: '2gb' },
   { name: 'load', tier: '2gb', dependsOn: ['extract'] },
@@ -36,122 +35,6 @@ const SCRIPTS: { [job: string]: JobScript } = {
 };
 /** Errors of a path to a value that is not there (the emulator raises the first; the others are its siblings). */
 const RUNTIME_ERRORS = ['States.Runtime', 'States.ResultPathMatchFailure', 'States.NoChoiceMatched'];
-
-type Handler = (input: any) => Promise<any>;
-
-interface Platform {
-  readonly machines: { [arn: string]: SimMachine };
-  /** State machine ARNs by role. */
-  readonly jobWorkflow: string;
-  readonly cleanup: string;
-  readonly run?: string;
-}
-
-/** The platform's state machines, with ARNs and names written as AWS resolves them (`${AWS::Partition}` is aws). */
-function platform(environment: 'dev' | 'prod'): Platform {
-  const template = Template.fromStack(platformStack({ environment, workflow }).stack).toJSON();
-  const found = stateMachines(template);
-  const names = Object.fromEntries(found.map(([id, sm]) => [id, sm.Properties.StateMachineName as string]));
-  const arn = (id: string) => `${STATES}:stateMachine:${names[id]}`;
-  const write = (token: any): string => {
-    if (token.Ref === 'AWS::Partition') return 'aws';
-    if (token.Ref && names[token.Ref]) return arn(token.Ref);
-    // `Fn::Select [6, Fn::Split [':', Ref machine]]`: the machine's name, in the ARNs of its executions.
-    const select = token['Fn::Select'];
-    if (select?.[0] === 6 && names[select[1]['Fn::Split']?.[1]?.Ref]) return names[select[1]['Fn::Split'][1].Ref];
-    return tokenPlaceholder(token);
-  };
-  const machines = Object.fromEntries(found.map(([id, sm]) => [arn(id), { name: names[id], definition: definitionOf(sm, write) }]));
-  const only = (pattern: RegExp) => found.filter(([id]) => pattern.test(id)).map(([id]) => arn(id));
-  return { machines, jobWorkflow: only(/^PlatformWorkflow[0-9A-F]{8}$/)[0], cleanup: only(/RunCleanup/)[0], run: only(/RunWorkflow/)[0] };
-}
-
-/**
- * EC2 as the on-demand egress uses it. A NAT gateway is `pending`, then `available` ("State: pending | failed |
- * available | deleting | deleted", API reference, NatGateway); `DeleteNatGateway` makes it `deleting`, then `deleted`,
- * which disassociates its address ("Deleting a NAT gateway disassociates its Elastic IP address, but does not release
- * the address", API reference, DeleteNatGateway); an address still associated cannot be released
- * (`InvalidIPAddress.InUse`, EC2 error codes); `CreateNatGateway` with a `ClientToken` already used returns the same
- * gateway ("Ensuring idempotency", EC2 API reference); `CreateRoute` fails `RouteAlreadyExists` and `DeleteRoute`
- * `InvalidRoute.NotFound` (EC2 error codes).
- */
-class SimulatedEc2 {
-  public readonly gateways = new Map<string, { state: string; allocationId: string; token?: string }>();
-  public readonly addresses = new Map<string, { associated?: string }>();
-  public readonly routes = new Map<string, string>();
-  public calls = 0;
-  private next = 1;
-
-  constructor(private readonly clock: VirtualClock, private readonly pendingSeconds = 90, private readonly deletingSeconds = 60) {}
-
-  public handlers(): { [resource: string]: Handler } {
-    const fail = (name: string) => { throw Object.assign(new Error(name), { name: `Ec2.${name}Exception` }); };
-    const gateway = (id: string, g: { state: string }) => ({ NatGatewayId: id, State: g.state });
-    const h: { [action: string]: (i: any) => any } = {
-      allocateAddress: () => {
-        const id = `eipalloc-${this.next++}`;
-        this.addresses.set(id, {});
-        return { AllocationId: id };
-      },
-      createNatGateway: i => {
-        const same = [...this.gateways].find(([, g]) => g.token !== undefined && g.token === i.ClientToken);
-        if (same) return { NatGateway: gateway(...same) };
-        const id = `nat-${this.next++}`;
-        const g = { state: 'pending', allocationId: i.AllocationId, token: i.ClientToken };
-        this.gateways.set(id, g);
-        this.addresses.get(i.AllocationId)!.associated = id;
-        this.clock.schedule(this.pendingSeconds, () => { if (g.state === 'pending') g.state = 'available'; });
-        return { NatGateway: gateway(id, g) };
-      },
-      describeNatGateways: i => {
-        const states: string[] | undefined = (i.Filter ?? []).find((f: any) => f.Name === 'state')?.Values;
-        return {
-          NatGateways: [...this.gateways]
-            .filter(([id, g]) => (!i.NatGatewayIds || i.NatGatewayIds.includes(id)) && (!states || states.includes(g.state)))
-            .map(([id, g]) => gateway(id, g)),
-        };
-      },
-      deleteNatGateway: i => {
-        const g = this.gateways.get(i.NatGatewayId)!;
-        g.state = 'deleting';
-        this.clock.schedule(this.deletingSeconds, () => {
-          g.state = 'deleted';
-          delete this.addresses.get(g.allocationId)!.associated;
-        });
-        return { NatGatewayId: i.NatGatewayId };
-      },
-      describeAddresses: () => ({ Addresses: [...this.addresses.keys()].map(id => ({ AllocationId: id })) }),
-      releaseAddress: i => {
-        if (this.addresses.get(i.AllocationId)?.associated) fail('InvalidIPAddress.InUse');
-        this.addresses.delete(i.AllocationId);
-        return {};
-      },
-      createRoute: i => {
-        if (this.routes.has(i.RouteTableId)) fail('RouteAlreadyExists');
-        this.routes.set(i.RouteTableId, i.NatGatewayId);
-        return {};
-      },
-      replaceRoute: i => { this.routes.set(i.RouteTableId, i.NatGatewayId); return {}; },
-      deleteRoute: i => {
-        if (!this.routes.delete(i.RouteTableId)) fail('InvalidRoute.NotFound');
-        return {};
-      },
-    };
-    return Object.fromEntries(Object.entries(h).map(([action, f]) => [`arn:aws:states:::aws-sdk:ec2:${action}`, async (i: any) => {
-      this.calls++;
-      return f(i);
-    }]));
-  }
-
-  /** What is left: gateways not deleted, addresses, routes. */
-  public leftovers(): string[] {
-    return [
-      ...[...this.gateways].filter(([, g]) => g.state !== 'deleted').map(([id, g]) => `NAT gateway ${id} ${g.state}`),
-      ...[...this.addresses.keys()].map(id => `address ${id}`),
-      ...[...this.routes].map(([table, nat]) => `route in ${table} to ${nat}`),
-    ];
-  }
-}
 
 interface World {
   readonly sfn: SimulatedStepFunctions;
@@ -314,6 +197,7 @@ async function matrix(c: Case, readings: Array<'stop' | 'keep'>): Promise<{ stop
 
 const problems = (stops: Stopped[]) => stops.filter(s => s.left.length > 0 || s.runtime.length > 0).map(s => `${s.point}: ${[...s.left, ...s.runtime].join('; ')}`);
 
+const platform = (environment: 'dev' | 'prod') => platformMachines(Template.fromStack(platformStack({ environment, workflow }).stack).toJSON());
 const prod = platform('prod');
 const dev = platform('dev');
 const failLoad = (_: any, name: string): JobScript | undefined => (name === 'load' ? { duration: 300, outcomes: ['fail'] } : undefined);

@@ -4,6 +4,7 @@
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -29,6 +30,8 @@ export interface EgressRunWorkflowProps {
   readonly jobWorkflow: sfn.IStateMachine;
   /** The backfill, which the run step starts instead of the job workflow for an input `{"backfill": {...}}`. */
   readonly backfill: sfn.IStateMachine;
+  /** The job workflow's date claims (run-claim.ts), which a run of one date looks at before it takes the lock. */
+  readonly claimTable: dynamodb.ITable;
   /** The queue whose jobs must all have ended before egress goes. */
   readonly jobQueue: batch.IJobQueue;
   readonly encryptionKey: kms.IKey;

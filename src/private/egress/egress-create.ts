@@ -101,10 +101,10 @@ export function createEgressStates(ctx: EgressContext, teardown: sfn.IChainable)
   return { allocate, createNat, waitNat, describeNat, natFailed, createRoutes };
 }
 
-/** Egress after the run date is resolved, then the routes, the job workflow, and the teardown. */
-export function connectCreateEgress(ctx: EgressContext, create: CreateEgressStates, run: RunJobStates, teardown: sfn.IChainable): void {
+/** Egress (once the lock is taken), then the routes, the job workflow, and the teardown; returns egress's first state. */
+export function connectCreateEgress(ctx: EgressContext, create: CreateEgressStates, run: RunJobStates, teardown: sfn.IChainable): sfn.IChainable {
   const { allocate, createNat, waitNat, describeNat, natFailed, createRoutes } = create;
-  const { merge, runJobs, runBackfill, chooseRun } = run;
+  const { runJobs, runBackfill, chooseRun } = run;
   let afterRoutes: sfn.IChainable = chooseRun;
   for (let i = createRoutes.length - 1; i >= 0; i--) {
     createRoutes[i].create.next(afterRoutes);
@@ -120,5 +120,5 @@ export function connectCreateEgress(ctx: EgressContext, create: CreateEgressStat
       .when(sfn.Condition.or(sfn.Condition.stringEquals('$.egress.state.State', 'failed'), sfn.Condition.stringEquals('$.egress.state.State', 'deleted')), natFailed)
       .otherwise(waitNat),
   );
-  merge.next(createEgress);
+  return createEgress;
 }

@@ -11,9 +11,9 @@ import { addStartRetry } from '../workflow/start-retry';
 
 /** The states that resolve the run date and run the job workflow. */
 export interface RunJobStates {
-  /** Resolves the run date, and so starts the run once the lock is taken. */
+  /** Resolves the run date: the run workflow's first step after the input check, before the lock. */
   readonly resolveDate: sfn.Choice;
-  /** Adds the run date to the input; egress is created after it. */
+  /** Adds the run date to the input; the date's claim is looked at after it (egress-date-check.ts). */
   readonly merge: sfn.Pass;
   readonly runJobs: StartJobWorkflow;
   readonly runBackfill: StartJobWorkflow;

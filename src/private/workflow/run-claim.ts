@@ -8,6 +8,10 @@
  * wins, the other reads the winner, RUNNING, and ends. Runs of different dates claim different items and stay
  * concurrent. Every start of a date goes through the job workflow (the schedule, a manual start, each backfill
  * date, a resume, and in dev the run workflow), so every one is checked.
+ *
+ * In dev the run workflow claims a run's date too, with the same states, before it takes the egress lock
+ * (egress-date-check.ts): a start of a date whose run is active ends at once, having taken and created nothing. Its
+ * job workflow then takes the claim from its parent (`#owner = :parent`, the run workflow execution that started it).
  */
 import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,7 +19,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { States } from './workflow-states';
+import { STARTED_BY } from './run-input';
+import type { States, WorkflowOptions } from './workflow-states';
 import { acknowledge, HIPAA, inPacks, NIST } from '../core/compliance';
 import { addToTableBackup, TableBackup } from '../data/backup';
 import { LogSettings } from '../settings/settings';
@@ -27,7 +32,7 @@ export const CLAIM_KEY = 'date';
 export const RUN_ACTIVE = 'RunActive';
 
 /** An owner that does not exist (any more), as the SDK integration names it in either spelling. */
-const NO_SUCH_OWNER = ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'];
+export const NO_SUCH_OWNER = ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'];
 
 /** The condition failure of DynamoDB's optimized integration. */
 const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
@@ -84,16 +89,29 @@ const retryButCondition = [
   { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
 ];
 
-/** The claim's states, from CLAIM_STATES.claim to `next` (the first job); `$.date` is the run date. */
-export function runClaimStates(tableName: string, next: string): States {
+/** Where the claim finds the run date, and the execution it may take the claim from. */
+export interface ClaimPaths {
+  /** The run date. @default '$.date' */
+  readonly date?: string;
+  /** The execution that started this one, which may hold the claim for it (dev's run workflow). @default - none */
+  readonly parent?: string;
+}
+
+/** The claim's states, from CLAIM_STATES.claim to `next` (the first job, or in the run workflow the lock). */
+export function runClaimStates(tableName: string, next: string, paths: ClaimPaths = {}): States {
   const C = CLAIM_STATES;
+  const date = paths.date ?? '$.date';
   const me = { 'S.$': '$$.Execution.Id' };
+  // A run that claimed its date before (a retried start) finds itself the owner; a child finds its parent.
+  const mine = paths.parent
+    ? ['attribute_not_exists(#date) OR #owner = :me OR #owner = :parent', { ':me': me, ':parent': { 'S.$': paths.parent } }] as const
+    : ['attribute_not_exists(#date) OR #owner = :me', { ':me': me }] as const;
   const put = (condition: string, values: { [key: string]: unknown }, onCondition: string) => ({
     Type: 'Task',
     Resource: 'arn:aws:states:::dynamodb:putItem',
     Parameters: {
       TableName: tableName,
-      Item: { [CLAIM_KEY]: { 'S.$': '$.date' }, owner: me, startedAt: { 'S.$': '$$.Execution.StartTime' } },
+      Item: { [CLAIM_KEY]: { 'S.$': date }, owner: me, startedAt: { 'S.$': '$$.Execution.StartTime' } },
       ConditionExpression: condition,
       ExpressionAttributeNames: { '#date': CLAIM_KEY, '#owner': 'owner' },
       ExpressionAttributeValues: values,
@@ -107,12 +125,11 @@ export function runClaimStates(tableName: string, next: string): States {
     Next: next,
   });
   return {
-    // A run that claimed its date before (a retried start) finds itself the owner.
-    [C.claim]: put('attribute_not_exists(#date) OR #owner = :me', { ':me': me }, C.read),
+    [C.claim]: put(mine[0], mine[1], C.read),
     [C.read]: {
       Type: 'Task',
       Resource: 'arn:aws:states:::dynamodb:getItem',
-      Parameters: { TableName: tableName, Key: { [CLAIM_KEY]: { 'S.$': '$.date' } }, ConsistentRead: true },
+      Parameters: { TableName: tableName, Key: { [CLAIM_KEY]: { 'S.$': date } }, ConsistentRead: true },
       ResultSelector: { 'item.$': '$' },
       ResultPath: '$.claim',
       Retry: retryButCondition.slice(1),
@@ -143,13 +160,13 @@ export function runClaimStates(tableName: string, next: string): States {
     [C.takeOver]: put('#owner = :stale', { ':stale': { 'S.$': '$.claim.item.Item.owner.S' } }, C.read),
     [C.refusedText]: {
       Type: 'Pass',
-      Parameters: { 'text.$': "States.Format('a run of {} is still active: {}; this run submitted no job. Wait until it has ended, or stop it, then start again', $.date, $.claim.item.Item.owner.S)" },
+      Parameters: { 'text.$': `States.Format('a run of {} is still active: {}; this run submitted no job. Wait until it has ended, or stop it, then start again', ${date}, $.claim.item.Item.owner.S)` },
       Next: C.refused,
     },
     [C.refused]: { Type: 'Fail', Error: RUN_ACTIVE, CausePath: '$.text' },
     [C.failedText]: {
       Type: 'Pass',
-      Parameters: { 'text.$': "States.Format('the run of {} could not claim its date ({}: {}); this run submitted no job', $.date, $.claimError.Error, $.claimError.Cause)" },
+      Parameters: { 'text.$': `States.Format('the run of {} could not claim its date ({}: {}); this run submitted no job', ${date}, $.claimError.Error, $.claimError.Cause)` },
       Next: C.failed,
     },
     [C.failed]: { Type: 'Fail', Error: 'RunClaimFailed', CausePath: '$.text' },
@@ -158,10 +175,11 @@ export function runClaimStates(tableName: string, next: string): States {
 
 /**
  * Adds the claim before `next` when the platform has a claim table, once the date is final (a resume takes its run's)
- * and before any job; returns the state that leads to `next` (the claim, or `next` itself).
+ * and before any job; returns the state that leads to `next` (the claim, or `next` itself). With on-demand egress
+ * the run workflow that started the run claimed its date first, and the run takes the claim from it.
  */
-export function addRunClaim(states: States, tableName: string | undefined, next: string): string {
-  if (!tableName) return next;
-  Object.assign(states, runClaimStates(tableName, next));
+export function addRunClaim(states: States, options: Pick<WorkflowOptions, 'claimTableName' | 'startedOnlyBy'>, next: string): string {
+  if (!options.claimTableName) return next;
+  Object.assign(states, runClaimStates(options.claimTableName, next, options.startedOnlyBy ? { parent: `$.input.${STARTED_BY}` } : {}));
   return CLAIM_STATES.claim;
 }

@@ -11,6 +11,7 @@
  * The count is `States.ArrayLength(States.StringSplit(text, ':'))`; each part after a key's `:` starts with its
  * value, never empty, so the count holds whether or not StringSplit keeps empty parts.
  */
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { States } from './workflow-states';
@@ -149,6 +150,20 @@ class AslCondition extends sfn.Condition {
   }
 }
 
+/** A retrier written in the States Language, as CDK's props. */
+function retryProps(r: any): sfn.RetryProps {
+  const seconds = (n?: number) => (n === undefined ? undefined : Duration.seconds(n));
+  const jitter = r.JitterStrategy === undefined ? undefined : r.JitterStrategy === 'FULL' ? sfn.JitterType.FULL : sfn.JitterType.NONE;
+  return {
+    errors: r.ErrorEquals,
+    interval: seconds(r.IntervalSeconds),
+    maxAttempts: r.MaxAttempts,
+    backoffRate: r.BackoffRate,
+    maxDelay: seconds(r.MaxDelaySeconds),
+    jitterStrategy: jitter,
+  };
+}
+
 /**
  * The same states as CDK states under `scope` (for a definition built with CDK: the run workflow), from `start`;
  * a `Next` that is not one of them goes to `exits[name]`.
@@ -165,6 +180,18 @@ export function toCdkStates(scope: Construct, idPrefix: string, states: States, 
       const pass = built[name] = new sfn.Pass(scope, id, { stateName: name, parameters: s.Parameters, outputPath: s.OutputPath });
       pass.next(target(s.Next));
       return pass;
+    }
+    if (s.Type === 'Task') {
+      // Retry and Catch through CDK, so that a state reached only by a Catch is part of the graph CDK renders. A
+      // CustomState takes no stateName: its construct ID is its name.
+      const { Next, Retry, Catch, ...stateJson } = s;
+      const task = built[name] = new sfn.CustomState(scope, name, { stateJson });
+      for (const r of Retry ?? []) task.addRetry(retryProps(r));
+      for (const c of Catch ?? []) {
+        task.addCatch(target(c.Next), { errors: c.ErrorEquals, resultPath: c.ResultPath === null ? sfn.JsonPath.DISCARD : c.ResultPath });
+      }
+      task.next(target(Next));
+      return task;
     }
     if (s.Type !== 'Choice') throw new Error(`internal: no CDK form of a ${s.Type} state`);
     const choice = built[name] = new sfn.Choice(scope, id, { stateName: name });

@@ -249,7 +249,7 @@ export function buildWorkflowDefinition(
   addDateStates(states, upstream, RESUME_STATES.resume);
   const names = [...upstream, ...sinkJobs].map(j => j.name);
   const firstJob = upstream.length > 0 ? skipChoiceName(upstream[0].name) : N.runAll;
-  addResumeStates(states, { ...options, names, jobQueueArn, next: addRunClaim(states, options.claimTableName, firstJob) });
+  addResumeStates(states, { ...options, names, jobQueueArn, next: addRunClaim(states, options, firstJob) });
 
   // Jobs that others depend on: submitted in dependency order without waiting; Batch holds each one PENDING
   // until its dependencies have succeeded. Resuming, one that succeeded in the resumed run is skipped.

@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -43,6 +44,8 @@ export class WorkflowPart extends Namespace {
   public readonly stateMachine: sfn.StateMachine;
   /** Runs the job workflow for every date of a range (backfill.ts). */
   public readonly backfillStateMachine: sfn.StateMachine;
+  /** The date claims of the job workflow (run-claim.ts), which the run workflow looks at before its lock. */
+  public readonly claimTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: WorkflowPartProps) {
     super(scope, id);
@@ -59,6 +62,7 @@ export class WorkflowPart extends Namespace {
     }));
     const stack = Stack.of(this);
     const claims = createRunClaimTable(this, props.encryptionKey, props.logs, props.tableBackup);
+    this.claimTable = claims;
     const definition = buildWorkflowDefinition(submissions, props.jobQueue.jobQueueArn, {
       runTimeoutSeconds: props.settings.runTimeout.toSeconds(),
       failureMode: props.settings.onJobFailure,
@@ -135,8 +139,17 @@ export class WorkflowPart extends Namespace {
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [ownExecutions] }));
     acknowledge(role, {
       id: wildcardResourceFinding(this, ownExecutions),
-      reason: 'A resume describes the run given as resumeFrom, any execution of the job workflow itself (DescribeExecution names one execution, by its ARN)',
+      reason: 'A resume describes the run given as resumeFrom, and the date claim the run that holds a date: any execution of the job workflow itself (DescribeExecution names one execution, by its ARN)',
     });
+    if (props.runWorkflowOnly) {
+      // With on-demand egress a date's claim may be held by a run workflow execution (egress-date-check.ts).
+      const runWorkflowExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${props.names.runWorkflow}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [runWorkflowExecutions] }));
+      acknowledge(role, {
+        id: wildcardResourceFinding(this, runWorkflowExecutions),
+        reason: 'The date claim describes the run that holds a date, which with on-demand egress may be any execution of the platform\'s run workflow (DescribeExecution names one execution, by its ARN)',
+      });
+    }
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
       // How Step Functions waits for a `.sync` Batch job.
       actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
