@@ -175,10 +175,11 @@ describe('the egress lock loop', () => {
     expect([exit, calls, lock.item]).toEqual(['run', ['PutItem', 'GetItem', 'DescribeExecution', 'TakeOver'], { owner: ME }]);
   });
 
-  test('a lock whose owner execution does not exist is taken over', async () => {
+  // The capitalisation of the SDK integration's service prefix is not documented: both spellings run.
+  test.each(['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'])('a lock whose owner execution does not exist (%s) is taken over at once', async name => {
     const { exit, calls, lock } = await run({
       lock: heldBy(OTHER),
-      status: () => { throw Object.assign(new Error('gone'), { name: 'Sfn.ExecutionDoesNotExistException' }); },
+      status: () => { throw Object.assign(new Error('gone'), { name }); },
     });
     expect([exit, calls, lock.item]).toEqual(['run', ['PutItem', 'GetItem', 'DescribeExecution', 'TakeOver'], { owner: ME }]);
   });

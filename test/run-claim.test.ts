@@ -217,3 +217,93 @@ describe('one active run per date in dev: the run workflow claims the date befor
     expect(w.sfn.executions[0].statesEntered).toContain('A run of one date?');
   });
 });
+
+describe('the claim when DynamoDB or Step Functions fail', () => {
+  const throttled = () => { throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'DynamoDB.ProvisionedThroughputExceededException' }); };
+
+  test('a claim DynamoDB keeps refusing is tried 6 times (5 retries), then the run fails RunClaimFailed naming the error, before any job', async () => {
+    const sfn = simulation(60);
+    const put = jest.spyOn(sfn.claims, 'putItem').mockImplementation(throttled);
+    const run = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'now');
+    expect([run.status, run.error]).toEqual(['FAILED', 'RunClaimFailed']);
+    expect(run.cause).toBe('the run of 2026-03-01 could not claim its date (DynamoDB.ProvisionedThroughputExceededException: Throughput exceeds the current capacity); this run submitted no job');
+    expect(put).toHaveBeenCalledTimes(6);
+    expect(submissions(sfn)).toEqual([]);
+  });
+
+  test('a throttled claim that then goes through runs the date', async () => {
+    const sfn = simulation(60);
+    const real = sfn.claims.putItem.bind(sfn.claims);
+    let calls = 0;
+    jest.spyOn(sfn.claims, 'putItem').mockImplementation(request => (++calls <= 2 ? throttled() : real(request)));
+    const run = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'now');
+    expect(run.status).toBe('SUCCEEDED');
+    expect(calls).toBe(3);
+    expect(submissions(sfn)).toHaveLength(workflow.length);
+  });
+
+  test('a claim held by another run whose item cannot be read (GetItem failing 6 times) fails RunClaimFailed, before any job', async () => {
+    const sfn = simulation(60);
+    const owner = `arn:aws:states:eu-central-1:123456789012:execution:${JOB_WORKFLOW_NAME}:other`;
+    sfn.claims.items.set('date=2026-03-01', { date: { S: '2026-03-01' }, owner: { S: owner } });
+    const get = jest.spyOn(sfn.claims, 'getItem').mockImplementation(throttled);
+    const run = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'now');
+    expect([run.status, run.error]).toEqual(['FAILED', 'RunClaimFailed']);
+    expect(get).toHaveBeenCalledTimes(6);
+    expect(submissions(sfn)).toEqual([]);
+  });
+
+  test('an item released between the failed claim and the read is claimed again', async () => {
+    const sfn = simulation(60);
+    const owner = `arn:aws:states:eu-central-1:123456789012:execution:${JOB_WORKFLOW_NAME}:other`;
+    sfn.claims.items.set('date=2026-03-01', { date: { S: '2026-03-01' }, owner: { S: owner } });
+    const realGet = sfn.claims.getItem.bind(sfn.claims);
+    let reads = 0;
+    jest.spyOn(sfn.claims, 'getItem').mockImplementation(request => {
+      if (++reads === 1) sfn.claims.items.delete('date=2026-03-01');
+      return realGet(request);
+    });
+    const run = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'now');
+    expect(run.status).toBe('SUCCEEDED');
+    const puts = sfn.claims.calls.filter(c => c.action === 'PutItem');
+    expect(puts.map(c => [c.request.ConditionExpression, c.answer])).toEqual([
+      ['attribute_not_exists(#date) OR #owner = :me', 'ConditionalCheckFailed'],
+      ['attribute_not_exists(#date) OR #owner = :me', 'ok'],
+    ]);
+  });
+
+  test('an owner that cannot be described (DescribeExecution failing 6 times) fails RunClaimFailed naming the error, before any job', async () => {
+    const sfn = simulation(60);
+    const owner = `arn:aws:states:eu-central-1:123456789012:execution:${JOB_WORKFLOW_NAME}:other`;
+    sfn.executions.push({ arn: owner, name: 'other', machine: JOB_WORKFLOW, input: { date: '2026-03-01' }, startedAt: 0, status: 'RUNNING', statesEntered: [] });
+    sfn.claims.items.set('date=2026-03-01', { date: { S: '2026-03-01' }, owner: { S: owner } });
+    let describes = 0;
+    const realFind = sfn.executions.find.bind(sfn.executions);
+    jest.spyOn(sfn.executions, 'find').mockImplementation((predicate: any) => {
+      // Only DescribeExecution looks executions up by the owner's ARN.
+      if (predicate({ arn: owner })) {
+        describes++;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'Sfn.ThrottlingException' });
+      }
+      return realFind(predicate);
+    });
+    const run = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'now');
+    expect([run.status, run.error]).toEqual(['FAILED', 'RunClaimFailed']);
+    expect(run.cause).toContain('(Sfn.ThrottlingException: Rate exceeded)');
+    expect(describes).toBe(6);
+    expect(submissions(sfn)).toEqual([]);
+  });
+
+  // The capitalisation of the SDK integration's service prefix is not documented: both spellings run.
+  test.each(['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'] as const)('an owner that does not exist (%s) is taken over at once', async name => {
+    const sfn = simulation(60);
+    sfn.noSuchExecution = name;
+    const owner = `arn:aws:states:eu-central-1:123456789012:execution:${JOB_WORKFLOW_NAME}:long-gone`;
+    sfn.claims.items.set('date=2026-03-01', { date: { S: '2026-03-01' }, owner: { S: owner } });
+    const run = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'now');
+    expect(run.status).toBe('SUCCEEDED');
+    const takeOver = sfn.claims.calls.filter(c => c.action === 'PutItem' && c.request.ConditionExpression === '#owner = :stale');
+    expect(takeOver.map(c => [c.request.ExpressionAttributeValues[':stale'].S, c.answer])).toEqual([[owner, 'ok']]);
+    expect(sfn.claims.items.get('date=2026-03-01')).toEqual({ date: { S: '2026-03-01' }, owner: { S: run.arn }, startedAt: { S: expect.stringMatching(/^2024-05-01T03:00:00/) } });
+  });
+});

@@ -40,7 +40,7 @@ export const GROUPS = {
     tests: ['test/invalid-input.test.ts', 'test/limits.test.ts', 'test/data-safety-option.test.ts'],
   },
   claim: {
-    mutate: ['src/private/workflow/run-claim.ts'],
+    mutate: ['src/private/workflow/run-claim.ts', 'src/private/egress/egress-date-check.ts'],
     tests: ['test/run-claim.test.ts'],
   },
 };

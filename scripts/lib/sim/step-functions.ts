@@ -82,6 +82,13 @@ export class SimulatedStepFunctions {
    * an ISO 8601 text, or epoch seconds (as the JSON wire protocol sends it). @default 'iso'
    */
   public startDateAs: 'iso' | 'epoch' = 'iso';
+  /**
+   * The error name of the SDK integration's DescribeExecution / StopExecution of an execution that does not exist:
+   * "Step Functions ... error names ... prefixed with the service name" (developer guide, SDK service integrations)
+   * gives `Sfn.` as the SDK's service ID writes it, but the capitalisation Step Functions uses is not documented, so
+   * both spellings run. @default 'Sfn.ExecutionDoesNotExistException'
+   */
+  public noSuchExecution: 'Sfn.ExecutionDoesNotExistException' | 'SFN.ExecutionDoesNotExistException' = 'Sfn.ExecutionDoesNotExistException';
   /** The date claims every execution shares (run-claim.ts). */
   public readonly claims = new ClaimTable();
   /** What StopExecution of a parent does to a child it started with `.sync:2` (not documented). @default 'keep' */
@@ -107,7 +114,7 @@ export class SimulatedStepFunctions {
    */
   public stop(arn: string, error?: string, cause?: string): { StopDate: string } {
     const e = this.executions.find(x => x.arn === arn);
-    if (!e) throw Object.assign(new Error(`Execution Does Not Exist: '${arn}'`), { name: 'Sfn.ExecutionDoesNotExistException' });
+    if (!e) throw Object.assign(new Error(`Execution Does Not Exist: '${arn}'`), { name: this.noSuchExecution });
     const stopDate = { StopDate: new Date(Date.UTC(2024, 4, 1, 3) + this.sim.clock.now * 1000).toISOString() };
     if (e.status !== 'RUNNING') return stopDate;
     Object.assign(e, { status: 'ABORTED', stoppedAt: this.sim.clock.now, error, cause });
@@ -280,7 +287,7 @@ export class SimulatedStepFunctions {
       // The SDK integration's DescribeExecution: `Input` is the JSON text of the input (API reference, DescribeExecution).
       'arn:aws:states:::aws-sdk:sfn:describeExecution': async i => {
         const e = this.executions.find(x => x.arn === i.ExecutionArn);
-        if (!e) throw Object.assign(new Error(`Execution Does Not Exist: '${i.ExecutionArn}'`), { name: 'Sfn.ExecutionDoesNotExistException' });
+        if (!e) throw Object.assign(new Error(`Execution Does Not Exist: '${i.ExecutionArn}'`), { name: this.noSuchExecution });
         const start = Date.UTC(2024, 4, 1, 3) + e.startedAt * 1000;
         return {
           ExecutionArn: e.arn,
