@@ -9,8 +9,9 @@ import { BatchSimulator } from '../scripts/lib/sim/batch-simulator';
 import { SimulatedEc2 } from '../scripts/lib/sim/ec2';
 import { platformMachines } from '../scripts/lib/sim/platform-machines';
 import { SimExecution, SimulatedStepFunctions } from '../scripts/lib/sim/step-functions';
-import { definitionOf, onlyStateMachine } from '../scripts/lib/templates';
+import { definitionOf, onlyStateMachine, policyStatements } from '../scripts/lib/templates';
 import { WorkflowJob } from '../src';
+import { acknowledgedOn } from '../src/private/core/compliance';
 
 const workflow: WorkflowJob[] = [
   { name: 'ingest', tier: '2gb' },
@@ -305,5 +306,56 @@ describe('the claim when DynamoDB or Step Functions fail', () => {
     const takeOver = sfn.claims.calls.filter(c => c.action === 'PutItem' && c.request.ConditionExpression === '#owner = :stale');
     expect(takeOver.map(c => [c.request.ExpressionAttributeValues[':stale'].S, c.answer])).toEqual([[owner, 'ok']]);
     expect(sfn.claims.items.get('date=2026-03-01')).toEqual({ date: { S: '2026-03-01' }, owner: { S: run.arn }, startedAt: { S: expect.stringMatching(/^2024-05-01T03:00:00/) } });
+  });
+});
+
+describe('the claim table, and who may use it', () => {
+  const prod = platformStack({ environment: 'prod', workflow });
+  const dev = platformStack({ environment: 'dev', workflow });
+  const prodJson = Template.fromStack(prod.stack).toJSON();
+  const devJson = Template.fromStack(dev.stack).toJSON();
+  const claimTableId = (json: any) => Object.keys(json.Resources).find(id => /^PlatformRunClaimTable[0-9A-F]{8}$/.test(id))!;
+  const viaDynamoDb = { StringEquals: { 'kms:ViaService': 'dynamodb.eu-central-1.amazonaws.com' } };
+
+  test.each([['prod', prodJson], ['dev', devJson]])('in %s: one item per date, on demand, encrypted with the platform key, with point-in-time recovery', (_, json) => {
+    const table = json.Resources[claimTableId(json)];
+    expect(table.Properties).toEqual({
+      AttributeDefinitions: [{ AttributeName: 'date', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'date', KeyType: 'HASH' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': ['PlatformEncryptionKeyCF8AB6B1', 'Arn'] }, SSEEnabled: true, SSEType: 'KMS' },
+    });
+  });
+
+  test.each([
+    ['prod', prodJson, ['PlatformWorkflowRole66994F30']],
+    ['dev', devJson, ['PlatformWorkflowRole66994F30', 'PlatformRunWorkflowRoleAEBB94F3']],
+  ])('in %s the roles that claim (%#) may put and get claims, and use the key only through DynamoDB', (_, json, roles) => {
+    const arn = { 'Fn::GetAtt': [claimTableId(json), 'Arn'] };
+    for (const role of roles) {
+      const statements = policyStatements(json, role);
+      expect(statements).toContainEqual({ Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Effect: 'Allow', Resource: arn });
+      expect(statements).toContainEqual({
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Condition: viaDynamoDb,
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': ['PlatformEncryptionKeyCF8AB6B1', 'Arn'] },
+      });
+      // The key is not granted without that condition.
+      expect(statements.filter(s => [s.Action].flat().includes('kms:Decrypt') && s.Condition === undefined)).toEqual([]);
+    }
+  });
+
+  test('in dev, where nothing is backed up, the table says why it is in no backup plan; in prod it joins the daily plan', () => {
+    const devTable = dev.stack.node.findAll().find(c => c.node.id === 'RunClaimTable')!;
+    expect(acknowledgedOn(devTable)).toEqual({
+      'NIST.800.53.R5-DynamoDBInBackupPlan': 'It holds only which run of a date is active (one item per date, its owner an execution ARN), never data: a lost item is re-created by the next run of that date, and an item whose owner has ended is taken over',
+      'HIPAA.Security-DynamoDBInBackupPlan': 'It holds only which run of a date is active (one item per date, its owner an execution ARN), never data: a lost item is re-created by the next run of that date, and an item whose owner has ended is taken over',
+    });
+    const prodTable = prod.stack.node.findAll().find(c => c.node.id === 'RunClaimTable')!;
+    expect(acknowledgedOn(prodTable)).toEqual({});
+    const selection = prodJson.Resources.PlatformBackupPlanRunClaims916BD1DD;
+    expect(JSON.stringify(selection.Properties.BackupSelection.Resources)).toContain(claimTableId(prodJson));
   });
 });

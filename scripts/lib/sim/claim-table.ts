@@ -6,10 +6,14 @@
  * one at a time, as DynamoDB documents conditional writes: "If the condition expression evaluates to true, the
  * operation succeeds; otherwise, the operation fails" and "conditional writes are idempotent ... [and] help
  * prevent [concurrent] overwrites" (DynamoDB developer guide, condition expressions, conditional writes), so of two
- * claims of one date at once exactly one succeeds. GetItem with `ConsistentRead` returns the last write.
+ * claims of one date at once exactly one succeeds. GetItem with `ConsistentRead` returns the last write; without it
+ * the value before the last write: "When you read data from a DynamoDB table, the response might not reflect the
+ * results of a recently completed write operation" (developer guide, read consistency; the unkind reading, always).
  */
 export class ClaimTable {
   public readonly items = new Map<string, any>();
+  /** Each key's value before its last write (`undefined`: there was none), what an eventually consistent read sees. */
+  private readonly before = new Map<string, any>();
   /** Every call, in order. */
   public readonly calls: Array<{ action: 'PutItem' | 'GetItem' | 'DeleteItem'; request: any; answer: string }> = [];
 
@@ -19,13 +23,15 @@ export class ClaimTable {
       this.calls.push({ action: 'PutItem', request, answer: 'ConditionalCheckFailed' });
       throw Object.assign(new Error('The conditional request failed'), { name: 'DynamoDB.ConditionalCheckFailedException' });
     }
+    this.before.set(key, this.items.get(key));
     this.items.set(key, request.Item);
     this.calls.push({ action: 'PutItem', request, answer: 'ok' });
     return {};
   }
 
   public getItem(request: any): any {
-    const item = this.items.get(this.keyOf(request.Key));
+    const key = this.keyOf(request.Key);
+    const item = request.ConsistentRead === true || !this.before.has(key) ? this.items.get(key) : this.before.get(key);
     this.calls.push({ action: 'GetItem', request, answer: item ? 'item' : 'none' });
     return item ? { Item: item } : {};
   }
@@ -41,6 +47,7 @@ export class ClaimTable {
       this.calls.push({ action: 'DeleteItem', request, answer: 'ConditionalCheckFailed' });
       throw Object.assign(new Error('The conditional request failed'), { name: 'DynamoDB.ConditionalCheckFailedException' });
     }
+    this.before.set(key, this.items.get(key));
     this.items.delete(key);
     this.calls.push({ action: 'DeleteItem', request, answer: 'ok' });
     return {};
