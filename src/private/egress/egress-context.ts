@@ -13,12 +13,12 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { OnDemandEgressTarget } from '../network/network';
 import { PlatformNames } from '../settings/names';
+import { CONDITION_FAILED } from '../workflow/workflow-states';
 
 /** The Sanders prefix's tag key (`PlatformNames.egressTag`) that marks a run's NAT gateway and Elastic IP. */
 export const EGRESS_TAG = 'sanders:on-demand-egress-vpc';
 
-/** The error of a DynamoDB call whose condition failed. */
-export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
+export { CONDITION_FAILED };
 
 /** Where a failure after the lock is taken goes: the teardown, with the error in `$.error`. */
 export const catchToTeardown = { errors: ['States.ALL'], resultPath: '$.error' };

@@ -19,6 +19,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { NO_SUCH_EXECUTION } from '../workflow/workflow-states';
 
 /** Every status of a job that has not ended. */
 export const UNENDED_STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'];
@@ -118,7 +119,7 @@ function stopExecution(scope: Construct, id: string, stateName: string, machine:
     resultPath: sfn.JsonPath.DISCARD,
   });
   // Ended or never started is an answer, not an outage (the service prefix matched both ways it may be spelled).
-  stop.addRetry({ errors: ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'], maxAttempts: 0 });
+  stop.addRetry({ errors: NO_SUCH_EXECUTION, maxAttempts: 0 });
   stop.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
   return stop;
 }

@@ -8,7 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { CONDITION_FAILED, EgressContext } from './egress-context';
 import { acknowledgeLockTable } from './egress-policy';
-import { NO_SUCH_OWNER } from '../workflow/run-claim';
+import { NO_SUCH_EXECUTION } from '../workflow/workflow-states';
 
 /** The lock table's partition key, and the value of the one lock item. */
 export const LOCK_KEY = 'lock';
@@ -105,7 +105,7 @@ function takeLockStates(ctx: EgressContext, { lockTable, lockKey, me }: LockTabl
     resultSelector: { 'status.$': '$.Status' },
     resultPath: '$.lock.owner',
   });
-  describeOwner.addRetry({ errors: NO_SUCH_OWNER, maxAttempts: 0 });
+  describeOwner.addRetry({ errors: NO_SUCH_EXECUTION, maxAttempts: 0 });
   retryApi(describeOwner);
   const takeOver = new tasks.DynamoPutItem(scope, 'RunTakeOverLock', {
     stateName: 'Take over the stale lock',
@@ -166,8 +166,8 @@ export function connectLockLoop(ctx: EgressContext, lock: LockStates, exits: Loc
   takeOver.addCatch(failed, toFailed);
   takeOver.next(lockHeld);
   readLock.addCatch(failed, toFailed);
-  // An owner that no longer exists, under either spelling of the error (run-claim.ts), holds nothing.
-  describeOwner.addCatch(takeOver, { errors: NO_SUCH_OWNER, resultPath: sfn.JsonPath.DISCARD });
+  // An owner that no longer exists, under either spelling of the error, holds nothing.
+  describeOwner.addCatch(takeOver, { errors: NO_SUCH_EXECUTION, resultPath: sfn.JsonPath.DISCARD });
   describeOwner.addCatch(failed, toFailed);
   const wait = new sfn.Choice(scope, 'RunWaitedTooLong', { stateName: 'Waited too long?' })
     .when(sfn.Condition.numberGreaterThanEquals('$.lockWait.waits', LOCK_MAX_WAITS), gaveUp)

@@ -11,8 +11,9 @@
  *    failed before it could release) is taken over with a `PutItem` conditioned on that stale owner.
  * 2. Create egress: an Elastic IP, a NAT gateway in the first public subnet, and a `0.0.0.0/0` route to it
  *    in each private route table (replacing a route a failed run may have left).
- * 3. Run the job workflow with the input and the run date (which claims the date before any job); or, for an input `{"backfill": {...}}`, the backfill
- *    with that input, so that egress is created once for every date of the backfill.
+ * 3. Run the job workflow with the input and the run date (it takes the date's claim over before any job); or,
+ *    for an input `{"backfill": {...}}`, the backfill with that input, so that egress is created once for every
+ *    date of the backfill.
  * 4. Always tear down, whatever step 2 or 3 did: delete the routes, every NAT gateway and Elastic IP tagged
  *    for this VPC (so a run also cleans up what an earlier run left behind), release the lock (a `DeleteItem`
  *    conditioned on this execution being the owner, also when the teardown itself failed), then succeed or

@@ -20,6 +20,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { STARTED_BY } from './run-input';
+import { CONDITION_FAILED, NO_SUCH_EXECUTION } from './workflow-states';
 import type { States, WorkflowOptions } from './workflow-states';
 import { acknowledge, HIPAA, inPacks, NIST } from '../core/compliance';
 import { addToTableBackup, TableBackup } from '../data/backup';
@@ -31,11 +32,6 @@ export const CLAIM_KEY = 'date';
 /** The error of a run refused because its date's run is still active. */
 export const RUN_ACTIVE = 'RunActive';
 
-/** An owner that does not exist (any more), as the SDK integration names it in either spelling. */
-export const NO_SUCH_OWNER = ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'];
-
-/** The condition failure of DynamoDB's optimized integration. */
-const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
 /** State names of the claim. */
 export const CLAIM_STATES = {
@@ -103,9 +99,8 @@ export function runClaimStates(tableName: string, next: string, paths: ClaimPath
   const date = paths.date ?? '$.date';
   const me = { 'S.$': '$$.Execution.Id' };
   // A run that claimed its date before (a retried start) finds itself the owner; a child finds its parent.
-  const mine = paths.parent
-    ? ['attribute_not_exists(#date) OR #owner = :me OR #owner = :parent', { ':me': me, ':parent': { 'S.$': paths.parent } }] as const
-    : ['attribute_not_exists(#date) OR #owner = :me', { ':me': me }] as const;
+  const parent = paths.parent ? { ':parent': { 'S.$': paths.parent } } : {};
+  const claimIf = ['attribute_not_exists(#date)', '#owner = :me', ...Object.keys(parent).map(v => `#owner = ${v}`)].join(' OR ');
   const put = (condition: string, values: { [key: string]: unknown }, onCondition: string) => ({
     Type: 'Task',
     Resource: 'arn:aws:states:::dynamodb:putItem',
@@ -125,7 +120,7 @@ export function runClaimStates(tableName: string, next: string, paths: ClaimPath
     Next: next,
   });
   return {
-    [C.claim]: put(mine[0], mine[1], C.read),
+    [C.claim]: put(claimIf, { ':me': me, ...parent }, C.read),
     [C.read]: {
       Type: 'Task',
       Resource: 'arn:aws:states:::dynamodb:getItem',
@@ -145,12 +140,12 @@ export function runClaimStates(tableName: string, next: string, paths: ClaimPath
       ResultSelector: { 'status.$': '$.Status' },
       ResultPath: '$.claim.owner',
       Retry: [
-        { ErrorEquals: NO_SUCH_OWNER, MaxAttempts: 0 },
+        { ErrorEquals: NO_SUCH_EXECUTION, MaxAttempts: 0 },
         retryButCondition[1],
       ],
       // An owner that does not exist (any more) holds nothing.
       Catch: [
-        { ErrorEquals: NO_SUCH_OWNER, ResultPath: null, Next: C.takeOver },
+        { ErrorEquals: NO_SUCH_EXECUTION, ResultPath: null, Next: C.takeOver },
         { ErrorEquals: ['States.ALL'], ResultPath: '$.claimError', Next: C.failedText },
       ],
       Next: C.active,

@@ -11,7 +11,7 @@
  * documented: as an ISO 8601 text its day is cut from it, as anything else the run's date is unknown and the start is
  * refused unless its input had a `date` (the tests run both readings).
  */
-import { isString, States } from './workflow-states';
+import { isString, NO_SUCH_EXECUTION, States } from './workflow-states';
 
 /** State names of the check of the resumed run. */
 export const RESUMED_RUN_STATES = {
@@ -51,7 +51,7 @@ export function addResumedRunStates(states: States, next: string): void {
     ResultPath: run,
     Retry: [
       // No such run is an answer (the service prefix matched both ways it may be spelled); anything else is retried.
-      { ErrorEquals: ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException', 'Sfn.InvalidArnException', 'SFN.InvalidArnException'], MaxAttempts: 0 },
+      { ErrorEquals: [...NO_SUCH_EXECUTION, 'Sfn.InvalidArnException', 'SFN.InvalidArnException'], MaxAttempts: 0 },
       { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
     ],
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.resumed.error', Next: R.notFoundText }],

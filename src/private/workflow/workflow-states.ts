@@ -4,6 +4,15 @@
  */
 import type { StartedBy } from './run-input';
 
+/** The error of a DynamoDB call whose condition failed, as the optimized integration names it. */
+export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
+
+/**
+ * An execution that does not exist (any more), as the SDK integration's DescribeExecution and StopExecution name it:
+ * the capitalisation of its service prefix is not documented, so both spellings.
+ */
+export const NO_SUCH_EXECUTION = ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'];
+
 /** Batch API errors worth retrying when submitting (throttling and server-side errors, under every name seen). */
 export const SUBMIT_RETRY_ERRORS = [
   'Batch.AWSBatchException', 'Batch.BatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException',
