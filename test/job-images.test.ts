@@ -28,7 +28,7 @@ function images(props: SandersBatchPlatformProps): { template: Template; byName:
 /** The logical ID of the job definition a workflow job is submitted with (from the job workflow's definition). */
 function submittedWith(template: Template, job: string): string {
   const text = JSON.stringify(workflowDefinition(template));
-  const found = text.match(new RegExp(`\\{\\}-${job}', \\$\\.run\\.tag\\)","JobQueue":"[^"]*","JobDefinition":"\\$\\{([^}.]+)\\}"`));
+  const found = text.match(new RegExp(`\\{\\}-${job}', \\$\\.run\\.tag\\)","JobQueue(?:\\.\\$)?":"[^"]*","JobDefinition":"\\$\\{([^}.]+)\\}"`));
   if (!found) throw new Error(`no SubmitJob of job ${job} in the job workflow`);
   return found[1];
 }

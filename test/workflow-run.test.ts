@@ -359,9 +359,10 @@ describe('retries', () => {
     expect(sim.jobNamed('job').attempts).toHaveLength(2);
   });
 
-  test('the default rules are Fargate\'s: no EC2 host rule, at most 5, ending with exit on any exit code', () => {
-    const finalJobs = one({}).States['Run and watch'].Branches[0].States['Wait for final jobs'].Branches[0];
-    const rules = finalJobs.States[finalJobs.StartAt].Branches[0].States['Run job'].Parameters.RetryStrategy.EvaluateOnExit;
+  test('the default rules are Fargate\'s: no EC2 host rule, at most 5, ending with exit on any exit code', async () => {
+    // As Batch receives them (the definition names them by path in the run's data).
+    const { sim } = await simulate(one({}), {});
+    const rules = sim.jobNamed('job').request.RetryStrategy.EvaluateOnExit;
     expect(rules.length).toBeLessThanOrEqual(5);
     expect(JSON.stringify(rules)).not.toMatch(/Host EC2/);
     expect(rules[0]).toEqual({ Action: 'RETRY', OnStatusReason: 'Your Spot Task was interrupted*' });
@@ -387,6 +388,28 @@ describe('retries', () => {
     const { run, sim } = await simulate(one({ retryStrategies }), { scripts: { job: { outcomes: ['fail', 'succeed'], exitCode: 3 } } });
     expect(run.status).toBe('SUCCEEDED');
     expect(sim.jobNamed('job').attempts).toHaveLength(2);
+  });
+
+  test('jobs with different retry strategies each get their own, upstream and final, on the one job queue', async () => {
+    // Four jobs, three strategies: the definition holds each once and every SubmitJob names its own by path.
+    const exit3 = [batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onExitCode: '3' }))];
+    const definition = synthWorkflowDefinition([
+      { name: 'plain', tier: '2gb' },
+      { name: 'custom', tier: '2gb', retryStrategies: exit3, dependsOn: ['plain'] },
+      { name: 'fewer', tier: '2gb', retryAttempts: 1, dependsOn: ['custom'] },
+      { name: 'custom-final', tier: '2gb', retryStrategies: exit3, retryAttempts: 5, dependsOn: ['fewer'] },
+    ]);
+    const { run, sim } = await simulate(definition, {});
+    expect(run.status).toBe('SUCCEEDED');
+    const strategy = (name: string) => sim.jobNamed(name).request.RetryStrategy;
+    expect(strategy('plain').Attempts).toBe(3);
+    expect(strategy('plain').EvaluateOnExit[0]).toEqual({ Action: 'RETRY', OnStatusReason: 'Your Spot Task was interrupted*' });
+    expect(strategy('custom')).toEqual({ Attempts: 3, EvaluateOnExit: [{ Action: 'RETRY', OnExitCode: '3' }] });
+    expect(strategy('fewer')).toEqual({ ...strategy('plain'), Attempts: 1 });
+    expect(strategy('custom-final')).toEqual({ Attempts: 5, EvaluateOnExit: [{ Action: 'RETRY', OnExitCode: '3' }] });
+    const queues = new Set(['plain', 'custom', 'fewer', 'custom-final'].map(n => sim.jobNamed(n).request.JobQueue));
+    expect([...queues]).toHaveLength(1);
+    expect([...queues][0]).toMatch(/JobQueue/);
   });
 
   test('a timed-out attempt is stopped and not retried', async () => {

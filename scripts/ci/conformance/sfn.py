@@ -96,7 +96,49 @@ def is_dynamic_key(key):
     return key.endswith(".$")
 
 
-def _check_value(value, shape, where, out):
+_MISSING = object()
+
+
+def static_values(definition):
+    """Values the run's data holds from a Pass state's static Parameters (the job workflow's `Set up the run` puts
+    the job queue and the retry strategies there, and each SubmitJob names them by path): a resolver from a
+    reference path to that value, or _MISSING."""
+    roots = []
+    for _, state in _walk_states(definition):
+        if state.get("Type") == "Pass" and isinstance(state.get("Parameters"), dict):
+            result_path = state.get("ResultPath", "$")
+            if isinstance(result_path, str):
+                roots.append((result_path, state["Parameters"]))
+
+    def resolve(path):
+        for root, params in roots:
+            if not path.startswith(root):
+                continue
+            current = params
+            rest = path[len(root):]
+            pos = 0
+            while pos < len(rest):
+                m = _PATH_STEP.match(rest, pos)
+                if not m:
+                    current = _MISSING
+                    break
+                pos = m.end()
+                name = m.group(1) or m.group(3)
+                if name is not None and isinstance(current, dict) and name in current:
+                    current = current[name]
+                elif name is None and m.group(2) not in (None, "*") and isinstance(current, list) \
+                        and int(m.group(2)) < len(current):
+                    current = current[int(m.group(2))]
+                else:
+                    current = _MISSING
+                    break
+            if current is not _MISSING:
+                return current
+        return _MISSING
+    return resolve
+
+
+def _check_value(value, shape, where, out, resolve=None):
     t = shape.type_name
     if t == "structure":
         if not isinstance(value, dict):
@@ -113,9 +155,14 @@ def _check_value(value, shape, where, out):
                 continue
             given[name] = True
             if not is_dynamic_key(key):
-                _check_value(v, known[name], f"{where}.{name}", out)
+                _check_value(v, known[name], f"{where}.{name}", out, resolve)
             elif not isinstance(v, str) or not (v.startswith("$") or v.startswith("States.")):
                 out.append(f"{where}.{key}: a path or intrinsic function must be a string starting with $ or States.")
+            elif resolve is not None and v.startswith("$."):
+                # A path to a value the run's data holds from a static Pass state: checked as if written here.
+                static = resolve(v)
+                if static is not _MISSING:
+                    _check_value(static, known[name], f"{where}.{name} (= {v})", out, resolve)
         for req in shape.required_members:
             if pascal(req) not in given:
                 out.append(f"{where}: required member {pascal(req)} of {shape.name} is missing")
@@ -124,7 +171,7 @@ def _check_value(value, shape, where, out):
             out.append(f"{where}: expected a list ({shape.name}), got {type(value).__name__}")
             return
         for i, item in enumerate(value):
-            _check_value(item, shape.member, f"{where}[{i}]", out)
+            _check_value(item, shape.member, f"{where}[{i}]", out, resolve)
         _check_range(len(value), shape, where, out, "items")
     elif t == "map":
         if not isinstance(value, dict):
@@ -132,7 +179,7 @@ def _check_value(value, shape, where, out):
             return
         for key, v in value.items():
             if not is_dynamic_key(key):
-                _check_value(v, shape.value, f"{where}.{key}", out)
+                _check_value(v, shape.value, f"{where}.{key}", out, resolve)
     elif t == "string":
         if not isinstance(value, str):
             out.append(f"{where}: expected a string ({shape.name}), got {type(value).__name__} {value!r}")
@@ -241,6 +288,7 @@ def check_state_machine(template, logical_id):
     if definition.get("QueryLanguage") == "JSONata":
         findings.append(Finding("sfn", where_sm, "JSONata state machines are not checked by the audit"))
         return findings
+    resolve = static_values(definition)
     for name, state in tasks(definition):
         where = f"{where_sm} state {name!r}"
         if state.get("QueryLanguage") == "JSONata":
@@ -280,7 +328,7 @@ def check_state_machine(template, logical_id):
         if params is None:
             params = {}
         if isinstance(params, dict):
-            _check_value(params, op_model.input_shape, "Parameters", out)
+            _check_value(params, op_model.input_shape, "Parameters", out, resolve)
         for key, value in (state.get("ResultSelector") or {}).items():
             if is_dynamic_key(key) and isinstance(value, str) and response is not None:
                 check_path(value, response, f"ResultSelector.{key}", out)

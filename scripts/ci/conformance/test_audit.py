@@ -83,6 +83,24 @@ def test_a_catches_an_unknown_nested_member_a_wrong_type_and_an_enum_value():
     assert any("'retry' is not one of RetryAction's values" in m for m in found)
 
 
+def test_a_checks_a_parameter_given_by_path_as_the_pass_state_that_sets_it_wrote_it():
+    # The job workflow writes the retry strategies and the queue once (`Set up the run`) and each SubmitJob names
+    # them by path: the audit checks the value at that path against the SubmitJob member it fills.
+    def run(retry, queue=QUEUE):
+        states = {
+            "Set up": {"Type": "Pass", "Parameters": {"date.$": "$.date", "run": {"queue": queue, "retry": [{"Attempts": 3}, retry]}},
+                       "Next": "Submit"},
+            "Submit": task("arn:aws:states:::batch:submitJob", {
+                "JobName": "j", "JobQueue.$": "$.run.queue", "JobDefinition": JOBDEF, "RetryStrategy.$": "$.run.retry[1]"}),
+        }
+        return messages(sfn.check_state_machine(template({**role(), **machine(states)}), "Machine"))
+    assert run({"Attempts": 2, "EvaluateOnExit": [{"Action": "RETRY", "OnStatusReason": "x*"}]}) == []
+    found = run({"Attempts": "2", "EvaluateOnExit": [{"Action": "retry"}]})
+    assert any("RetryStrategy (= $.run.retry[1]).Attempts: expected an integer" in m for m in found)
+    assert any("'retry' is not one of RetryAction's values" in m for m in found)
+    assert any("JobQueue (= $.run.queue): expected a string" in m for m in run({"Attempts": 1}, queue=7))
+
+
 def test_a_catches_an_sdk_action_that_does_not_exist_and_a_wrong_service():
     assert any("ec2 has no action 'createNatGateways'" in m
                for m in sfn_findings(task("arn:aws:states:::aws-sdk:ec2:createNatGateways", {})))

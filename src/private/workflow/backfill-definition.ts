@@ -14,7 +14,7 @@
  */
 import { dateStates, failedEndStates } from './backfill-dates';
 import { BACKFILL_KEYS, inputCheckStates, STARTED_BY } from './run-input';
-import { impossibleDays } from './workflow-definition';
+import { impossibleDays } from './run-date';
 import { isNumber, isString, States } from './workflow-states';
 import { DEFAULTS } from '../settings/defaults';
 

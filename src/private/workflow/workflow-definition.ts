@@ -15,12 +15,13 @@
  * Step Functions stopping a `.sync` job of a stopped branch, nor on Batch failing a job whose dependency failed.
  */
 import { addRunClaim } from './run-claim';
+import { addDateStates } from './run-date';
 import { jobWorkflowInputStates } from './run-input';
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
 import { addResumeStates, RESUME_STATES, skipChoiceName, skipCondition, skippedJob, skippedName } from './workflow-resume';
 import {
-  batchJobName, BREAK_FAILED, BREAK_SUCCEEDED, isString, jobKey, MAX_BRANCHES, runFilter, runTag,
+  batchJobName, BREAK_FAILED, BREAK_SUCCEEDED, isString, jobKey, MAX_BRANCHES,
   sinkGroupStateName, STATE_NAMES, States, submitStateName, SUBMIT_RETRY_ERRORS, WorkflowOptions,
 } from './workflow-states';
 import { startWatch, watchStates, WatchOptions } from './workflow-watch';
@@ -38,10 +39,27 @@ export interface JobSubmission {
   readonly arraySize?: number;
 }
 
-function submitParameters(job: JobSubmission, jobQueueArn: string): { [key: string]: unknown } {
+/** A job's retry strategy as SubmitJob takes it. */
+function retryStrategy(job: JobSubmission): { [key: string]: unknown } {
+  return { Attempts: job.retryAttempts, EvaluateOnExit: job.evaluateOnExit };
+}
+
+/**
+ * The jobs' retry strategies, each once: the run's data carries them (`$.run.retry`) and each SubmitJob names
+ * its own by path, instead of repeating the same rules in every job's state (about 300 bytes of definition each).
+ */
+function sharedRetryStrategies(jobs: JobSubmission[]): { list: unknown[]; pathOf: (job: JobSubmission) => string } {
+  const keys = [...new Set(jobs.map(job => JSON.stringify(retryStrategy(job))))];
+  return { list: keys.map(k => JSON.parse(k)), pathOf: job => `$.run.retry[${keys.indexOf(JSON.stringify(retryStrategy(job)))}]` };
+}
+
+/** Where the run's data holds the job queue's ARN, which every SubmitJob names (instead of its own copy). */
+const QUEUE_PATH = '$.run.queue';
+
+function submitParameters(job: JobSubmission, retryPath: string): { [key: string]: unknown } {
   const params: { [key: string]: unknown } = {
     'JobName.$': batchJobName(job.name),
-    'JobQueue': jobQueueArn,
+    'JobQueue.$': QUEUE_PATH,
     'JobDefinition': job.jobDefinitionArn,
   };
   if (job.dependsOn.length > 0) {
@@ -57,7 +75,7 @@ function submitParameters(job: JobSubmission, jobQueueArn: string): { [key: stri
     ...(job.command ? { Command: job.command } : {}),
     Environment: environment,
   };
-  params.RetryStrategy = { Attempts: job.retryAttempts, EvaluateOnExit: job.evaluateOnExit };
+  params['RetryStrategy.$'] = retryPath;
   if (job.timeoutSeconds !== undefined) params.Timeout = { AttemptDurationSeconds: job.timeoutSeconds };
   if (job.arraySize !== undefined) params.ArrayProperties = { Size: job.arraySize };
   return params;
@@ -66,34 +84,11 @@ function submitParameters(job: JobSubmission, jobQueueArn: string): { [key: stri
 const submitRetry = [{ ErrorEquals: SUBMIT_RETRY_ERRORS, IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, JitterStrategy: 'FULL' }];
 
 /**
- * Choice conditions that hold for a YYYY-MM-DD string whose day its month does not have. An RFC 3339 check
- * accepts any day 01-31; Step Functions has no date arithmetic, so the short months are listed, and
- * 29 February is allowed only in leap years: years ending in a multiple of 4 other than 00, and centuries
- * divisible by 400 (0000, 0400, ..., 9600).
- */
-export function impossibleDays(path: string): Array<{ [key: string]: unknown }> {
-  const two = (n: number) => String(n).padStart(2, '0');
-  const leap = [
-    ...Array.from({ length: 24 }, (_, i) => `*${two(4 * (i + 1))}-02-29`),
-    ...Array.from({ length: 25 }, (_, i) => `${two(4 * i)}00-02-29`),
-  ];
-  return [
-    ...['02-30', '02-31', '04-31', '06-31', '09-31', '11-31'].map(md => ({ Variable: path, StringMatches: `*-${md}` })),
-    {
-      And: [
-        { Variable: path, StringMatches: '*-02-29' },
-        { Not: { Or: leap.map(pattern => ({ Variable: path, StringMatches: pattern })) } },
-      ],
-    },
-  ];
-}
-
-/**
  * One branch of the final wait: submit a job nothing depends on and wait for it to end. Its outcome is the
  * branch's output (`{ JobName, JobId, failed }`), never an error, so the wait ends only when every final job
  * has ended.
  */
-function sinkBranch(job: JobSubmission, jobQueueArn: string, index: number): { [key: string]: unknown } {
+function sinkBranch(job: JobSubmission, index: number, retryPath: string): { [key: string]: unknown } {
   const run = submitStateName(job.name, true);
   const [error, read, failed, refused] = [`${job.name} error?`, `Read ${job.name}`, `${job.name} failed`, `${job.name} refused`];
   return {
@@ -105,7 +100,7 @@ function sinkBranch(job: JobSubmission, jobQueueArn: string, index: number): { [
       [run]: {
         Type: 'Task',
         Resource: 'arn:aws:states:::batch:submitJob.sync',
-        Parameters: submitParameters(job, jobQueueArn),
+        Parameters: submitParameters(job, retryPath),
         ResultSelector: { 'JobName': job.name, 'JobId.$': '$.JobId', 'failed': false, 'skipped': false },
         Retry: submitRetry,
         Catch: [{ ErrorEquals: ['States.ALL'], Next: error }],
@@ -136,7 +131,9 @@ export function sinkGroups<T>(sinkJobs: T[]): T[][] {
 }
 
 /** The branch that runs the final jobs and then breaks out of the Parallel state, with their results as the cause. */
-function finalJobsBranch(sinkJobs: JobSubmission[], jobQueueArn: string, firstIndex: number): { [key: string]: unknown } {
+function finalJobsBranch(
+  sinkJobs: JobSubmission[], firstIndex: number, retry: ReturnType<typeof sharedRetryStrategies>,
+): { [key: string]: unknown } {
   const N = STATE_NAMES;
   const failedResult = ['*"failed":true*', '*"failed": true*'].map(p => ({ Variable: '$.text', StringMatches: p }));
   return {
@@ -150,7 +147,7 @@ function finalJobsBranch(sinkJobs: JobSubmission[], jobQueueArn: string, firstIn
           States: {
             [sinkGroupStateName(i)]: {
               Type: 'Parallel',
-              Branches: group.map((j, k) => sinkBranch(j, jobQueueArn, firstIndex + i * MAX_BRANCHES + k)),
+              Branches: group.map((j, k) => sinkBranch(j, firstIndex + i * MAX_BRANCHES + k, retry.pathOf(j))),
               End: true,
             },
           },
@@ -163,55 +160,6 @@ function finalJobsBranch(sinkJobs: JobSubmission[], jobQueueArn: string, firstIn
       [N.allSucceeded]: { Type: 'Fail', Error: BREAK_SUCCEEDED, CausePath: '$.text' },
       [N.someFailed]: { Type: 'Fail', Error: BREAK_FAILED, CausePath: '$.text' },
     },
-  };
-}
-
-/** The states that resolve the run date and set up the run's data, then go on to `first`. */
-function addDateStates(states: States, upstream: JobSubmission[], first: string): void {
-  const N = STATE_NAMES;
-  // Every job that others depend on gets a placeholder under $.jobs, replaced by its ID once submitted, so the
-  // failure path can list them with definite paths.
-  const placeholders: { [key: string]: unknown } = {};
-  for (const job of upstream) placeholders[jobKey(job.name)] = { JobName: job.name };
-  const init = (date: string) => ({
-    'date.$': date,
-    'input.$': '$', // the input as given, for the resume step (resumeFrom)
-    'run': { 'tag.$': runTag('$$.Execution.Id'), 'filter.$': runFilter('$$.Execution.Id') },
-    'jobs': placeholders,
-  });
-  states[N.resolveDate] = {
-    Type: 'Choice',
-    Comment: 'Every job gets the run date: the input\'s "date" (YYYY-MM-DD), or the execution\'s start date (UTC).',
-    Choices: [
-      { And: isString('$.date'), Next: N.givenDate },
-      { Variable: '$.date', IsPresent: true, Next: N.invalidInput },
-    ],
-    Default: N.executionDate,
-  };
-  states[N.invalidInput] = {
-    Type: 'Fail',
-    Error: 'InvalidInput',
-    Cause: 'the execution input\'s "date" must be a date YYYY-MM-DD, or be left out to use the execution\'s start date',
-  };
-  states[N.givenDate] = {
-    Type: 'Pass',
-    Parameters: { ...init('$.date'), 'dateCheck.$': "States.Format('{}T00:00:00Z', $.date)" },
-    Next: N.checkDate,
-  };
-  states[N.checkDate] = {
-    Type: 'Choice',
-    Comment: 'A YYYY-MM-DD date followed by T00:00:00Z is an RFC 3339 timestamp; anything else is not. '
-      + 'Days a month does not have (31 April, 30 February, 29 February outside leap years) are refused first.',
-    Choices: [
-      { Or: impossibleDays('$.date'), Next: N.invalidInput },
-      { Variable: '$.dateCheck', IsTimestamp: true, Next: first },
-    ],
-    Default: N.invalidInput,
-  };
-  states[N.executionDate] = {
-    Type: 'Pass',
-    Parameters: init("States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)"),
-    Next: first,
   };
 }
 
@@ -246,7 +194,8 @@ export function buildWorkflowDefinition(
   const upstream = ordered.filter(j => !sinkNames.has(j.name));
   // Input keys (and, with on-demand egress, who started the run) are checked before anything else (run-input.ts).
   const states: States = jobWorkflowInputStates(options.stateMachineName, N.resolveDate, options.startedOnlyBy);
-  addDateStates(states, upstream, RESUME_STATES.resume);
+  const retry = sharedRetryStrategies(ordered);
+  addDateStates(states, { upstream, jobCount: ordered.length, retryStrategies: retry.list, jobQueueArn }, RESUME_STATES.resume);
   const names = [...upstream, ...sinkJobs].map(j => j.name);
   const firstJob = upstream.length > 0 ? skipChoiceName(upstream[0].name) : N.runAll;
   addResumeStates(states, { ...options, names, jobQueueArn, next: addRunClaim(states, options, firstJob) });
@@ -261,7 +210,7 @@ export function buildWorkflowDefinition(
     states[submit] = {
       Type: 'Task',
       Resource: 'arn:aws:states:::batch:submitJob',
-      Parameters: submitParameters(job, jobQueueArn),
+      Parameters: submitParameters(job, retry.pathOf(job)),
       ResultSelector: { 'JobId.$': '$.JobId', 'JobName': job.name, 'skipped': false },
       ResultPath: `$.jobs.${jobKey(job.name)}`,
       Retry: submitRetry,
@@ -275,7 +224,7 @@ export function buildWorkflowDefinition(
     Type: 'Parallel',
     Comment: 'The final jobs, and a watch over every job of the run; the first branch ends the state when every final job has ended.',
     Branches: [
-      finalJobsBranch(sinkJobs, jobQueueArn, upstream.length),
+      finalJobsBranch(sinkJobs, upstream.length, retry),
       { StartAt: 'Watch: start', States: { 'Watch: start': startWatch(watch, 'Watch: wait'), ...watchStates(watch) } },
     ],
     ResultPath: null,

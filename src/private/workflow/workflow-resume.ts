@@ -55,26 +55,31 @@ export function skippedName(name: string): string {
   return `Skipped ${name}`;
 }
 
-/** Where the job ID of job `index` (in resume order) in the resumed run is: '' when it did not succeed there. */
+/**
+ * Where the job ID of job `index` (in resume order) in the resumed run is: a string when it SUCCEEDED there,
+ * `false` when it did not. Outside a resume the run's set-up fills `$.resume.found` with one number per job
+ * (`notResuming`), so the path exists for every job and nothing is skipped.
+ */
 function foundPath(index: number): string {
-  return `$.resume.found[${index}].jobId`;
+  return `$.resume.found[${index}]`;
+}
+
+/** The `$.resume.found` of a run that resumes nothing: one number per job (no string, so no job is skipped). */
+export function notResuming(jobCount: number): string {
+  // States.ArrayRange makes at most 1,000 items. A workflow's definition holds fewer jobs: each takes at least
+  // 1 kB of its 1 MiB, and the stack budget refuses a larger one at synth, naming its size.
+  return `States.ArrayRange(1, ${Math.min(Math.max(jobCount, 1), 1000)}, 1)`;
 }
 
 /**
  * A Choice condition: job `index` (in resume order) succeeded in the resumed run and each of its dependencies
- * is skipped. Outside a resume `$.resume` is absent, and so nothing is skipped.
+ * is skipped. Every dependency comes earlier in resume order, so its entry under `$.jobs` already says whether
+ * it was skipped (its Submit or Skipped state wrote it) when this condition is evaluated.
  */
 export function skipCondition(index: number, dependsOn: string[]): { [key: string]: unknown } {
-  return {
-    And: [
-      ...isString(foundPath(index)),
-      { Not: { Variable: foundPath(index), StringEquals: '' } },
-      ...dependsOn.flatMap(d => [
-        { Variable: `$.jobs.${jobKey(d)}.skipped`, IsPresent: true },
-        { Variable: `$.jobs.${jobKey(d)}.skipped`, BooleanEquals: true },
-      ]),
-    ],
-  };
+  const succeeded = { Variable: foundPath(index), IsString: true };
+  if (dependsOn.length === 0) return succeeded;
+  return { And: [succeeded, ...dependsOn.map(d => ({ Variable: `$.jobs.${jobKey(d)}.skipped`, BooleanEquals: true }))] };
 }
 
 /** What a skipped job leaves in place of its submission: the job ID of the run it succeeded in. */
@@ -123,7 +128,7 @@ export function addResumeStates(states: States, p: ResumeStatesProps): void {
   };
   states[R.lookUp] = {
     Type: 'Map',
-    Comment: 'For each job of the workflow, its job ID in the resumed run if it SUCCEEDED there, else \'\'.',
+    Comment: 'For each job of the workflow, its job ID in the resumed run if it SUCCEEDED there, else false.',
     ItemsPath: '$.resume.names',
     ItemSelector: { 'name.$': '$$.Map.Item.Value', 'tag.$': '$.resume.tag' },
     MaxConcurrency: 10,
@@ -189,9 +194,9 @@ function lookUpProcessor(jobQueueArn: string): { [key: string]: unknown } {
         Choices: [{ And: nonEmpty(0), Next: R.first }, { And: nonEmpty(1), Next: R.second }],
         Default: R.none,
       },
-      [R.first]: { Type: 'Pass', Parameters: { 'name.$': '$.name', 'jobId.$': `${ids}[0]` }, End: true },
-      [R.second]: { Type: 'Pass', Parameters: { 'name.$': '$.name', 'jobId.$': `${ids}[1]` }, End: true },
-      [R.none]: { Type: 'Pass', Parameters: { 'name.$': '$.name', 'jobId': '' }, End: true },
+      [R.first]: { Type: 'Pass', OutputPath: `${ids}[0]`, End: true },
+      [R.second]: { Type: 'Pass', OutputPath: `${ids}[1]`, End: true },
+      [R.none]: { Type: 'Pass', Result: false, End: true },
     },
   };
 }

@@ -75,6 +75,7 @@ export const STATE_NAMES = {
   givenDate: 'Use given date',
   checkDate: 'Check given date',
   executionDate: 'Use execution start date',
+  setUp: 'Set up the run',
   invalidInput: 'Invalid input',
   runAll: 'Run and watch',
   runSinks: 'Wait for final jobs',
