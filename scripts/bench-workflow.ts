@@ -106,8 +106,8 @@ function realisticArn(token: any): string {
 }
 
 /** The job workflow's definition of a synthesized stack, with tokens replaced by ARNs of realistic length. */
-function definitionFrom(template: any): { definition: any; bytes: number } {
-  const text = definitionText(onlyStateMachine(template, JOB_WORKFLOW)[1], realisticArn);
+function definitionFrom(template: any, assemblyDir: string): { definition: any; bytes: number } {
+  const text = definitionText(onlyStateMachine(template, JOB_WORKFLOW)[1], realisticArn, assemblyDir);
   return { definition: JSON.parse(text), bytes: Buffer.byteLength(text) };
 }
 
@@ -161,8 +161,11 @@ function measure(n: number, ownDefinition: boolean, braided = false): Size {
     try {
       assembly = app.synth();
     } catch (e) {
-      // The platform's stack budget refuses a stack over CloudFormation's limits at synth, naming its size.
-      const refused = /stack 'BenchStack' has (.*?)\. The platform/.exec(String((e as Error).message))?.[1];
+      // The platform refuses at synth a stack over CloudFormation's limits (its stack budget, naming the size) or a
+      // role over IAM's (managed policies per role): the first reason is the limit hit.
+      const message = String((e as Error).message);
+      const refused = /stack 'BenchStack' has (.*?)\. The platform/.exec(message)?.[1]
+        ?? /\] (role \S+ needs \d+ managed policies, more than the \d+ IAM attaches to a role by default)/.exec(message)?.[1];
       if (refused === undefined) throw e;
       return { jobs: n, synthMs: NaN, resources: NaN, templateBytes: NaN, definitionBytes: NaN, states: NaN, refused };
     }
@@ -170,7 +173,7 @@ function measure(n: number, ownDefinition: boolean, braided = false): Size {
     const artifact = assembly.getStackByName('BenchStack');
     const templateBytes = fs.statSync(path.join(outdir, artifact.templateFile)).size;
     const template = artifact.template;
-    const { definition, bytes } = definitionFrom(template);
+    const { definition, bytes } = definitionFrom(template, outdir);
     let states = 0;
     const count = (m: any) => {
       for (const s of Object.values<any>(m.States)) {

@@ -114,7 +114,6 @@ export class SandersBatchPlatform extends Construct {
     // Everything is validated before the first child is created. JavaScript callers may pass null.
     const s = resolveSettings(props ?? {}, this);
     claimStackNames(this, s);
-    this.node.addValidation({ validate: () => stackBudgetProblems(this, s.compute.jobs) });
     this.environment = s.environment;
     this.dataSafety = s.dataSafety;
     for (const warning of s.warnings) Annotations.of(this).addWarningV2(warning.id, warning.message);
@@ -153,6 +152,7 @@ export class SandersBatchPlatform extends Construct {
       runWorkflowOnly: network?.onDemandEgress !== undefined,
       tableBackup: data.tableBackup,
     });
+    this.node.addValidation({ validate: () => stackBudgetProblems(this, s.compute.jobs, workflow.definition) });
     this.jobWorkflow = workflow.stateMachine;
     this.backfillStateMachine = workflow.backfillStateMachine;
     const egress = network?.onDemandEgress;

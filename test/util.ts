@@ -52,12 +52,12 @@ export function onlyResource(template: Template, type: string): { id: string; re
 /**
  * The job workflow's definition as a JSON object, with every CloudFormation token (Ref, Fn::GetAtt, ...) replaced
  * by a readable placeholder such as `${JobQueue...}`. The run workflow (ON_DEMAND_EGRESS) and the RUNNABLE watch
- * are state machines too.
+ * are state machines too. A large workflow's definition is an S3 asset, read from `assemblyDir` (the app's outdir).
  */
-export function workflowDefinition(template: Template): any {
+export function workflowDefinition(template: Template, assemblyDir?: string): any {
   const found = stateMachines(template.toJSON()).filter(([id]) => !/RunWorkflow|RunnableWatch|RunCleanup|Backfill/.test(id));
   if (found.length !== 1) throw new Error(`expected one job workflow, found ${found.length}`);
-  return definitionOf(found[0][1]);
+  return definitionOf(found[0][1], undefined, assemblyDir);
 }
 
 /**

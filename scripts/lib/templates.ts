@@ -4,6 +4,8 @@
  * policy or a resource policy holds. Plain template JSON in, plain JSON out (no CDK objects), so it works on a
  * `Template.toJSON()` and on a `cdk.out/*.template.json` alike.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 
 /** A CloudFormation template, or the part of one these helpers read. */
 export interface TemplateJson {
@@ -20,9 +22,22 @@ export function tokenPlaceholder(token: any): string {
 /**
  * The definition string of a state machine resource as one text: its `Fn::Join` flattened, each token (Ref,
  * Fn::GetAtt, ...) written by `writeToken`, by default as a placeholder such as `${PlatformJobQueue45479A00}`. A
- * script that measures the definition passes a writer that gives ARNs of realistic length instead.
+ * script that measures the definition passes a writer that gives ARNs of realistic length instead. A definition
+ * kept in S3 (`DefinitionS3Location`, a large workflow) is read from its asset file in `assemblyDir` (the cloud
+ * assembly's directory), each `${name}` of its `DefinitionSubstitutions` written the same way.
  */
-export function definitionText(stateMachine: any, writeToken: (token: any) => string = tokenPlaceholder): string {
+export function definitionText(stateMachine: any, writeToken: (token: any) => string = tokenPlaceholder, assemblyDir?: string): string {
+  const location = stateMachine.Properties.DefinitionS3Location;
+  if (location !== undefined) {
+    if (assemblyDir === undefined) throw new Error('the definition is in S3 (DefinitionS3Location): pass the cloud assembly\'s directory');
+    const text: string = fs.readFileSync(path.join(assemblyDir, `asset.${location.Key}`), 'utf8');
+    const substitutions = stateMachine.Properties.DefinitionSubstitutions ?? {};
+    return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name) => {
+      const value = substitutions[name];
+      if (value === undefined) throw new Error(`the definition's ${whole} has no substitution`);
+      return typeof value === 'string' ? value : writeToken(value);
+    });
+  }
   const def = stateMachine.Properties.DefinitionString;
   if (typeof def === 'string') return def;
   const [delimiter, parts] = def['Fn::Join'] as [string, any[]];
@@ -33,8 +48,8 @@ export function definitionText(stateMachine: any, writeToken: (token: any) => st
  * The definition of a state machine resource as a JSON object, every token written by `writeToken` (by default a
  * placeholder such as `${PlatformJobQueue45479A00}`; tokens sit inside JSON strings, so the text stays parseable).
  */
-export function definitionOf(stateMachine: any, writeToken: (token: any) => string = tokenPlaceholder): any {
-  return JSON.parse(definitionText(stateMachine, writeToken));
+export function definitionOf(stateMachine: any, writeToken: (token: any) => string = tokenPlaceholder, assemblyDir?: string): any {
+  return JSON.parse(definitionText(stateMachine, writeToken, assemblyDir));
 }
 
 /** The state machines of a template whose logical ID matches `id`, by logical ID. */

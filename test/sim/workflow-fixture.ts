@@ -2,7 +2,7 @@
  * Builds workflows through the public construct, takes the state machine definition from the synthesized
  * template and runs it against the simulated Batch.
  */
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BatchSimulator, BatchSimulatorOptions } from '../../scripts/lib/sim/batch-simulator';
 import { criticalPath } from '../../scripts/lib/sim/critical-path';
@@ -20,7 +20,9 @@ export function synthWorkflowStack(workflow: WorkflowJob[], props: SandersBatchP
  * `workflowDefinition` (so by `definitionOf` of scripts/lib/templates.ts).
  */
 export function synthWorkflowDefinition(workflow: WorkflowJob[], props: SandersBatchPlatformProps = {}): any {
-  return workflowDefinition(Template.fromStack(synthWorkflowStack(workflow, props)));
+  const stack = synthWorkflowStack(workflow, props);
+  // Template.fromStack synthesizes the app into its outdir, where a large workflow's definition asset is.
+  return workflowDefinition(Template.fromStack(stack), (stack.node.root as App).outdir);
 }
 
 /** Runs a definition on a fresh simulated Batch. */

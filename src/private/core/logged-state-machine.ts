@@ -12,6 +12,8 @@ export interface LoggedStateMachineProps {
   /** The state machine's name; its log group is `/aws/vendedlogs/states/<name>`. */
   readonly stateMachineName: string;
   readonly definitionBody: sfn.DefinitionBody;
+  /** The definition's `${name}` placeholders and their values (a definition in S3). @default - none */
+  readonly definitionSubstitutions?: { [name: string]: string };
   /** What the role is for, in the role's description. */
   readonly roleDescription: string;
   readonly comment?: string;
@@ -45,6 +47,7 @@ export function createLoggedStateMachine(scope: Construct, id: string, props: Lo
     role,
     comment: props.comment,
     definitionBody: props.definitionBody,
+    ...(props.definitionSubstitutions ? { definitionSubstitutions: props.definitionSubstitutions } : {}),
     tracingEnabled: true,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
   });

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { createBackfill } from './backfill';
+import { DefinitionLocation, definitionLocation } from './definition-location';
 import { createRunClaimTable, grantRunClaims } from './run-claim';
 import { createRunCleanup } from './workflow-cleanup';
 import { buildWorkflowDefinition, JobSubmission } from './workflow-definition';
@@ -46,6 +47,8 @@ export class WorkflowPart extends Namespace {
   public readonly backfillStateMachine: sfn.StateMachine;
   /** The date claims of the job workflow (run-claim.ts), which the run workflow looks at before its lock. */
   public readonly claimTable: dynamodb.Table;
+  /** Where the job workflow's definition is (the template or S3) and its deployed size. */
+  public readonly definition: DefinitionLocation;
 
   constructor(scope: Construct, id: string, props: WorkflowPartProps) {
     super(scope, id);
@@ -72,9 +75,11 @@ export class WorkflowPart extends Namespace {
       startedOnlyBy: props.runWorkflowOnly ? { runWorkflow: props.names.runWorkflow, backfill: props.names.backfill } : undefined,
       claimTableName: claims.tableName,
     });
+    this.definition = definitionLocation(stack, definition);
     const { stateMachine, role } = createLoggedStateMachine(this, 'Workflow', {
       stateMachineName: props.names.stateMachine,
-      definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
+      definitionBody: this.definition.body,
+      definitionSubstitutions: this.definition.substitutions,
       roleDescription: 'Role of the batch platform workflow: submits, watches and stops the platform\'s Batch jobs, writes its logs and traces',
       encryptionKey: props.encryptionKey,
       logRetention: props.logs.retention,
