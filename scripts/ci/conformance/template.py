@@ -7,6 +7,7 @@ account and region. A value it cannot resolve raises, so an audit never silently
 """
 import hashlib
 import json
+import os
 import re
 
 ACCOUNT = "123456789012"
@@ -284,7 +285,14 @@ class Template:
         props = self.resources[logical_id]["Properties"]
         if "Definition" in props:
             return self.resolve(props["Definition"])
-        text = self.resolve(props["DefinitionString"])
+        if "DefinitionS3Location" in props:
+            # A large job workflow's definition is a CDK file asset beside the template (cdk.out/asset.<key>).
+            key = props["DefinitionS3Location"]["Key"]
+            asset = os.path.join(os.path.dirname(os.path.abspath(self.name)), f"asset.{key}")
+            with open(asset) as f:
+                text = f.read()
+        else:
+            text = self.resolve(props["DefinitionString"])
         subs = self.resolve(props.get("DefinitionSubstitutions") or {})
         for k, v in subs.items():
             text = text.replace("${" + k + "}", str(v))

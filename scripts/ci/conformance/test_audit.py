@@ -101,6 +101,22 @@ def test_a_checks_a_parameter_given_by_path_as_the_pass_state_that_sets_it_wrote
     assert any("JobQueue (= $.run.queue): expected a string" in m for m in run({"Attempts": 1}, queue=7))
 
 
+def test_a_reads_a_definition_kept_in_s3_from_its_asset_beside_the_template(tmp_path):
+    # A large job workflow's definition is a CDK file asset (DefinitionS3Location) with DefinitionSubstitutions.
+    def findings(parameters):
+        states = {"S": task("arn:aws:states:::batch:submitJob", parameters)}
+        (tmp_path / "asset.abc.json").write_text(json.dumps({"StartAt": "S", "States": states}))
+        body = {"Resources": {**role(), "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "DefinitionS3Location": {"Bucket": "cdk-assets", "Key": "abc.json"},
+            "DefinitionSubstitutions": {"S0": QUEUE}, "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]}}}}}
+        path = tmp_path / "Big.template.json"
+        path.write_text(json.dumps(body))
+        return messages(sfn.check_state_machine(Template.load(str(path)), "Machine"))
+    assert findings({"JobName": "j", "JobQueue": "${S0}", "JobDefinition": JOBDEF}) == []
+    assert any("RetryStrategy.Attempts: expected an integer" in m for m in findings(
+        {"JobName": "j", "JobQueue": "${S0}", "JobDefinition": JOBDEF, "RetryStrategy": {"Attempts": "3"}}))
+
+
 def test_a_catches_an_sdk_action_that_does_not_exist_and_a_wrong_service():
     assert any("ec2 has no action 'createNatGateways'" in m
                for m in sfn_findings(task("arn:aws:states:::aws-sdk:ec2:createNatGateways", {})))
