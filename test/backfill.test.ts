@@ -210,6 +210,27 @@ describe('resuming a failed run', () => {
     expect(sfn.sim.openJobs()).toEqual([]);
   });
 
+  test('a job that succeeded runs again when a job it depends on runs again (its record gone from Batch), and so does everything downstream', async () => {
+    // GIVEN a run whose last job 'publish' failed after every other job had succeeded
+    let publishFails = true;
+    const sfn = simulation((_, name) => (name === 'publish' ? { duration: 10, outcomes: [publishFails ? 'fail' : 'succeed'] } : undefined));
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    expect(first.status).toBe('FAILED');
+    // and 'ingest' gone from Batch since ("kept for at least 7 days"), so the resume cannot find that it succeeded
+    sfn.sim.forget('ingest');
+    publishFails = false;
+    const before = sfn.sim.calls.length;
+    // WHEN the run is resumed
+    const second = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01', resumeFrom: first.arn }, 'second');
+    // THEN 'ingest' runs again, and with it 'clean' and 'features', which succeeded but depend on it (docs/operations.md:
+    // a job is skipped only when every job it depends on is skipped too); 'side' depends on nothing and is skipped
+    expect(second.status).toBe('SUCCEEDED');
+    expect(submitted(sfn, before)).toEqual(['clean', 'features', 'ingest', 'publish']);
+    expect(second.output.jobs.map((j: any) => [j.JobName, j.skipped])).toEqual(expect.arrayContaining([
+      ['ingest', false], ['side', true], ['clean', false], ['features', false], ['publish', false],
+    ]));
+  });
+
   test('if Batch refused a dependency on a job that has already succeeded, a resumed run fails at once naming that, with nothing left running', async () => {
     // GIVEN a Batch that refuses a DependsOn on an ended job (undocumented either way), and a run whose 'clean' failed
     let cleanFails = true;
