@@ -27,14 +27,17 @@ export interface DefinitionLocation {
   readonly problem?: string;
 }
 
-/** The name property of the resources whose `Ref` can appear in the definition, and the ARN resource type they make. */
-const NAMED: { [type: string]: { property: string; arn?: string } } = {
-  'AWS::Batch::JobDefinition': { property: 'jobDefinitionName', arn: 'batch:job-definition' },
-  'AWS::Batch::JobQueue': { property: 'jobQueueName', arn: 'batch:job-queue' },
-  'AWS::DynamoDB::Table': { property: 'tableName' },
+/**
+ * The name property of the resources whose `Ref` or `Fn::GetAtt` can appear in the definition, the ARN they make,
+ * and whether their `Ref` is that ARN (a Batch job definition's and job queue's is) or the name (a table's).
+ */
+const NAMED: { [type: string]: { property: string; arn: string; refIsArn: boolean } } = {
+  'AWS::Batch::JobDefinition': { property: 'jobDefinitionName', arn: 'batch:job-definition', refIsArn: true },
+  'AWS::Batch::JobQueue': { property: 'jobQueueName', arn: 'batch:job-queue', refIsArn: true },
+  'AWS::DynamoDB::Table': { property: 'tableName', arn: 'dynamodb:table', refIsArn: false },
 };
 
-/** The most bytes a token of the definition can resolve to in this stack (an ARN or name; 2,048 when unknown). */
+/** The most bytes a token of the definition can resolve to in this stack (an ARN or a name; 2,048 when unknown). */
 function tokenBytes(stack: Stack, token: string): number {
   const resolved = stack.resolve(token);
   const pseudo = (name: string, value: string, longest: number) =>
@@ -42,16 +45,21 @@ function tokenBytes(stack: Stack, token: string): number {
   // Partition: aws-us-gov is the longest; region: 14 characters (ap-southeast-7); an account ID has 12.
   const known = pseudo('AWS::Partition', stack.partition, 10) ?? pseudo('AWS::Region', stack.region, 14) ?? pseudo('AWS::AccountId', stack.account, 12);
   if (known !== undefined) return known;
-  const logicalId = resolved?.Ref;
-  const resource = stack.node.findAll().find((c): c is CfnResource => CfnResource.isCfnResource(c) && stack.resolve(c.logicalId) === logicalId);
+  const getAtt: unknown[] | undefined = resolved?.['Fn::GetAtt'];
+  const logicalId = resolved?.Ref ?? getAtt?.[0];
+  const resource = logicalId === undefined ? undefined
+    : stack.node.findAll().find((c): c is CfnResource => CfnResource.isCfnResource(c) && stack.resolve(c.logicalId) === logicalId);
   const named = resource ? NAMED[resource.cfnResourceType] : undefined;
-  const name = named ? stack.resolve((resource as any)[named.property]) : undefined;
-  if (typeof name !== 'string') return 2048;
-  if (!named!.arn) return name.length;
-  const [service, type] = named!.arn.split(':');
+  if (!named) return 2048;
+  // A resource CloudFormation names itself (no name given): the longest name its type takes (DynamoDB: 255).
+  const given = stack.resolve((resource as any)[named.property]);
+  const name = typeof given === 'string' ? given : 'x'.repeat(255);
+  const isArn = getAtt ? String(getAtt[1]).endsWith('Arn') : named.refIsArn;
+  if (!isArn) return name.length;
+  const [service, type] = named.arn.split(':');
   const partition = Token.isUnresolved(stack.partition) ? 10 : stack.partition.length;
   const region = Token.isUnresolved(stack.region) ? 14 : stack.region.length;
-  // arn:<partition>:<service>:<region>:<account>:<type>/<name>:<revision>; a job definition's revision up to 99,999.
+  // arn:<partition>:<service>:<region>:<account>:<type>/<name>[:<revision>]; a job definition's revision up to 99,999.
   return `arn::${service}::123456789012:${type}/${name}${type === 'job-definition' ? ':99999' : ''}`.length + partition + region;
 }
 
