@@ -3,11 +3,12 @@
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html); a workflow of plain
  * tier jobs adds no resource, only states to the job workflow's definition.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Aws, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { simulate, synthWorkflowStack } from './sim/workflow-fixture';
 import { definitionOf, definitionText, onlyStateMachine } from '../scripts/lib/templates';
 import { SandersBatchPlatform, WorkflowJob } from '../src';
+import { definitionLocation } from '../src/private/workflow/definition-location';
 
 /** The braided workflow of the issue: job i depends on jobs i-1 and i-7. */
 function braided(n: number): WorkflowJob[] {
@@ -133,5 +134,21 @@ describe('where the job workflow\'s definition goes', () => {
   test('a large workflow with a literal ${ is refused at synth, naming the value and the fix', () => {
     expect(() => Template.fromStack(synthWorkflowStack(heavy(62, ['sh', '-c', 'echo ${HOME}'])))).toThrow(
       /goes to S3, where CloudFormation reads \$\{\.\.\.\} as a substitution: 62 value\(s\) contain '\$\{', such as 'echo \$\{HOME\}'\. Write \$VAR instead of \$\{VAR\}/);
+  });
+});
+
+describe('the 400 kB at which a definition leaves the template (docs/workflows.md)', () => {
+  /** A definition whose JSON text is exactly `bytes` long, with one token (the account ID, `${S0}` in the text) in it. */
+  const ofSize = (bytes: number) => {
+    const frame = JSON.stringify({ Comment: '', Account: '${S0}' }).length;
+    return { Comment: 'x'.repeat(bytes - frame), Account: Aws.ACCOUNT_ID };
+  };
+  test.each([[400_000, false], [400_001, true]])('a definition of %d bytes goes to S3: %s', (bytes, inS3) => {
+    const stack = new Stack(new App(), 'Sized', { env: { account: '123456789012', region: 'eu-central-1' } });
+    const location = definitionLocation(stack, ofSize(bytes));
+    expect(location.inS3).toBe(inS3);
+    // Deployed, the account is '123456789012' (12 bytes) where the text has ${S0} (5).
+    expect(location.deployedBytes).toBe(bytes - 5 + 12);
+    expect(location.substitutions).toEqual(inS3 ? { S0: expect.any(String) } : undefined);
   });
 });
