@@ -6,6 +6,7 @@
  * (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). Moving it is an update of the
  * state machine's properties, never a replacement.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -102,8 +103,13 @@ export function definitionLocation(stack: Stack, definition: unknown): Definitio
     const problem = `the job workflow's definition (about ${(deployedBytes / 1000).toFixed(1)} kB) is too large for the template and goes to S3, where CloudFormation reads \${...} as a substitution: ${literal} value(s) contain '\${', such as '${sample}'. Write $VAR instead of \${VAR} in job commands and environment values, or split the workflow over two platforms in two stacks`;
     return { body: sfn.DefinitionBody.fromString(stack.toJsonString(definition)), inS3: false, deployedBytes, problem };
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanders-workflow-'));
-  const file = path.join(dir, 'definition.asl.json');
-  fs.writeFileSync(file, text);
+  // Named by its content, so that synthesizing the same workflow again reuses the file instead of adding one.
+  const file = path.join(os.tmpdir(), `sanders-workflow-${crypto.createHash('sha256').update(text).digest('hex')}.asl.json`);
+  if (!fs.existsSync(file)) {
+    // Written whole, then renamed: another process synthesizing the same workflow never reads half a file.
+    const partial = `${file}.${process.pid}`;
+    fs.writeFileSync(partial, text);
+    fs.renameSync(partial, file);
+  }
   return { body: sfn.DefinitionBody.fromFile(file), substitutions, inS3: true, deployedBytes };
 }
