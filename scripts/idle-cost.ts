@@ -131,11 +131,16 @@ export function markdownTable(costs: ProfileCost[]): string {
   return [header, header.map(() => '---'), ...rows].map(r => `| ${r.join(' | ')} |`).join('\n');
 }
 
+/** The prices the table counts, as docs/networking-and-cost.md prints them under it. */
+export function priceNote(): string {
+  return `List prices ${PRICES.region}, ${PRICES.hoursPerMonth} h/month: NAT gateway $${PRICES.natGatewayPerHour}/h, public IPv4 $${PRICES.publicIpv4PerHour}/h, `
+    + `interface endpoint $${PRICES.interfaceEndpointPerAzHour}/h per AZ, KMS key $${PRICES.kmsKeyPerMonth}/month + $${PRICES.kmsKeyPerMonth} for each of its first ${PRICES.kmsRotationsCharged} rotations, alarm $${PRICES.alarmMetricPerMonth}/metric-month, `
+    + `dashboard $${PRICES.dashboardPerMonth}/month (counted although an account's first three are free). Usage (NAT hours during runs, Fargate, data) is not included.`;
+}
+
 if (require.main === module) {
   const costs = profileCosts();
   console.log(markdownTable(costs));
   console.log();
-  console.log(`List prices ${PRICES.region}, ${PRICES.hoursPerMonth} h/month: NAT gateway $${PRICES.natGatewayPerHour}/h, public IPv4 $${PRICES.publicIpv4PerHour}/h, `
-    + `interface endpoint $${PRICES.interfaceEndpointPerAzHour}/h per AZ, KMS key $${PRICES.kmsKeyPerMonth}/month + $${PRICES.kmsKeyPerMonth} for each of its first ${PRICES.kmsRotationsCharged} rotations, alarm $${PRICES.alarmMetricPerMonth}/metric-month, `
-    + `dashboard $${PRICES.dashboardPerMonth}/month (counted although an account's first three are free). Usage (NAT hours during runs, Fargate, data) is not included.`);
+  console.log(priceNote());
 }

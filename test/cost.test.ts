@@ -1,4 +1,4 @@
-import { idleMonthlyCost, markdownTable, PRICES, profileCosts } from '../scripts/idle-cost';
+import { idleMonthlyCost, markdownTable, priceNote, PRICES, profileCosts, ProfileCost } from '../scripts/idle-cost';
 
 const MONTH = PRICES.hoursPerMonth;
 
@@ -32,7 +32,19 @@ describe('idleMonthlyCost', () => {
     expect(line('CloudWatch alarm metrics').count).toBe(3);
     // A key without rotation is $1; a rotated key $3 from its second rotation on.
     expect(line('KMS keys (rotated: from year 3)')).toEqual({ item: 'KMS keys (rotated: from year 3)', count: 2, monthly: 1 + 3 });
+    expect(line('CloudWatch dashboards')).toEqual({ item: 'CloudWatch dashboards', count: 1, monthly: 3 });
     expect(cost.total).toBeCloseTo(37.96 + 3.65 + 17.52 + 3.5 + 4 + 0.3 + 3, 1);
+  });
+
+  test('a rotated key costs $3 a month and a key without rotation $1, each on its own', () => {
+    // AWS KMS pricing: $1/month per key, plus $1/month for each of its first two rotations.
+    const keys = (n: number, rotation?: boolean) => idleMonthlyCost({ Resources: Object.fromEntries(Array.from({ length: n }, (_, i) => [
+      `Key${i}`, { Type: 'AWS::KMS::Key', ...(rotation === undefined ? {} : { Properties: { EnableKeyRotation: rotation } }) },
+    ])) }).lines.find(l => l.item === 'KMS keys (rotated: from year 3)')!.monthly;
+    expect(keys(1, true)).toBe(3);
+    expect(keys(1, false)).toBe(1);
+    expect(keys(2)).toBe(2);
+    expect(keys(3, true)).toBe(9);
   });
 
   test('fails when an instance type has no price', () => {
@@ -63,5 +75,40 @@ describe('a fresh consumer app with default props', () => {
     const table = markdownTable(costs).split('\n');
     expect(table).toHaveLength(2 + costs.length);
     expect(table[2]).toContain(`**$${dev.cost.total.toFixed(2)}**`);
+  });
+
+  test('has one row per environment\'s default and per other network profile, each synthesized with that profile', () => {
+    expect(costs.map(c => `${c.stack}: ${c.profile}`)).toEqual([
+      'SandersCustomerPlatformStack-dev: dev, default props (`ON_DEMAND_EGRESS`)',
+      'SandersCustomerPlatformStack-prod: prod, default props (`NAT_GATEWAY_PER_AZ`)',
+      'SandersCustomerPlatformStack-dev: `SINGLE_NAT_GATEWAY`',
+      'SandersCustomerPlatformStack-dev: `NAT_GATEWAY_PER_AZ`',
+      'SandersCustomerPlatformStack-prod: `ON_DEMAND_EGRESS`',
+    ]);
+    // NAT gateways per row: on-demand egress keeps none while idle; one; one per AZ (two AZs).
+    expect(costs.map(c => c.cost.lines.find(l => l.item === 'NAT gateways')!.count)).toEqual([0, 2, 1, 2, 0]);
+  });
+});
+
+describe('the table and its note', () => {
+  const line = (item: string, count: number, monthly: number) => ({ item, count, monthly });
+  const costs: ProfileCost[] = [
+    { stack: 'S-dev', profile: 'dev', cost: { lines: [line('NAT gateways', 0, 0), line('KMS keys', 2, 4)], total: 4 } },
+    { stack: 'S-prod', profile: 'prod', cost: { lines: [line('NAT gateways', 2, 75.92), line('KMS keys', 1, 3)], total: 78.92 } },
+  ];
+
+  test('is a Markdown table: a header of the items, a rule, a row per stack with count ($) or 0, and the total in bold', () => {
+    expect(markdownTable(costs)).toBe([
+      '| Stack / profile | NAT gateways | KMS keys | Idle $/month |',
+      '| --- | --- | --- | --- |',
+      '| S-dev: dev | 0 | 2 ($4.00) | **$4.00** |',
+      '| S-prod: prod | 2 ($75.92) | 1 ($3.00) | **$78.92** |',
+    ].join('\n'));
+  });
+
+  test('names the region and every price it counts', () => {
+    expect(priceNote()).toBe('List prices eu-central-1, 730 h/month: NAT gateway $0.052/h, public IPv4 $0.005/h, interface endpoint $0.012/h per AZ, '
+      + 'KMS key $1/month + $1 for each of its first 2 rotations, alarm $0.1/metric-month, dashboard $3/month (counted although an account\'s first '
+      + 'three are free). Usage (NAT hours during runs, Fargate, data) is not included.');
   });
 });
