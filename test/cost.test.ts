@@ -38,9 +38,11 @@ describe('idleMonthlyCost', () => {
 
   test('a rotated key costs $3 a month and a key without rotation $1, each on its own', () => {
     // AWS KMS pricing: $1/month per key, plus $1/month for each of its first two rotations.
-    const keys = (n: number, rotation?: boolean) => idleMonthlyCost({ Resources: Object.fromEntries(Array.from({ length: n }, (_, i) => [
-      `Key${i}`, { Type: 'AWS::KMS::Key', ...(rotation === undefined ? {} : { Properties: { EnableKeyRotation: rotation } }) },
-    ])) }).lines.find(l => l.item === 'KMS keys (rotated: from year 3)')!.monthly;
+    const keys = (n: number, rotation?: boolean) => idleMonthlyCost({
+      Resources: Object.fromEntries(Array.from({ length: n }, (_, i) => [
+        `Key${i}`, { Type: 'AWS::KMS::Key', ...(rotation === undefined ? {} : { Properties: { EnableKeyRotation: rotation } }) },
+      ])),
+    }).lines.find(l => l.item === 'KMS keys (rotated: from year 3)')!.monthly;
     expect(keys(1, true)).toBe(3);
     expect(keys(1, false)).toBe(1);
     expect(keys(2)).toBe(2);
