@@ -13,8 +13,8 @@
  * the job workflow checks its date with) rolls over to the next month.
  */
 import { dateStates, failedEndStates } from './backfill-dates';
-import { BACKFILL_KEYS, inputCheckStates, STARTED_BY } from './run-input';
 import { impossibleDays } from './run-date';
+import { BACKFILL_KEYS, inputCheckStates, STARTED_BY } from './run-input';
 import { isNumber, isString, States } from './workflow-states';
 import { DEFAULTS } from '../settings/defaults';
 
