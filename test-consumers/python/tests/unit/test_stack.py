@@ -94,12 +94,27 @@ def workflow_states(template):
     return states
 
 
+def run_value(states, path):
+    """The value at `$.run...` that the job workflow's set-up state writes once per run (queue, retry strategies)."""
+    run = next(s["Parameters"]["run"] for s in states if s["Type"] == "Pass" and "run" in (s.get("Parameters") or {})
+               and "retry" in s["Parameters"]["run"])
+    value = run
+    for name, index in re.findall(r"\.([A-Za-z_]+)|\[(\d+)\]", path[len("$.run"):]):
+        value = value[name] if name else value[int(index)]
+    return value
+
+
 def batch_jobs(template):
-    """Job name -> the Batch submitJob parameters of the state that submits it."""
+    """Job name -> the Batch submitJob parameters of the state that submits it, with what they name by path in the
+    run's data (`"RetryStrategy.$": "$.run.retry[0]"`) written in as the values SubmitJob gets."""
+    states = workflow_states(template)
     jobs = {}
-    for state in workflow_states(template):
+    for state in states:
         if state["Type"] == "Task" and state["Resource"].startswith("arn:aws:states:::batch:submitJob"):
-            parameters = state["Parameters"]
+            parameters = dict(state["Parameters"])
+            for key, path in list(parameters.items()):
+                if key.endswith(".$") and isinstance(path, str) and path.startswith("$.run."):
+                    parameters[key[:-2]] = run_value(states, path)
             # Batch job names carry the run's tag: States.Format('{}-<job>', $.run.tag).
             name = parameters.get("JobName") or re.match(r"States\.Format\('\{\}-([^']+)'", parameters["JobName.$"]).group(1)
             jobs[name] = parameters
