@@ -67,6 +67,7 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   ['a job depends on a job that is not in the workflow', { workflow: [job('a', { dependsOn: ['ghost'] })] }, /workflow job 'a' depends on 'ghost', which is not a job of the workflow: use one of 'a'/],
   ['two jobs have the same name', { workflow: [job('a'), job('a')] }, /workflow job 'a' is defined twice: job names must be unique/],
   ['two job names differ only in - and _', { workflow: [job('load-data'), job('load_data')] }, /workflow jobs 'load-data' and 'load_data' differ only in '-' versus '_': rename one/],
+  ['two job names differ only in case (Batch ListJobs matches names without case)', { workflow: [job('Load'), job('load')] }, /workflow jobs 'Load' and 'load' differ only in case: AWS Batch matches job names without case \(ListJobs\), so a run could not tell their jobs apart; rename one/],
   ['a job name has a space', { workflow: [job('load data')] }, /workflow job name 'load data' is not valid: use 1-64 letters, digits, hyphens and underscores/],
   ['a job name is longer than 64 characters', { workflow: [job('j'.repeat(65))] }, /workflow job name 'j{65}' is not valid: use 1-64/],
   ['a job sets the reserved RUN_DATE variable', { workflow: [job('a', { environment: { RUN_DATE: 'x' } })] }, /workflow job 'a' sets environment variable 'RUN_DATE', which the platform sets itself: choose another name/],

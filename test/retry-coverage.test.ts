@@ -31,6 +31,35 @@ describe('the retry check', () => {
     expect(retryProblems(task([{ ErrorEquals: ['Batch.ClientException'], MaxAttempts: 0 }, all]))).toEqual([]);
     expect(retryProblems(task([{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2 }, { ErrorEquals: ['States.Timeout'], MaxAttempts: 1 }]))).toEqual([]);
   });
+
+  // A SubmitJob takes no idempotency token: it may be tried again only after a look for the job (issue #22, item 3).
+  const submit = (extra: any, states: any = {}) => ({
+    StartAt: 'S',
+    States: { S: { Type: 'Task', Resource: 'arn:aws:states:::batch:submitJob', End: true, ...extra }, ...states },
+  });
+  const list = (next: string) => ({ Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:batch:listJobs', Retry: [all], Next: next });
+  const catchTo = (next: string) => ({ Catch: [{ ErrorEquals: ['States.ALL'], Next: next }] });
+
+  test('finds a SubmitJob that retries by itself (a second job when the failed call created one)', () => {
+    expect(retryProblems(submit({ Retry: [{ ErrorEquals: ['Batch.AWSBatchException'], MaxAttempts: 5 }], ...catchTo('Find') }, { Find: list('S') }))).toEqual([
+      'S: retries Batch.AWSBatchException without looking for the job the failed call may have created',
+    ]);
+  });
+
+  test('finds a SubmitJob that is submitted again without a look for the job, or not at all', () => {
+    expect(retryProblems(submit(catchTo('Wait'), { Wait: { Type: 'Wait', Seconds: 1, Next: 'S' } }))[0]).toMatch(/^S: does not submit again after Batch\.ThrottlingException, .*Batch\.ServerException \(after looking for the job\)$/);
+    expect(retryProblems(submit({}))).toHaveLength(1);
+    // A look on one path does not excuse another path that skips it.
+    const choice = { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'S' }], Default: 'Find' };
+    expect(retryProblems(submit(catchTo('Choose'), { Choose: choice, Find: list('S') }))).toHaveLength(1);
+  });
+
+  test('accepts a SubmitJob whose failure comes back to it only through a look for the job', () => {
+    const found = { Type: 'Choice', Choices: [{ Variable: '$.found', IsPresent: true, Next: 'Keep' }], Default: 'S' };
+    expect(retryProblems(submit(catchTo('Wait'), {
+      Wait: { Type: 'Wait', Seconds: 1, Next: 'Find' }, Find: list('Found?'), ['Found?']: found, Keep: { Type: 'Pass', End: true },
+    }))).toEqual([]);
+  });
 });
 
 

@@ -3,6 +3,7 @@
  * the template's own MaxvCpus as capacity: a run takes its critical path (within 2 %), and a failure anywhere
  * ends the run with nothing left running, however Batch treats a job behind a failed dependency.
  */
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { capacityOf, criticalPathOf, simulate, synthWorkflowStack } from './sim/workflow-fixture';
@@ -26,7 +27,8 @@ function randomGraph(n: number, seed: number): { jobs: WorkflowJob[]; durations:
 
 async function runWithTemplateCapacity(jobs: WorkflowJob[], scripts: any, extra: any = {}) {
   const stack = synthWorkflowStack(jobs);
-  const definition = workflowDefinition(Template.fromStack(stack));
+  // A large workflow's definition is a file asset in the cloud assembly (definition-location.ts).
+  const definition = workflowDefinition(Template.fromStack(stack), (stack.node.root as App).outdir);
   return { ...(await simulate(definition, { scripts, ...capacityOf(stack), ...extra })), definition };
 }
 

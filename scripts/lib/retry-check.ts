@@ -62,22 +62,85 @@ export function transientErrorNames(service: string): string[] {
   return [`${service}.ThrottlingException`, `${service}.TooManyRequestsException`, `${service}.${service}Exception`, ...(extra[service] ?? [])];
 }
 
+/** Every state map of a definition: its own, and those of its Parallel branches and Map processors, each on its own. */
+function scopes(definition: any): Array<{ [name: string]: any }> {
+  const own = definition.States ?? {};
+  return [own, ...Object.values<any>(own).flatMap(state => [
+    ...(state.Branches ?? []).flatMap(scopes),
+    ...(state.ItemProcessor ? scopes(state.ItemProcessor) : []),
+    ...(state.Iterator ? scopes(state.Iterator) : []),
+  ])];
+}
+
+/** The states a state can go to next (within its state map). */
+function successors(state: any): string[] {
+  return [state.Next, state.Default, ...(state.Choices ?? []).map((c: any) => c.Next), ...(state.Catch ?? []).map((c: any) => c.Next)]
+    .filter((n): n is string => typeof n === 'string');
+}
+
+/** Whether a state's Resource submits a Batch job (`batch:submitJob`, with or without `.sync`). */
+export function submitsJob(state: any): boolean {
+  return typeof state.Resource === 'string' && /:states:::batch:submitJob(\.sync)?$/.test(state.Resource);
+}
+
+/** Whether a state's Resource lists Batch jobs (`aws-sdk:batch:listJobs`). */
+function listsJobs(state: any): boolean {
+  return typeof state.Resource === 'string' && state.Resource.endsWith(':states:::aws-sdk:batch:listJobs');
+}
+
+/**
+ * Whether an error of `task` that its Catch sends on comes back to `task` only through a look for the job by
+ * name (a `ListJobs` task): SubmitJob takes no idempotency token, so a SubmitJob is retried only after looking
+ * whether the failed call created the job (submit-recovery.ts).
+ */
+export function retriedAfterLook(scope: { [name: string]: any }, task: string, error: string): boolean {
+  const target = (scope[task].Catch ?? []).find((c: any) => matches(c.ErrorEquals ?? [], error))?.Next;
+  if (target === undefined) return false;
+  // Breadth first over (state, looked): the task reached after a look is a retry after a look; reached before one, not.
+  const seen = new Set<string>();
+  const queue: Array<[string, boolean]> = [[target, listsJobs(scope[target] ?? {})]];
+  let back = false;
+  while (queue.length > 0) {
+    const [name, looked] = queue.shift()!;
+    if (name === task) {
+      if (!looked) return false;
+      back = true;
+      continue;
+    }
+    const key = `${name}|${looked}`;
+    if (seen.has(key) || scope[name] === undefined) continue;
+    seen.add(key);
+    for (const next of successors(scope[name])) queue.push([next, looked || listsJobs(scope[next] ?? {})]);
+  }
+  return back;
+}
+
 /** The problems of a definition's retriers, one line each: `<state>: <problem>`. */
 export function retryProblems(definition: any): string[] {
   const problems: string[] = [];
-  for (const [name, state] of allStates(definition)) {
-    if (state.Type !== 'Task') continue;
-    const retry: any[] = state.Retry ?? [];
-    retry.forEach((r, i) => {
-      const earlier = retry.slice(0, i);
-      const candidates = (r.ErrorEquals ?? []).flatMap(probes);
-      if (i > 0 && candidates.every((e: string) => earlier.some(x => matches(x.ErrorEquals ?? [], e)))) {
-        problems.push(`${name}: retrier ${i + 1} (${(r.ErrorEquals ?? []).join(', ')}) is shadowed by an earlier one`);
+  for (const scope of scopes(definition)) {
+    for (const [name, state] of Object.entries<any>(scope)) {
+      if (state.Type !== 'Task') continue;
+      const retry: any[] = state.Retry ?? [];
+      retry.forEach((r, i) => {
+        const earlier = retry.slice(0, i);
+        const candidates = (r.ErrorEquals ?? []).flatMap(probes);
+        if (i > 0 && candidates.every((e: string) => earlier.some(x => matches(x.ErrorEquals ?? [], e)))) {
+          problems.push(`${name}: retrier ${i + 1} (${(r.ErrorEquals ?? []).join(', ')}) is shadowed by an earlier one`);
+        }
+      });
+      const transient = servicesOf(String(state.Resource)).flatMap(transientErrorNames);
+      if (submitsJob(state)) {
+        // A SubmitJob's retrier would submit a second job when the failed call had created one.
+        const blind = transient.filter(e => (retrierFor(retry, e)?.MaxAttempts ?? 3) > 0 && retrierFor(retry, e) !== undefined);
+        if (blind.length > 0) problems.push(`${name}: retries ${blind.join(', ')} without looking for the job the failed call may have created`);
+        const unretried = transient.filter(e => !retriedAfterLook(scope, name, e));
+        if (unretried.length > 0) problems.push(`${name}: does not submit again after ${unretried.join(', ')} (after looking for the job)`);
+        continue;
       }
-    });
-    const unretried = servicesOf(String(state.Resource)).flatMap(transientErrorNames)
-      .filter(e => (retrierFor(retry, e)?.MaxAttempts ?? 3) === 0 || retrierFor(retry, e) === undefined);
-    if (unretried.length > 0) problems.push(`${name}: does not retry ${unretried.join(', ')}`);
+      const unretried = transient.filter(e => (retrierFor(retry, e)?.MaxAttempts ?? 3) === 0 || retrierFor(retry, e) === undefined);
+      if (unretried.length > 0) problems.push(`${name}: does not retry ${unretried.join(', ')}`);
+    }
   }
   return problems;
 }

@@ -167,7 +167,15 @@ export interface BatchSimulatorOptions {
    * reference: no `clientToken`), so a retry submits a second job. @default 0
    */
   readonly failAfterSubmit?: number;
-  /** Seconds a new job stays out of `ListJobs` results. @default 0 */
+  /**
+   * Faults of SubmitJob by workflow job name (the Batch name without its run tag), one entry per call for that
+   * job, in order: `before` fails the call before Batch creates the job (a throttled request, a server error
+   * before anything was stored), `after` creates the job and then fails the call with a server error, `none`
+   * answers. Both faults are `Batch.AWSBatchException` (production logs show it for a 500; throttling, HTTP 429,
+   * is not in Batch's model and surfaces as the same base exception). @default - none
+   */
+  readonly submitFaults?: { [jobName: string]: Array<'before' | 'after' | 'none'> };
+  /** Seconds a new job stays out of `ListJobs` results (not documented either way). @default 0 */
   readonly listJobsLag?: number;
   /**
    * The status an array parent shows while its children wait and run: PENDING, as the documentation says, or
@@ -213,6 +221,8 @@ export class BatchSimulator {
   public peakVcpus = 0;
   private nextId = 1;
   private failedAfterSubmit = 0;
+  /** SubmitJob calls so far, by workflow job name. */
+  private readonly submitsOf = new Map<string, number>();
   /** Jobs whose `.sync` wait is open: Step Functions stops them if their task is stopped. */
   private readonly openWaits = new Set<string>();
 
@@ -251,7 +261,13 @@ export class BatchSimulator {
     if (this.refuseSubmit.includes(String(request.JobName).replace(/^[0-9a-f]{32}-/, ''))) {
       throw new BatchClientError(`Error executing request, Exception : Job definition ${request.JobDefinition} is INACTIVE.`);
     }
+    const plainName = String(request.JobName).replace(/^[0-9a-f]{32}-/, '');
+    const fault = this.options.submitFaults?.[plainName]?.[this.submitsOf.get(plainName) ?? 0];
+    this.submitsOf.set(plainName, (this.submitsOf.get(plainName) ?? 0) + 1);
+    const serverError = () => Object.assign(new Error('Internal Server Error'), { name: 'Batch.AWSBatchException' });
+    if (fault === 'before') throw serverError();
     const job = this.createJob(request);
+    if (fault === 'after') throw serverError();
     if (this.failedAfterSubmit < (this.options.failAfterSubmit ?? 0)) {
       this.failedAfterSubmit++;
       throw Object.assign(new Error('Internal Server Error'), { name: 'Batch.AWSBatchException' });

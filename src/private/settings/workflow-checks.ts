@@ -110,6 +110,10 @@ export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers:
       problems.add(`workflow jobs '${clash}' and '${job.name}' differ only in '-' versus '_': rename one, they share a key in the workflow's state`);
     }
     keys.set(key, job.name);
+    const sameLetters = [...names].find(other => other !== job.name && other.toLowerCase() === job.name.toLowerCase());
+    if (sameLetters !== undefined) {
+      problems.add(`workflow jobs '${sameLetters}' and '${job.name}' differ only in case: AWS Batch matches job names without case (ListJobs), so a run could not tell their jobs apart; rename one`);
+    }
     if (!tiers.has(job.tier)) {
       problems.add(`${label} uses tier '${job.tier}', which does not exist: use one of ${[...tiers.keys()].map(t => `'${t}'`).join(', ')} or add it to memoryTiers` +
         (isDefault ? ' (the job is from the default workflow, which needs tiers \'2gb\', \'8gb\' and \'16gb\': with your own memoryTiers, pass your own workflow too)' : ''));

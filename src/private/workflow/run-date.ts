@@ -4,6 +4,7 @@
  * filter, the job queue and the jobs' retry strategies (which every SubmitJob names by path), a placeholder per job under `$.jobs`, and the resume's look-up as it is
  * when nothing is resumed.
  */
+import { FINAL_TRIES_INITIAL, LOST_INITIAL } from './submit-recovery';
 import { notResuming } from './workflow-resume';
 import { isString, jobKey, runFilter, runTag, STATE_NAMES, States } from './workflow-states';
 
@@ -93,6 +94,9 @@ export function addDateStates(states: States, setUp: RunSetUp, first: string): v
       'run': { 'tag.$': runTag('$$.Execution.Id'), 'filter.$': runFilter('$$.Execution.Id'), 'queue': setUp.jobQueueArn, 'retry': setUp.retryStrategies },
       'jobs': placeholders,
       'resume': { 'found.$': notResuming(setUp.jobCount) },
+      // The tries of a failed submission (submit-recovery.ts).
+      'lost': LOST_INITIAL,
+      'try': FINAL_TRIES_INITIAL,
     },
     Next: first,
   };

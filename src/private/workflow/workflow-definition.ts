@@ -17,12 +17,13 @@
 import { addRunClaim } from './run-claim';
 import { addDateStates } from './run-date';
 import { jobWorkflowInputStates } from './run-input';
+import { addSubmitRecoveryStates, finalJobRecoveryStates, finalRecoveryNames, finalRetryCondition, lostCatch } from './submit-recovery';
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
 import { addResumeStates, RESUME_STATES, skipChoiceName, skipCondition, skippedJob, skippedName } from './workflow-resume';
 import {
   batchJobName, BREAK_FAILED, BREAK_SUCCEEDED, isString, jobKey, MAX_BRANCHES,
-  sinkGroupStateName, STATE_NAMES, States, submitStateName, SUBMIT_RETRY_ERRORS, WorkflowOptions,
+  sinkGroupStateName, STATE_NAMES, States, submitStateName, WorkflowOptions,
 } from './workflow-states';
 import { startWatch, watchStates, WatchOptions } from './workflow-watch';
 
@@ -81,8 +82,6 @@ function submitParameters(job: JobSubmission, retryPath: string): { [key: string
   return params;
 }
 
-const submitRetry = [{ ErrorEquals: SUBMIT_RETRY_ERRORS, IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, JitterStrategy: 'FULL' }];
-
 /**
  * One branch of the final wait: submit a job nothing depends on and wait for it to end. Its outcome is the
  * branch's output (`{ JobName, JobId, failed }`), never an error, so the wait ends only when every final job
@@ -102,23 +101,27 @@ function sinkBranch(job: JobSubmission, index: number, retryPath: string): { [ke
         Resource: 'arn:aws:states:::batch:submitJob.sync',
         Parameters: submitParameters(job, retryPath),
         ResultSelector: { 'JobName': job.name, 'JobId.$': '$.JobId', 'failed': false, 'skipped': false },
-        Retry: submitRetry,
-        Catch: [{ ErrorEquals: ['States.ALL'], Next: error }],
+        // Not retried blindly: a failed submission may have created the job (submit-recovery.ts).
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: error }],
         End: true,
       },
       // A job that failed fails its task with States.TaskFailed and its description (JSON) as the cause.
       [error]: {
         Type: 'Choice',
-        Choices: [{ And: [...isString('$.Cause'), { Variable: '$.Cause', StringMatches: '{*}' }], Next: read }],
+        Choices: [
+          { And: [...isString('$.error.Cause'), { Variable: '$.error.Cause', StringMatches: '{*}' }], Next: read },
+          { ...finalRetryCondition(), Next: finalRecoveryNames(job.name).again },
+        ],
         Default: refused,
       },
-      [read]: { Type: 'Pass', Parameters: { 'job.$': 'States.StringToJson($.Cause)' }, Next: failed },
-      [failed]: { Type: 'Pass', Parameters: { 'JobName': job.name, 'JobId.$': '$.job.JobId', 'failed': true, 'skipped': false }, End: true },
+      [read]: { Type: 'Pass', Parameters: { 'jobs.$': 'States.Array(States.StringToJson($.error.Cause))' }, ResultPath: '$.found', Next: failed },
+      [failed]: { Type: 'Pass', Parameters: { 'JobName': job.name, 'JobId.$': '$.found.jobs[0].JobId', 'failed': true, 'skipped': false }, End: true },
       [refused]: {
         Type: 'Pass',
-        Parameters: { 'JobName': job.name, 'failed': true, 'skipped': false, 'error.$': '$.Error', 'cause.$': "States.Format('{}', $.Cause)" },
+        Parameters: { 'JobName': job.name, 'failed': true, 'skipped': false, 'error.$': '$.error.Error', 'cause.$': "States.Format('{}', $.error.Cause)" },
         End: true,
       },
+      ...finalJobRecoveryStates(job.name, run, failed, refused),
     },
   };
 }
@@ -213,11 +216,13 @@ export function buildWorkflowDefinition(
       Parameters: submitParameters(job, retry.pathOf(job)),
       ResultSelector: { 'JobId.$': '$.JobId', 'JobName': job.name, 'skipped': false },
       ResultPath: `$.jobs.${jobKey(job.name)}`,
-      Retry: submitRetry,
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: N.sinksUnknown }],
+      // Not retried blindly: a failed submission may have created the job (submit-recovery.ts).
+      Catch: lostCatch(job.name),
       Next: next,
     };
   });
+  const nextOf = (i: number) => (i + 1 < upstream.length ? skipChoiceName(upstream[i + 1].name) : N.runAll);
+  addSubmitRecoveryStates(states, upstream, nextOf, name => submitStateName(name, false));
 
   const watch: WatchOptions = { prefix: 'Watch', kind: 'watch', jobQueueArn, filterPath: '$.run.filter', failureMode, runTimeoutSeconds: options.runTimeoutSeconds };
   states[N.runAll] = {

@@ -1,0 +1,169 @@
+/**
+ * No job runs twice (issue #22, item 3): SubmitJob takes no idempotency token (the Batch API reference has no
+ * `clientToken`), so a call that fails may have created its job all the same. The workflow looks for the job by
+ * its run-tagged name before it submits again (src/private/workflow/submit-recovery.ts). Executed on the simulated
+ * Batch with faults per job and call: `before` (the call fails and creates nothing: throttled, or a 5xx before
+ * anything was stored) and `after` (Batch creates the job, then the call fails with a 500,
+ * `Batch.AWSBatchException` as production logs show).
+ */
+import * as fc from 'fast-check';
+import { synthWorkflowDefinition } from './sim/workflow-fixture';
+import { BatchSimulator, BatchSimulatorOptions, UNVERIFIED_MODES } from '../scripts/lib/sim/batch-simulator';
+import { runWorkflow } from '../scripts/lib/sim/run-workflow';
+import { OnJobFailure, WorkflowJob } from '../src';
+
+// extract and report are upstream jobs (others depend on them); load and audit are final jobs (.sync).
+const jobs: WorkflowJob[] = [
+  { name: 'extract', tier: '2gb' },
+  { name: 'report', tier: '2gb', dependsOn: ['extract'] },
+  { name: 'load', tier: '2gb', dependsOn: ['report'] },
+  { name: 'audit', tier: '2gb', dependsOn: ['extract'] },
+];
+const definition = synthWorkflowDefinition(jobs);
+
+async function run(options: BatchSimulatorOptions, workflow = definition) {
+  const sim = new BatchSimulator({ startDelay: 5, scripts: Object.fromEntries(jobs.map(j => [j.name, { duration: 120 }])), ...options });
+  const result = await runWorkflow(workflow, sim);
+  while (sim.clock.advance()) { /* let Batch carry on after the run */ }
+  return { run: result, sim };
+}
+
+const submitCalls = (sim: BatchSimulator, name: string) =>
+  sim.calls.filter(c => c.action === 'SubmitJob' && String(c.request.JobName).endsWith(`-${name}`));
+/** Every job Batch holds under a workflow job's name, and how many of them started. */
+const copies = (sim: BatchSimulator, name: string) => sim.jobsNamed(name).length;
+const started = (sim: BatchSimulator, name: string) => sim.jobsNamed(name).filter(j => j.startedAt !== undefined).length;
+
+describe('a SubmitJob whose answer is lost after Batch created the job', () => {
+  test.each(['extract', 'report'])('upstream job %s: found by name, kept, not submitted again; its dependents wait for that job', async name => {
+    const { run: r, sim } = await run({ submitFaults: { [name]: ['after'] } });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(submitCalls(sim, name)).toHaveLength(1);
+    expect([copies(sim, name), started(sim, name)]).toEqual([1, 1]);
+    // The job found is the one the run goes on with: its dependents depend on it, and the summary names it.
+    const id = sim.jobNamed(name).id;
+    const dependent = name === 'extract' ? 'report' : 'load';
+    expect(submitCalls(sim, dependent)[0].request.DependsOn).toEqual([{ JobId: id }]);
+    expect(r.output.jobs.find((j: any) => j.JobName === name)).toEqual({ JobName: name, JobId: id, skipped: false });
+    // The look asked for the exact run-tagged name, not the run's filter.
+    const looks = sim.calls.filter(c => c.action === 'ListJobs' && c.request.Filters[0].Values[0] === sim.jobNamed(name).batchName);
+    expect(looks).toHaveLength(1);
+    for (const j of jobs) expect(started(sim, j.name)).toBe(1);
+  });
+
+  test.each(['load', 'audit'])('final job %s: found by name and waited for until it ends; the run ends after it, not before', async name => {
+    const { run: r, sim } = await run({ submitFaults: { [name]: ['after'] } });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(submitCalls(sim, name)).toHaveLength(1);
+    expect([copies(sim, name), started(sim, name)]).toEqual([1, 1]);
+    const job = sim.jobNamed(name);
+    expect(r.output.jobs.find((j: any) => j.JobName === name)).toEqual({ JobName: name, JobId: job.id, failed: false, skipped: false });
+    // Looked at every 60 s: the run ends after the job, and within a minute (and a few calls) of the last job's end.
+    const lastEnd = Math.max(...jobs.map(j => sim.jobNamed(j.name).stoppedAt!));
+    expect(r.duration).toBeGreaterThanOrEqual(job.stoppedAt!);
+    expect(r.duration).toBeLessThan(lastEnd + 60 + 5);
+  });
+
+  test('a final job found after a lost answer that then fails fails the run, naming it, and runs once', async () => {
+    const { run: r, sim } = await run({
+      submitFaults: { load: ['after'] },
+      scripts: { ...Object.fromEntries(jobs.map(j => [j.name, { duration: 120 }])), load: { duration: 120, outcomes: ['fail'], exitCode: 4 } },
+    });
+    expect(r.status).toBe('FAILED');
+    expect(r.cause).toMatch(/^Run of 2024-05-01 failed: job load failed: .*exit code 4/);
+    expect([copies(sim, 'load'), started(sim, 'load')]).toEqual([1, 1]);
+  });
+
+  test('a lost answer on every job at once: each job runs once, and the run succeeds', async () => {
+    const { run: r, sim } = await run({ submitFaults: Object.fromEntries(jobs.map(j => [j.name, ['after' as const]])) });
+    expect(r.status).toBe('SUCCEEDED');
+    for (const j of jobs) expect([j.name, submitCalls(sim, j.name).length, copies(sim, j.name), started(sim, j.name)]).toEqual([j.name, 1, 1, 1]);
+  });
+});
+
+describe('a SubmitJob that fails before Batch created the job', () => {
+  test.each(['extract', 'load'])('%s: looked for twice (10 s apart for an upstream job, 60 s for a final one), not found, submitted again once', async name => {
+    const { run: r, sim } = await run({ submitFaults: { [name]: ['before'] } });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(submitCalls(sim, name)).toHaveLength(2);
+    expect([copies(sim, name), started(sim, name)]).toEqual([1, 1]);
+    const looks = sim.calls.filter(c => c.action === 'ListJobs' && String(c.request.Filters[0].Values[0]).endsWith(`-${name}`));
+    expect(looks).toHaveLength(2);
+    expect(looks[1].time - looks[0].time).toBeGreaterThanOrEqual(name === 'extract' ? 10 : 60);
+  });
+
+  test('a throttled request (the cause says 429) is submitted again after one look: it created nothing', async () => {
+    const { run: r, sim } = await run({ throttle: { SubmitJob: 1 } });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(sim.calls.filter(c => c.action === 'ListJobs' && !String(c.request.Filters[0].Values[0]).endsWith('*'))).toHaveLength(1);
+    for (const j of jobs) expect(copies(sim, j.name)).toBe(1);
+  });
+
+  test.each(['extract', 'load'])('%s: after 6 tries (5 retries) that all fail, the run fails with the error, nothing of it left, every other job ended', async name => {
+    const { run: r, sim } = await run({ submitFaults: { [name]: Array(6).fill('before') } });
+    expect(r.status).toBe('FAILED');
+    expect(submitCalls(sim, name)).toHaveLength(6);
+    expect(copies(sim, name)).toBe(0);
+    expect(r.cause).toContain('Batch.AWSBatchException');
+    expect(sim.openJobs()).toEqual([]);
+  });
+
+  test('tries are counted per job: five failures of one job and then five of the next still end in a run that succeeds', async () => {
+    const five = Array(5).fill('before');
+    const { run: r, sim } = await run({ submitFaults: { extract: five, report: five } });
+    expect(r.status).toBe('SUCCEEDED');
+    expect([submitCalls(sim, 'extract').length, submitCalls(sim, 'report').length]).toEqual([6, 6]);
+  });
+
+  test('a refusal (Batch.ClientException) is not tried again: the upstream job is submitted once and the run fails naming the error', async () => {
+    const { run: r, sim } = await run({ refuseSubmit: ['report'] });
+    expect(r.status).toBe('FAILED');
+    expect(submitCalls(sim, 'report')).toHaveLength(1);
+    expect(r.cause).toMatch(/Batch\.ClientException: .*INACTIVE/);
+    expect(sim.openJobs()).toEqual([]);
+  });
+
+  test('a look that keeps failing (ListJobs throttled) ends the run cleanly: no second submission, nothing left running', async () => {
+    const { run: r, sim } = await run({ submitFaults: { extract: ['after'] }, throttle: { ListJobs: 1000 } });
+    expect(r.status).toBe('FAILED');
+    expect(submitCalls(sim, 'extract')).toHaveLength(1);
+    expect(sim.openJobs()).toEqual([]);
+    expect(r.cause).toContain('Batch.AWSBatchException');
+  });
+});
+
+describe('ListJobs that lists a new job late (not documented either way)', () => {
+  test('a job listed within the second look (10 s) is found: no second job', async () => {
+    const { run: r, sim } = await run({ submitFaults: { extract: ['after'] }, listJobsLag: 8 });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(copies(sim, 'extract')).toBe(1);
+  });
+});
+
+/**
+ * Hold-out graphs with faults the tests above never name: a random DAG, each SubmitJob call failing before or after
+ * Batch created the job at random (at most 4 faults per job, so each job gets through within its 6 tries), in both
+ * failure modes and every unverified Batch behaviour.
+ */
+describe('random faults on random graphs', () => {
+  test('every job runs exactly once and the run succeeds', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.integer({ min: 3, max: 12 }).chain(n => fc.tuple(
+        fc.constant(n),
+        fc.array(fc.array(fc.nat(), { maxLength: 3 }), { minLength: n, maxLength: n }),
+        fc.array(fc.array(fc.constantFrom('before' as const, 'after' as const, 'none' as const), { maxLength: 4 }), { minLength: n, maxLength: n }),
+      )),
+      fc.constantFrom(OnJobFailure.STOP_ALL, OnJobFailure.FINISH_INDEPENDENT),
+      fc.constantFrom(...UNVERIFIED_MODES),
+      async ([n, deps, faults], onJobFailure, mode) => {
+        const graph: WorkflowJob[] = Array.from({ length: n }, (_, i) => ({
+          name: `g${i}`, tier: '2gb', dependsOn: i === 0 ? [] : [...new Set(deps[i].map(d => `g${d % i}`))],
+        }));
+        const sim = new BatchSimulator({ startDelay: 5, ...mode, submitFaults: Object.fromEntries(graph.map((j, i) => [j.name, faults[i]])) });
+        const r = await runWorkflow(synthWorkflowDefinition(graph, { onJobFailure }), sim);
+        expect(r.status).toBe('SUCCEEDED');
+        for (const j of graph) expect([j.name, sim.jobsNamed(j.name).length, started(sim, j.name)]).toEqual([j.name, 1, 1]);
+      },
+    ), { numRuns: 12 });
+  });
+});
