@@ -172,16 +172,36 @@ describe('every Choice operator of the platform\'s definitions, in the emulator'
 });
 
 describe('the mend of the package build', () => {
-  test('corrects the one-way type tests and the hash block read, and refuses a build without them', () => {
+  test('corrects the one-way type tests, the hash block read and the Pass Result test, and refuses a build without them', () => {
     const source = [
       'x = dataView.getUint32(i + t * 4, false);',
       ...['isNull', 'IsPresent', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp'].map(n => `return ${n}True && check(varValue);`),
+      'if (this.stateDefinition.Result) {',
     ].join('\n');
     const mended = mend(source);
     expect(mended).toContain('dataView.getUint32((i + t) * 4, false);');
     expect(mended).toContain('return IsPresentTrue === (check(varValue));');
     expect(mended).toContain('return isNullTrue === (check(varValue));');
     expect(mended).not.toMatch(/True && /);
-    expect(() => mend(source.replace('return IsTimestampTrue && check(varValue);', ''))).toThrow(/found 1 hash block reads and 5 of 6 type tests/);
+    expect(mended).toContain('if (this.stateDefinition.Result !== undefined) {');
+    expect(() => mend(source.replace('return IsTimestampTrue && check(varValue);', ''))).toThrow(/found 1 hash block reads, 5 of 6 type tests and 1 of 1/);
+    expect(() => mend(source.replace('if (this.stateDefinition.Result) {', ''))).toThrow(/6 of 6 type tests and 0 of 1 Pass Result tests/);
+  });
+});
+
+/**
+ * "Result (Optional): Refers to the output of a virtual task that is passed on to the next state" (states-language.net,
+ * Pass State): a falsy Result is the output all the same. The resume's look-up (`Result: ''`, `Result: false`) and
+ * the duplicate check (`''`) rely on it.
+ */
+describe('a Pass state with a falsy Result', () => {
+  test.each([[''], [false], [0], [null]])('outputs %j, not its input', async result => {
+    const machine = new StateMachine({ StartAt: 'P', States: { P: { Type: 'Pass', Result: result, End: true } } });
+    expect(await machine.run({ input: 'not this' }).result).toBe(result);
+  });
+
+  test('a Result with ResultPath goes where ResultPath says', async () => {
+    const machine = new StateMachine({ StartAt: 'P', States: { P: { Type: 'Pass', Result: false, ResultPath: '$.r', End: true } } });
+    expect(await machine.run({ a: 1 }).result).toEqual({ a: 1, r: false });
   });
 });

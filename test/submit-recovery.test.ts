@@ -167,3 +167,52 @@ describe('random faults on random graphs', () => {
     ), { numRuns: 12 });
   });
 });
+
+/**
+ * A `ListJobs` that lists a new job later than the second look (not documented either way): the workflow submits
+ * the job again, and a second copy runs. The run's last check finds every job of the run it does not know,
+ * terminates what has not ended and fails the run naming it (workflow-duplicates.ts).
+ */
+describe('a second copy that slips through (ListJobs listing a new job late)', () => {
+  test('an upstream job: both copies end, the run fails with JobsDuplicated naming the copy it did not know', async () => {
+    const { run: r, sim } = await run({ submitFaults: { extract: ['after'] }, listJobsLag: 30 });
+    expect(copies(sim, 'extract')).toBe(2);
+    const [orphan, own] = sim.jobsNamed('extract');
+    expect(submitCalls(sim, 'report')[0].request.DependsOn).toEqual([{ JobId: own.id }]);
+    expect([r.status, r.error]).toEqual(['FAILED', 'JobsDuplicated']);
+    expect(r.cause).toMatch(/^Run of 2024-05-01 ran a job twice: a SubmitJob answer was lost and ListJobs did not list the job it had created/);
+    expect(r.cause).toContain(`${orphan.batchName} (${orphan.id}): a second copy, SUCCEEDED`);
+    expect(r.cause).not.toContain(own.id);
+    expect(sim.openJobs()).toEqual([]);
+  });
+
+  test('a copy still running when the run\'s own jobs have ended is terminated, and named', async () => {
+    // The copy Batch created first runs 10 times as long as the one the run knows.
+    let first = true;
+    const sim = new BatchSimulator({
+      startDelay: 5,
+      submitFaults: { audit: ['after'] },
+      listJobsLag: 90,
+      scriptOf: (_: any, name: string) => {
+        if (name !== 'audit') return { duration: 120 };
+        const duration = first ? 1200 : 120;
+        first = false;
+        return { duration };
+      },
+    });
+    const r = await runWorkflow(definition, sim);
+    const [orphan] = sim.jobsNamed('audit');
+    expect([r.status, r.error]).toEqual(['FAILED', 'JobsDuplicated']);
+    expect(r.cause).toContain(`${orphan.batchName} (${orphan.id}): a second copy, terminated (it was RUNNING)`);
+    expect(sim.calls.filter(c => c.action === 'TerminateJob').map(c => [c.request.JobId, c.request.Reason]))
+      .toEqual([[orphan.id, 'Workflow run: a second copy of a job (a SubmitJob answer was lost)']]);
+    expect(r.duration).toBeLessThan(orphan.startedAt! + 1200);
+  });
+
+  test('a run without a second copy lists its jobs once at the end and succeeds', async () => {
+    const { run: r, sim } = await run({});
+    expect(r.status).toBe('SUCCEEDED');
+    expect(sim.calls.filter(c => c.action === 'TerminateJob')).toEqual([]);
+    expect(r.statesEntered).toContain('Duplicates: each listed job');
+  });
+});

@@ -76,14 +76,14 @@ describe('any acyclic graph', () => {
     });
   });
 
-  test('with slow Batch API calls, a run stays within one call per job of its critical path', async () => {
+  test('with slow Batch API calls, a run stays within one call per job of its critical path (and one ListJobs per 100 jobs: the check for second copies)', async () => {
     await fc.assert(fc.asyncProperty(graphArb, async g => {
       const options = { scripts: scriptsOf(g), apiLatency: 0.2 };
       const { run } = await simulate(synthWorkflowDefinition(g.jobs), options);
       expect(run.status).toBe('SUCCEEDED');
       const cp = criticalPathOf(g.jobs, options);
       expect(run.duration).toBeGreaterThanOrEqual(cp);
-      expect(run.duration).toBeLessThanOrEqual(cp + 0.2 * g.jobs.length + 1e-9);
+      expect(run.duration).toBeLessThanOrEqual(cp + 0.2 * (g.jobs.length + Math.ceil(g.jobs.length / 100)) + 1e-9);
     }), { numRuns: 6 });
   });
 

@@ -10,7 +10,6 @@
  *   guide, AWS SDK service integrations), the service's base exception for errors it does not model (production
  *   logs: `Batch.AWSBatchException`, `Ec2.Ec2Exception`), and the names the services document for throttling.
  */
-import { allStates } from './templates';
 
 /** Example error names for each kind of error a retrier can name, to test what it matches. */
 function probes(name: string): string[] {

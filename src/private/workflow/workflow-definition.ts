@@ -18,6 +18,7 @@ import { addRunClaim } from './run-claim';
 import { addDateStates } from './run-date';
 import { jobWorkflowInputStates } from './run-input';
 import { addSubmitRecoveryStates, finalJobRecoveryStates, finalRecoveryNames, finalRetryCondition, lostCatch } from './submit-recovery';
+import { addDuplicateCheckStates, DUPLICATE_STATES } from './workflow-duplicates';
 import { addFailureStates } from './workflow-failure';
 import { sinks, topologicalOrder } from './workflow-graph';
 import { addResumeStates, RESUME_STATES, skipChoiceName, skipCondition, skippedJob, skippedName } from './workflow-resume';
@@ -176,7 +177,9 @@ function addSummaryStates(states: States, upstream: JobSubmission[], groups: Job
     ...upstream.map(j => `$.jobs.${jobKey(j.name)}`),
     ...groups.flatMap((group, g) => group.map((_, i) => `$.sinks.results[${g}][${i}]`)),
   ];
-  states[N.readSinksOk] = { Type: 'Pass', Parameters: { 'results.$': 'States.StringToJson($.error.Cause)' }, ResultPath: '$.sinks', Next: N.summary };
+  states[N.readSinksOk] = { Type: 'Pass', Parameters: { 'results.$': 'States.StringToJson($.error.Cause)' }, ResultPath: '$.sinks', Next: DUPLICATE_STATES.known };
+  // Every job succeeded: unless a job ran twice (workflow-duplicates.ts), the run ends with its summary.
+  addDuplicateCheckStates(states, N.summary);
   states[N.summary] = {
     Type: 'Pass',
     Parameters: { 'date.$': '$.date', 'input.$': '$.input', 'jobs.$': `States.Array(${paths.join(', ')})` },
