@@ -246,7 +246,10 @@ async function main(): Promise<void> {
     const stack = new Stack(app, 'BenchShapes', { env: { account: '123456789012', region: 'eu-central-1' } });
     new SandersBatchPlatform(stack, 'Platform', { workflow: c.jobs });
     // The job workflow with its tokens as placeholders (`${PlatformJobDefinition...}`), which the capacity reads.
-    const definition = definitionOf(onlyStateMachine(app.synth().getStackByName(stack.stackName).template, JOB_WORKFLOW)[1]);
+    // A large one is a file asset of the cloud assembly (definition-location.ts).
+    const assembly = app.synth();
+    const jobWorkflow = onlyStateMachine(assembly.getStackByName(stack.stackName).template, JOB_WORKFLOW)[1];
+    const definition = definitionOf(jobWorkflow, undefined, assembly.directory);
     const scripts = Object.fromEntries(Object.entries(c.durations).map(([k, d]) => [k, { duration: d }]));
     const capacity = capacityOf(stack);
     const draw = random(7);

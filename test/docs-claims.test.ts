@@ -58,3 +58,18 @@ describe('docs/contributing.md\'s CI table', () => {
     expect(ci).toContain('scripts/ci/junit-summary.ts');
   });
 });
+
+describe('docs/workflows.md on a submission whose answer is lost', () => {
+  const workflows = oneLine(read('docs/workflows.md'));
+  const prodTemplate = read('test/integ/integ.default.ts.snapshot/SandersCustomerPlatformStack-prod.template.json');
+
+  test('6 tries per job, a second look 10 s later, a found final job looked at every minute: as the prod job workflow has them', () => {
+    expect(workflows).toContain('A job gets 6 tries (5 more after the first), counted per job');
+    expect(workflows).toContain('looked for once more 10 s later');
+    expect(workflows).toContain('looked at every minute until it ends');
+    // The definition is one JSON string in the template: its quotes are escaped there.
+    expect(prodTemplate).toContain('\\"Resubmit: wait to look once more\\":{\\"Type\\":\\"Wait\\",\\"Seconds\\":10,');
+    expect(prodTemplate).toContain('{\\"Variable\\":\\"$.lost.tries\\",\\"NumericLessThanEquals\\":5}');
+    expect(prodTemplate).toMatch(/ look again\\":\{\\"Type\\":\\"Wait\\",\\"Seconds\\":60,/);
+  });
+});

@@ -67,6 +67,10 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   ['a job depends on a job that is not in the workflow', { workflow: [job('a', { dependsOn: ['ghost'] })] }, /workflow job 'a' depends on 'ghost', which is not a job of the workflow: use one of 'a'/],
   ['two jobs have the same name', { workflow: [job('a'), job('a')] }, /workflow job 'a' is defined twice: job names must be unique/],
   ['two job names differ only in - and _', { workflow: [job('load-data'), job('load_data')] }, /workflow jobs 'load-data' and 'load_data' differ only in '-' versus '_': rename one/],
+  // Job names that would give two states one name (Step Functions wants them unique; the second would replace the first).
+  ['a final job named Run beside a final job named failed (both give "Run failed")', { workflow: [job('Run'), job('failed')] }, /workflow jobs 'Run' and 'failed' both give the job workflow a state named 'Run failed': rename one/],
+  ['a final job named Job (its "Job failed" is the failure report\'s state)', { workflow: [job('Job')] }, /workflow job 'Job' gives the job workflow a state named 'Job failed', a name of the workflow's own states: rename it/],
+  ['a job named again that others depend on beside a final job named Lost', { workflow: [job('again'), { ...job('Lost'), dependsOn: ['again'] }] }, /workflow jobs 'Lost' and 'again' both give the job workflow a state named 'Lost again'|workflow jobs 'again' and 'Lost' both give the job workflow a state named 'Lost again'/],
   ['two job names differ only in case (Batch ListJobs matches names without case)', { workflow: [job('Load'), job('load')] }, /workflow jobs 'Load' and 'load' differ only in case: AWS Batch matches job names without case \(ListJobs\), so a run could not tell their jobs apart; rename one/],
   ['a job name has a space', { workflow: [job('load data')] }, /workflow job name 'load data' is not valid: use 1-64 letters, digits, hyphens and underscores/],
   ['a job name is longer than 64 characters', { workflow: [job('j'.repeat(65))] }, /workflow job name 'j{65}' is not valid: use 1-64/],

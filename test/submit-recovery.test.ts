@@ -82,14 +82,22 @@ describe('a SubmitJob whose answer is lost after Batch created the job', () => {
 });
 
 describe('a SubmitJob that fails before Batch created the job', () => {
-  test.each(['extract', 'load'])('%s: looked for twice (10 s apart for an upstream job, 60 s for a final one), not found, submitted again once', async name => {
-    const { run: r, sim } = await run({ submitFaults: { [name]: ['before'] } });
+  test('an upstream job: looked for twice, 10 s apart, not found, submitted again once', async () => {
+    const { run: r, sim } = await run({ submitFaults: { extract: ['before'] } });
     expect(r.status).toBe('SUCCEEDED');
-    expect(submitCalls(sim, name)).toHaveLength(2);
-    expect([copies(sim, name), started(sim, name)]).toEqual([1, 1]);
-    const looks = sim.calls.filter(c => c.action === 'ListJobs' && String(c.request.Filters[0].Values[0]).endsWith(`-${name}`));
+    expect(submitCalls(sim, 'extract')).toHaveLength(2);
+    expect([copies(sim, 'extract'), started(sim, 'extract')]).toEqual([1, 1]);
+    const looks = sim.calls.filter(c => c.action === 'ListJobs' && String(c.request.Filters[0].Values[0]).endsWith('-extract'));
     expect(looks).toHaveLength(2);
-    expect(looks[1].time - looks[0].time).toBeGreaterThanOrEqual(name === 'extract' ? 10 : 60);
+    expect(looks[1].time - looks[0].time).toBeGreaterThanOrEqual(10);
+  });
+
+  test('a final job: looked for once, not found, submitted again once (a late listing is left to the check for second copies)', async () => {
+    const { run: r, sim } = await run({ submitFaults: { load: ['before'] } });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(submitCalls(sim, 'load')).toHaveLength(2);
+    expect([copies(sim, 'load'), started(sim, 'load')]).toEqual([1, 1]);
+    expect(sim.calls.filter(c => c.action === 'ListJobs' && String(c.request.Filters[0].Values[0]).endsWith('-load'))).toHaveLength(1);
   });
 
   test('a throttled request (the cause says 429) is submitted again after one look: it created nothing', async () => {
@@ -121,6 +129,13 @@ describe('a SubmitJob that fails before Batch created the job', () => {
     expect(submitCalls(sim, 'report')).toHaveLength(1);
     expect(r.cause).toMatch(/Batch\.ClientException: .*INACTIVE/);
     expect(sim.openJobs()).toEqual([]);
+  });
+
+  test('a refusal of a final job is not tried again either: submitted once, the run fails naming it', async () => {
+    const { run: r, sim } = await run({ refuseSubmit: ['load'] });
+    expect(r.status).toBe('FAILED');
+    expect(submitCalls(sim, 'load')).toHaveLength(1);
+    expect(r.cause).toMatch(/job load could not be submitted: Batch\.ClientException: .*INACTIVE/);
   });
 
   test('a look that keeps failing (ListJobs throttled) ends the run cleanly: no second submission, nothing left running', async () => {
@@ -207,6 +222,18 @@ describe('a second copy that slips through (ListJobs listing a new job late)', (
     expect(sim.calls.filter(c => c.action === 'TerminateJob').map(c => [c.request.JobId, c.request.Reason]))
       .toEqual([[orphan.id, 'Workflow run: a second copy of a job (a SubmitJob answer was lost)']]);
     expect(r.duration).toBeLessThan(orphan.startedAt! + 1200);
+  });
+
+  test('a copy on the second page of the run\'s jobs (over 100 jobs) is found too', async () => {
+    // 120 jobs: the first, whose copy Batch created first, is listed last (ListJobs here lists the newest first).
+    const wide: WorkflowJob[] = [{ name: 'w0', tier: '2gb' }, ...Array.from({ length: 119 }, (_, i) => ({ name: `w${i + 1}`, tier: '2gb', dependsOn: ['w0'] }))];
+    const sim = new BatchSimulator({ startDelay: 5, submitFaults: { w0: ['after'] }, listJobsLag: 30, scripts: { w0: { duration: 60 } } });
+    const r = await runWorkflow(synthWorkflowDefinition(wide), sim);
+    const [orphan] = sim.jobsNamed('w0');
+    expect([r.status, r.error]).toEqual(['FAILED', 'JobsDuplicated']);
+    expect(r.cause).toContain(`${orphan.batchName} (${orphan.id}): a second copy`);
+    const lists = sim.calls.filter(c => c.action === 'ListJobs' && c.request.Filters[0].Values[0].endsWith('*'));
+    expect(lists.some(c => c.request.NextToken !== undefined)).toBe(true);
   });
 
   test('a run without a second copy lists its jobs once at the end and succeeds', async () => {

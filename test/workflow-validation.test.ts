@@ -3,6 +3,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as fc from 'fast-check';
 import { WorkflowJob } from '../src';
 import { synthWorkflowDefinition } from './sim/workflow-fixture';
 import { platformStack } from './util';
@@ -128,5 +129,41 @@ describe('workflow validation', () => {
     walk(definition);
     expect(names).toEqual(expect.arrayContaining(['Submit succeeded', 'Run failed', 'Run jobs', 'jobs error?', 'failed error?']));
     expect(names.length).toBe(new Set(names).size);
+  });
+});
+
+/**
+ * Job names built from the words of the workflow's own state names (`Run`, `Lost`, `Find`, `Job`, `failed`,
+ * `again`, ...): either synth refuses the workflow, naming the state two names would share, or every state of the
+ * job workflow keeps its own name. The count is checked against the same graph with neutral names (`n0`, `n1`, ...),
+ * so a state that silently replaced another (same name, same scope) shows as a missing state.
+ */
+describe('job names that are words of state names', () => {
+  const words = ['Run', 'Submit', 'Skip', 'Skipped', 'Lost', 'Find', 'Read', 'Job', 'What', 'Workflow', 'again', 'failed', 'refused',
+    'succeeded', 'back', 'look', 'error', 'load', 'report'];
+  const names = (definition: any): string[] => Object.entries<any>(definition.States).flatMap(([name, state]) => [
+    name, ...(state.Branches ?? []).flatMap(names), ...(state.ItemProcessor ? names(state.ItemProcessor) : []),
+  ]);
+
+  test('are refused naming the shared state, or give every state a name of its own', () => {
+    fc.assert(fc.property(
+      fc.uniqueArray(fc.constantFrom(...words), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.nat(), { minLength: 5, maxLength: 5 }),
+      (picked, links) => {
+        // Job i depends on one earlier job when its link says so: some final, some depended on.
+        const shape = (name: (i: number) => string) =>
+          picked.map((_, i) => job(name(i), { dependsOn: i > 0 && links[i] % 2 === 0 ? [name(links[i] % i)] : [] }));
+        let definition: any;
+        try {
+          definition = synthWorkflowDefinition(shape(i => picked[i]));
+        } catch (e: any) {
+          expect(String(e.message)).toMatch(/give(s)? the job workflow a state named '[^']+'/);
+          return;
+        }
+        const own = names(definition);
+        expect(new Set(own).size).toBe(own.length);
+        expect(own.length).toBe(names(synthWorkflowDefinition(shape(i => `n${i}`))).length);
+      },
+    ), { numRuns: 15 });
   });
 });

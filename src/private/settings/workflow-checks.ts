@@ -9,6 +9,7 @@ import { checkJobSubmissions } from './submission-checks';
 import { MemoryTier } from '../../memory-tier';
 import { AccessLevel, WorkflowJob } from '../../workflow-job';
 import { renderEvaluateOnExit } from '../compute/retry';
+import { stateNameClashes } from '../workflow/state-names';
 import { findCycle } from '../workflow/workflow-graph';
 
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -150,6 +151,12 @@ export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers:
     }
     validateDataAccess(problems, label, job);
   }
+  validateGraph(problems, jobs, names);
+}
+
+
+/** Every dependency names a job, there is no cycle, and no two jobs would give the job workflow a state of one name. */
+function validateGraph(problems: Problems, jobs: WorkflowJob[], names: Set<string>): void {
   let dependenciesExist = true;
   for (const job of jobs) {
     for (const dep of job.dependsOn ?? []) {
@@ -162,7 +169,13 @@ export function validateWorkflow(problems: Problems, jobs: WorkflowJob[], tiers:
   if (dependenciesExist) {
     // A job that depends on itself is reported above; it is not a cycle worth a second message.
     const cycle = findCycle(jobs.map(j => ({ name: j.name, dependsOn: (j.dependsOn ?? []).filter(d => d !== j.name) })));
-    if (cycle) problems.add(`workflow has a cycle: ${cycle.join(' -> ')}; remove one of these dependencies`);
+    if (cycle) {
+      problems.add(`workflow has a cycle: ${cycle.join(' -> ')}; remove one of these dependencies`);
+    } else if (names.size === jobs.length && jobs.every(j => !(j.dependsOn ?? []).includes(j.name))) {
+      // Only a graph the job workflow can be built from (names unique, no job depending on itself) is checked for
+      // state names two jobs would share.
+      stateNameClashes(jobs).forEach(p => problems.add(p));
+    }
   }
 }
 

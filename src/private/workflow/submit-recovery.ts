@@ -6,7 +6,9 @@
  * blindly (issue #22, item 3). After a failed submission the workflow waits (backoff with full jitter), asks Batch
  * for the job by its run-tagged name (`ListJobs` `JOB_NAME`, which returns jobs in every status), and:
  * - found: the run keeps that job, as if the submission had answered;
- * - not found: submits again, at most `MAX_SUBMIT_RETRIES` times, and only after an error worth retrying.
+ * - not found: submits again, at most `MAX_SUBMIT_RETRIES` times, and only after an error worth retrying; a job
+ *   that others depend on only after a second look `CONFIRM_SECONDS` later (whether `ListJobs` lists a new job at
+ *   once is not documented). A copy that slips through is caught by the run's last check (workflow-duplicates.ts).
  *
  * Jobs that others depend on share one set of states for this (`addSubmitRecoveryStates`): each job's Catch goes
  * to a small Pass state that names the job, and the shared states return to that job through a Choice. A final job
@@ -173,10 +175,9 @@ export function addSubmitRecoveryStates(
 }
 
 /** Names of a final job's recovery states. */
-export function finalRecoveryNames(name: string): { [state in 'again' | 'backOff' | 'find' | 'found' | 'succeeded' | 'look' | 'confirm']: string } {
+export function finalRecoveryNames(name: string): { [state in 'again' | 'backOff' | 'find' | 'found' | 'succeeded' | 'look']: string } {
   return {
     again: `${name} again`,
-    confirm: `${name} look once more`,
     backOff: `${name} back off`,
     find: `Find ${name}`,
     found: `${name} found?`,
@@ -195,23 +196,22 @@ export function finalJobRecoveryStates(name: string, run: string, failed: string
   const first = '$.found.jobs[0]';
   const status = (s: string) => ({ Variable: `${first}.Status`, StringEquals: s });
   return {
-    [F.again]: { Type: 'Pass', Parameters: { ...nextTry(FINAL_TRIES), looked: false }, ResultPath: FINAL_TRIES, Next: F.backOff },
+    [F.again]: { Type: 'Pass', Parameters: nextTry(FINAL_TRIES), ResultPath: FINAL_TRIES, Next: F.backOff },
     [F.backOff]: { Type: 'Wait', SecondsPath: `${FINAL_TRIES}.wait`, Next: F.find },
     [F.find]: findJob(undefined, name, '$.found', F.found, refused),
     // Found, the job is waited for here (it is the run's, and nothing resubmits it). Batch keeps an ended job "for
     // at least 7 days", and a look a minute after it ended sees it: a found job cannot be lost between looks.
+    // Not found: submitted again. (A job `ListJobs` lists late, after this look, is caught by the run's check for
+    // second copies, workflow-duplicates.ts: a final job's second look would cost every final job its bytes.)
     [F.found]: {
       Type: 'Choice',
       Choices: [
-        // Not found: looked for once more a minute later, then submitted again.
-        { And: [{ Variable: first, IsPresent: false }, { Variable: `${FINAL_TRIES}.looked`, BooleanEquals: true }], Next: run },
-        { Variable: first, IsPresent: false, Next: F.confirm },
+        { Variable: first, IsPresent: false, Next: run },
         { ...status('SUCCEEDED'), Next: F.succeeded },
         { ...status('FAILED'), Next: failed },
       ],
       Default: F.look,
     },
-    [F.confirm]: { Type: 'Pass', Result: true, ResultPath: `${FINAL_TRIES}.looked`, Next: F.look },
     [F.look]: { Type: 'Wait', Seconds: FOUND_JOB_LOOK_SECONDS, Next: F.find },
     [F.succeeded]: { Type: 'Pass', Parameters: { 'JobName': name, 'JobId.$': '$.found.jobs[0].JobId', 'failed': false, 'skipped': false }, End: true },
   };

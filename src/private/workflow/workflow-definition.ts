@@ -24,7 +24,7 @@ import { sinks, topologicalOrder } from './workflow-graph';
 import { addResumeStates, RESUME_STATES, skipChoiceName, skipCondition, skippedJob, skippedName } from './workflow-resume';
 import {
   batchJobName, BREAK_FAILED, BREAK_SUCCEEDED, isString, jobKey, MAX_BRANCHES,
-  sinkGroupStateName, STATE_NAMES, States, submitStateName, WorkflowOptions,
+  sinkGroupStateName, sinkOutcomeNames, STATE_NAMES, States, submitStateName, WorkflowOptions,
 } from './workflow-states';
 import { startWatch, watchStates, WatchOptions } from './workflow-watch';
 
@@ -90,7 +90,7 @@ function submitParameters(job: JobSubmission, retryPath: string): { [key: string
  */
 function sinkBranch(job: JobSubmission, index: number, retryPath: string): { [key: string]: unknown } {
   const run = submitStateName(job.name, true);
-  const [error, read, failed, refused] = [`${job.name} error?`, `Read ${job.name}`, `${job.name} failed`, `${job.name} refused`];
+  const { error, read, failed, refused } = sinkOutcomeNames(job.name);
   return {
     StartAt: skipChoiceName(job.name),
     States: {

@@ -45,6 +45,11 @@ export function jobKey(name: string): string {
   return name.replace(/-/g, '_');
 }
 
+/** The names of the states of a final job's branch that read its outcome (besides its submit and skip states). */
+export function sinkOutcomeNames(name: string): { error: string; read: string; failed: string; refused: string } {
+  return { error: `${name} error?`, read: `Read ${name}`, failed: `${name} failed`, refused: `${name} refused` };
+}
+
 /** The name of the state that submits a job. */
 export function submitStateName(name: string, sink: boolean): string {
   return sink ? `Run ${name}` : `Submit ${name}`;
