@@ -138,6 +138,12 @@ describe('a SubmitJob that fails before Batch created the job', () => {
     expect(r.cause).toMatch(/job load could not be submitted: Batch\.ClientException: .*INACTIVE/);
   });
 
+  test('a look throttled 8 times in a row still finds the job on its 9th try (throttling at 30 % must not fail runs)', async () => {
+    const { run: r, sim } = await run({ submitFaults: { extract: ['after'] }, throttle: { ListJobs: 8 } });
+    expect(r.status).toBe('SUCCEEDED');
+    expect([submitCalls(sim, 'extract').length, copies(sim, 'extract')]).toEqual([1, 1]);
+  });
+
   test('a look that keeps failing (ListJobs throttled) ends the run cleanly: no second submission, nothing left running', async () => {
     const { run: r, sim } = await run({ submitFaults: { extract: ['after'] }, throttle: { ListJobs: 1000 } });
     expect(r.status).toBe('FAILED');

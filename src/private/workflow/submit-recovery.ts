@@ -100,7 +100,8 @@ function findJob(
     Parameters: { 'JobQueue.$': '$.run.queue', 'Filters': [{ 'Name': 'JOB_NAME', 'Values.$': `States.Array(${batchName})` }] },
     ResultSelector: { 'jobs.$': '$.JobSummaryList' },
     ResultPath: resultPath,
-    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, JitterStrategy: 'FULL' }],
+    // Generous: a look that fails for good fails the run. Throttled 30 % of the time, 9 tries fail together 1 in 50,000.
+    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 8, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }],
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: onError }],
     Next: next,
   };

@@ -48,7 +48,7 @@ function listJobs(token: boolean): { [key: string]: unknown } {
       ...(token ? { 'NextToken.$': '$.dupPage.NextToken' } : {}),
     },
     ResultPath: '$.dupPage',
-    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, JitterStrategy: 'FULL' }],
+    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 8, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }],
     // The run's jobs succeeded: a check that cannot list them does not fail the run.
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: D.any }],
     Next: D.each,
