@@ -7,6 +7,7 @@ import * as fc from 'fast-check';
 import { WorkflowJob } from '../src';
 import { synthWorkflowDefinition } from './sim/workflow-fixture';
 import { platformStack } from './util';
+import { allStates } from '../scripts/lib/templates';
 
 function build(workflow: WorkflowJob[]): () => void {
   return () => platformStack({ workflow });
@@ -141,9 +142,7 @@ describe('workflow validation', () => {
 describe('job names that are words of state names', () => {
   const words = ['Run', 'Submit', 'Skip', 'Skipped', 'Lost', 'Find', 'Read', 'Job', 'What', 'Workflow', 'again', 'failed', 'refused',
     'succeeded', 'back', 'look', 'error', 'load', 'report'];
-  const names = (definition: any): string[] => Object.entries<any>(definition.States).flatMap(([name, state]) => [
-    name, ...(state.Branches ?? []).flatMap(names), ...(state.ItemProcessor ? names(state.ItemProcessor) : []),
-  ]);
+  const names = (definition: any): string[] => allStates(definition).map(([name]) => name);
 
   test('are refused naming the shared state, or give every state a name of its own', () => {
     fc.assert(fc.property(

@@ -10,6 +10,7 @@
  *   guide, AWS SDK service integrations), the service's base exception for errors it does not model (production
  *   logs: `Batch.AWSBatchException`, `Ec2.Ec2Exception`), and the names the services document for throttling.
  */
+import { stateMaps } from './templates';
 
 /** Example error names for each kind of error a retrier can name, to test what it matches. */
 function probes(name: string): string[] {
@@ -61,16 +62,6 @@ export function transientErrorNames(service: string): string[] {
   return [`${service}.ThrottlingException`, `${service}.TooManyRequestsException`, `${service}.${service}Exception`, ...(extra[service] ?? [])];
 }
 
-/** Every state map of a definition: its own, and those of its Parallel branches and Map processors, each on its own. */
-function scopes(definition: any): Array<{ [name: string]: any }> {
-  const own = definition.States ?? {};
-  return [own, ...Object.values<any>(own).flatMap(state => [
-    ...(state.Branches ?? []).flatMap(scopes),
-    ...(state.ItemProcessor ? scopes(state.ItemProcessor) : []),
-    ...(state.Iterator ? scopes(state.Iterator) : []),
-  ])];
-}
-
 /** The states a state can go to next (within its state map). */
 function successors(state: any): string[] {
   return [state.Next, state.Default, ...(state.Choices ?? []).map((c: any) => c.Next), ...(state.Catch ?? []).map((c: any) => c.Next)]
@@ -117,7 +108,7 @@ export function retriedAfterLook(scope: { [name: string]: any }, task: string, e
 /** The problems of a definition's retriers, one line each: `<state>: <problem>`. */
 export function retryProblems(definition: any): string[] {
   const problems: string[] = [];
-  for (const scope of scopes(definition)) {
+  for (const scope of stateMaps(definition)) {
     for (const [name, state] of Object.entries<any>(scope)) {
       if (state.Type !== 'Task') continue;
       const retry: any[] = state.Retry ?? [];

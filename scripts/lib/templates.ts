@@ -118,6 +118,14 @@ export function jobDefinitionMemory(jobDefinition: any): number {
   return Number(jobDefinition.Properties.ContainerProperties.ResourceRequirements.find((x: any) => x.Type === 'MEMORY').Value);
 }
 
+/** Every state map of a definition: its own, and those of its Parallel branches and Map processors, each on its own. */
+export function stateMaps(definition: any): Array<{ [name: string]: any }> {
+  return [definition.States ?? {}, ...allStates(definition).flatMap(([, state]) => [
+    ...(state.Branches ?? []).map((b: any) => b.States ?? {}),
+    ...[state.ItemProcessor, state.Iterator].filter(Boolean).map((p: any) => p.States ?? {}),
+  ])];
+}
+
 /** The states of a definition, in every Parallel branch and Map processor too. */
 export function allStates(definition: any): Array<[string, any]> {
   return Object.entries<any>(definition.States ?? {}).flatMap(([name, state]) => [

@@ -258,10 +258,10 @@ export class BatchSimulator {
     await this.clock.sleep(this.apiLatency);
     this.calls.push({ time: this.clock.now, action: 'SubmitJob', request });
     this.maybeThrottle('SubmitJob');
-    if (this.refuseSubmit.includes(String(request.JobName).replace(/^[0-9a-f]{32}-/, ''))) {
+    const plainName = String(request.JobName).replace(/^[0-9a-f]{32}-/, '');
+    if (this.refuseSubmit.includes(plainName)) {
       throw new BatchClientError(`Error executing request, Exception : Job definition ${request.JobDefinition} is INACTIVE.`);
     }
-    const plainName = String(request.JobName).replace(/^[0-9a-f]{32}-/, '');
     const fault = this.options.submitFaults?.[plainName]?.[this.submitsOf.get(plainName) ?? 0];
     this.submitsOf.set(plainName, (this.submitsOf.get(plainName) ?? 0) + 1);
     const serverError = () => Object.assign(new Error('Internal Server Error'), { name: 'Batch.AWSBatchException' });
@@ -270,7 +270,7 @@ export class BatchSimulator {
     if (fault === 'after') throw serverError();
     if (this.failedAfterSubmit < (this.options.failAfterSubmit ?? 0)) {
       this.failedAfterSubmit++;
-      throw Object.assign(new Error('Internal Server Error'), { name: 'Batch.AWSBatchException' });
+      throw serverError();
     }
     return { JobArn: this.arn(job.id), JobId: job.id, JobName: job.batchName };
   }

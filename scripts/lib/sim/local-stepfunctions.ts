@@ -37,7 +37,7 @@ const ONE_WAY_TYPE_TEST = /return (is\w+True|Is\w+True) && ([^;\n]+);/g;
 const TYPE_TESTS = 6;
 const TRUTHY_RESULT = /if \(this\.stateDefinition\.Result\) \{/g;
 
-/** The package's build with both mends; fails when the package no longer has the code they correct. */
+/** The package's build with all three mends; fails when the package no longer has the code they correct. */
 export function mend(source: string): string {
   const hashReads = source.match(BUGGY_READ)?.length ?? 0;
   const typeTests = source.match(ONE_WAY_TYPE_TEST)?.length ?? 0;

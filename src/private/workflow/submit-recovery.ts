@@ -71,8 +71,8 @@ export function lostCatch(name: string): Array<{ [key: string]: unknown }> {
 
 /**
  * Retried: every Batch error but a refusal (`Batch.ClientException`: an inactive job definition, a bad parameter),
- * which created nothing. Throttling and server errors come under several names (SUBMIT_RETRY_ERRORS lists those
- * seen), so the match is by prefix.
+ * which created nothing. Throttling and server errors come under several names (`Batch.AWSBatchException`,
+ * `Batch.BatchException`, `Batch.ServerException`, `Batch.TooManyRequestsException`, ...), so the match is by prefix.
  */
 const retryable = (errorPath: string) => [{ Variable: errorPath, StringMatches: 'Batch.*' }, { Not: { Variable: errorPath, StringEquals: REFUSED } }];
 

@@ -208,8 +208,9 @@ export function buildWorkflowDefinition(
 
   // Jobs that others depend on: submitted in dependency order without waiting; Batch holds each one PENDING
   // until its dependencies have succeeded. Resuming, one that succeeded in the resumed run is skipped.
+  const nextOf = (i: number) => (i + 1 < upstream.length ? skipChoiceName(upstream[i + 1].name) : N.runAll);
   upstream.forEach((job, i) => {
-    const next = i + 1 < upstream.length ? skipChoiceName(upstream[i + 1].name) : N.runAll;
+    const next = nextOf(i);
     const submit = submitStateName(job.name, false);
     states[skipChoiceName(job.name)] = { Type: 'Choice', Choices: [{ ...skipCondition(i, job.dependsOn), Next: skippedName(job.name) }], Default: submit };
     states[skippedName(job.name)] = { Type: 'Pass', Parameters: skippedJob(job.name, i), ResultPath: `$.jobs.${jobKey(job.name)}`, Next: next };
@@ -224,7 +225,6 @@ export function buildWorkflowDefinition(
       Next: next,
     };
   });
-  const nextOf = (i: number) => (i + 1 < upstream.length ? skipChoiceName(upstream[i + 1].name) : N.runAll);
   addSubmitRecoveryStates(states, upstream, nextOf, name => submitStateName(name, false));
 
   const watch: WatchOptions = { prefix: 'Watch', kind: 'watch', jobQueueArn, filterPath: '$.run.filter', failureMode, runTimeoutSeconds: options.runTimeoutSeconds };

@@ -13,12 +13,6 @@ export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
  */
 export const NO_SUCH_EXECUTION = ['Sfn.ExecutionDoesNotExistException', 'SFN.ExecutionDoesNotExistException'];
 
-/** Batch API errors worth retrying when submitting (throttling and server-side errors, under every name seen). */
-export const SUBMIT_RETRY_ERRORS = [
-  'Batch.AWSBatchException', 'Batch.BatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException',
-  'Batch.ThrottlingException',
-];
-
 /** What the workflow does with the rest of a run when one of its jobs fails (internal twin of `OnJobFailure`). */
 export type FailureMode = 'STOP_ALL' | 'FINISH_INDEPENDENT';
 
