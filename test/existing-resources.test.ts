@@ -136,4 +136,15 @@ describe('bring your own, exclusive props', () => {
   test('accepts backupPlan false with a table of one\'s own', () => {
     expect(() => stackWith(s => ({ existingTable: table(s), backupPlan: false }))).not.toThrow();
   });
+
+  test('keeps a backup plan in a destroyed environment when the team brings the key: the backups stay restorable', () => {
+    // Refused with the platform's own key (invalid-input.test.ts: the key is deleted with the stack); a team's key
+    // outlives the stack, so its backups can still be decrypted.
+    const { template } = stackWith(s => ({
+      environment: 'dev', backupPlan: true,
+      existingEncryptionKey: kms.Key.fromKeyArn(s, 'TeamKey', 'arn:aws:kms:eu-central-1:123456789012:key/team'),
+    }));
+    template.resourceCountIs('AWS::Backup::BackupPlan', 1);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+  });
 });

@@ -192,6 +192,9 @@ const CASES: Array<[string, SandersBatchPlatformProps, RegExp]> = [
   ['prod destroys its data with auto-delete on and deletion protection left at its default', { environment: 'prod', removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true },
     /removalPolicy is RemovalPolicy\.DESTROY in environment 'prod', which keeps its data by default: removing the stack would delete the bucket sanders-customer-platform-prod with every object in it \(autoDeleteObjects empties it first\), the table sanders_daily_customer_features_prod .*the KMS key.*remove removalPolicy to keep prod's data, or, if it really is disposable, set dataSafety to DataSafety\.DISPOSABLE .* and acknowledgeDisposableProd to true/],
   ['prod destroys its data', { environment: 'prod', removalPolicy: RemovalPolicy.DESTROY }, /removalPolicy is RemovalPolicy\.DESTROY in environment 'prod'.*the bucket sanders-customer-platform-prod \(once it is empty\)/],
+  // An acknowledgement given as false is no acknowledgement (only true says that prod's data is meant to go).
+  ['prod destroys its data with the acknowledgement false', { environment: 'prod', removalPolicy: RemovalPolicy.DESTROY, acknowledgeDisposableProd: false },
+    /removalPolicy is RemovalPolicy\.DESTROY in environment 'prod', which keeps its data by default/],
   ['data safety is RETAINED but the removal policy destroys', { environment: 'staging', dataSafety: DataSafety.RETAINED, removalPolicy: RemovalPolicy.DESTROY },
     /dataSafety is DataSafety\.RETAINED but removalPolicy is RemovalPolicy\.DESTROY: removing the stack would delete the bucket .*which dataSafety says must survive; remove removalPolicy to keep the data, or set dataSafety to DataSafety\.DISPOSABLE/],
   ['staging destroys its data with deletion protection left at its default', { environment: 'staging', removalPolicy: RemovalPolicy.DESTROY },
