@@ -141,7 +141,8 @@ describe('bring your own, exclusive props', () => {
     // Refused with the platform's own key (invalid-input.test.ts: the key is deleted with the stack); a team's key
     // outlives the stack, so its backups can still be decrypted.
     const { template } = stackWith(s => ({
-      environment: 'dev', backupPlan: true,
+      environment: 'dev',
+      backupPlan: true,
       existingEncryptionKey: kms.Key.fromKeyArn(s, 'TeamKey', 'arn:aws:kms:eu-central-1:123456789012:key/team'),
     }));
     template.resourceCountIs('AWS::Backup::BackupPlan', 1);

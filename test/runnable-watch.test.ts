@@ -9,6 +9,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { platformStack } from './util';
 import { StateMachine } from '../scripts/lib/sim/local-stepfunctions';
 import { definitionOf, onlyStateMachine } from '../scripts/lib/templates';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator');
 
 const template = Template.fromStack(platformStack().stack).toJSON();
 const [watchId, watchMachine] = onlyStateMachine(template, /RunnableWatch/);
@@ -21,8 +23,11 @@ interface Watched {
   readonly states: string[];
 }
 
-/** Runs the watch for one RUNNABLE event; `describe` is what DescribeJobs returns when the wait is over. */
-async function watch(detail: any, describe: () => any): Promise<Watched> {
+/**
+ * Runs the watch for one RUNNABLE event; `describe` is what DescribeJobs returns when the wait is over, `put` what
+ * PutMetricData does (it may throw).
+ */
+async function watch(detail: any, describe: () => any, put: () => any = () => ({})): Promise<Watched> {
   const describeCalls: any[] = [];
   const putMetricCalls: any[] = [];
   const states: string[] = [];
@@ -31,9 +36,10 @@ async function watch(detail: any, describe: () => any): Promise<Watched> {
     overrides: {
       taskResourceLocalHandlers: {
         'Describe job': async (input: any) => { describeCalls.push(input); return describe(); },
-        'Count stuck job': async (input: any) => { putMetricCalls.push(input); return {}; },
+        'Count stuck job': async (input: any) => { putMetricCalls.push(input); return put(); },
       },
       waitTimeOverrides: { 'Wait runnable timeout': 0 },
+      retryIntervalOverrides: { 'Describe job': 0, 'Count stuck job': 0 },
     },
   });
   const events = (async () => {
@@ -99,6 +105,38 @@ describe('the RUNNABLE watch, executed', () => {
     expect(definition.States['Wait runnable timeout'].Seconds).toBe(1800);
     const week = definitionOf(onlyStateMachine(Template.fromStack(platformStack({ runnableTimeout: Duration.days(7) }).stack).toJSON(), /RunnableWatch/)[1]);
     expect(week.States['Wait runnable timeout'].Seconds).toBe(604800);
+  });
+
+  test('a throttled PutMetricData is tried again: the stuck job is still counted (after 3 throttles)', async () => {
+    // CloudWatch answers a throttled call with ThrottlingException (API_PutMetricData "Errors" / common errors).
+    let calls = 0;
+    const throttled = () => { calls++; if (calls <= 3) throw Object.assign(new Error('Rate exceeded'), { name: 'CloudWatch.ThrottlingException' }); return {}; };
+    const { putMetricCalls, states } = await watch(event([]), () => described('RUNNABLE', []), throttled);
+    expect(putMetricCalls).toHaveLength(4);
+    expect(states.slice(-1)).toEqual(['Done']);
+  });
+
+  test('gives the count up after a fourth failed PutMetricData (3 retries)', async () => {
+    const failing = () => { throw Object.assign(new Error('Internal'), { name: 'CloudWatch.InternalServiceFault' }); };
+    await expect(watch(event([]), () => described('RUNNABLE', []), failing)).rejects.toThrow();
+  });
+
+  test('retries PutMetricData 3 times, 10 s apart, doubling, with full jitter (a burst of watches calls at once)', () => {
+    expect(definition.States['Count stuck job'].Retry).toEqual([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }]);
+  });
+
+  test('passes asl-validator', () => {
+    const { isValid, errors } = aslValidator(definition, { checkArn: false, checkPaths: true });
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  test('a DescribeJobs that fails 3 times is tried a fourth time and the job still counted', async () => {
+    let calls = 0;
+    const flaky = () => { calls++; if (calls <= 3) throw Object.assign(new Error('Rate exceeded'), { name: 'Batch.BatchException' }); return described('RUNNABLE', []); };
+    const { describeCalls, putMetricCalls } = await watch(event([]), flaky);
+    expect(describeCalls).toHaveLength(4);
+    expect(putMetricCalls).toHaveLength(1);
   });
 
   test('retries DescribeJobs 3 times, 10 s apart and doubling, before it gives up', () => {
