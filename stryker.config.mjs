@@ -39,10 +39,12 @@ export default {
     },
     enableFindRelatedTests: false,
   },
-  incremental: true,
+  // STRYKER_DIFF (scripts/ci/mutation-diff.sh): a run over a change's lines, neither reading nor writing the committed
+  // incremental report, with a report of its own.
+  incremental: !process.env.STRYKER_DIFF,
   incrementalFile: `test/mutation/incremental/${name}.json`,
   reporters: ['clear-text', 'progress', 'json'],
-  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  jsonReporter: { fileName: `reports/mutation/${name}${process.env.STRYKER_DIFF ? '-diff' : ''}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
   thresholds: { high: 90, low: 80, break: null },
   // The sandbox copy holds only what the tests read: not the packages, the integ snapshots' assets, CI's work.

@@ -47,6 +47,9 @@ bash scripts/ci/api-compat.sh
 step "type check of everything TypeScript outside the library: tests, scripts (scripts/ci, scripts/lib), .projenrc.ts"
 npx tsc --noEmit -p tsconfig.dev.json
 
+step "mutation testing of the change: StrykerJS on the lines of the mutation-tested modules changed since HEAD~1 (scripts/ci/mutation-diff.sh, at most ${MUTATION_BUDGET_SECONDS:-240} s)"
+bash scripts/ci/mutation-diff.sh HEAD~1
+
 
 step "cfn-lint (AWS, from PyPI) over every synthesized template: no errors, no warnings"
 bash scripts/ci/cfn-lint.sh

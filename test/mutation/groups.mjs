@@ -39,6 +39,14 @@ export const GROUPS = {
     mutate: ['src/private/settings/checks.ts', 'src/private/settings/data-checks.ts', 'src/private/settings/existing-checks.ts'],
     tests: ['test/invalid-input.test.ts', 'test/limits.test.ts', 'test/data-safety-option.test.ts'],
   },
+  recovery: {
+    mutate: ['src/private/workflow/submit-recovery.ts', 'src/private/workflow/workflow-duplicates.ts', 'src/private/workflow/state-names.ts'],
+    tests: ['test/submit-recovery.test.ts', 'test/retry-coverage.test.ts'],
+  },
+  monitoring: {
+    mutate: ['src/private/monitoring/monitoring.ts', 'src/private/monitoring/metrics.ts'],
+    tests: ['test/monitoring.test.ts', 'test/metrics.test.ts'],
+  },
   claim: {
     mutate: ['src/private/workflow/run-claim.ts', 'src/private/egress/egress-date-check.ts'],
     tests: ['test/run-claim.test.ts'],
