@@ -3,7 +3,7 @@
  * creates none of its own, grants, job roles and outputs use the given ones, and each is exclusive with the props
  * that only shape a created resource.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -84,6 +84,58 @@ describe('existingTable', () => {
         partitionKey: { name: 'customer_id', type: dynamodb.AttributeType.STRING }, sortKey: { name: 'day', type: dynamodb.AttributeType.NUMBER },
       }),
     }))).toThrow(/existingTable TestStack\/Features has partition key customer_id \(S\), sort key day \(N\)/);
+  });
+});
+
+describe('what a refused destroy names when the team brings resources', () => {
+  test('names neither the team\'s key nor its bucket or table, only what the platform would delete', () => {
+    let message = '';
+    try {
+      stackWith(s => ({
+        environment: 'prod',
+        removalPolicy: RemovalPolicy.DESTROY,
+        existingEncryptionKey: kms.Key.fromKeyArn(s, 'TeamKey', 'arn:aws:kms:eu-central-1:123456789012:key/team'),
+        existingBucket: s3.Bucket.fromBucketName(s, 'Data', 'team-data'),
+      }));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    // The default prod names (README, "What it creates").
+    expect(message).toMatch(/removing the stack would delete the table sanders_daily_customer_features_prod \(only a 35-day system backup is left\), the image repository sanders-customer-platform-prod, the log groups;/);
+    expect(message).not.toMatch(/KMS key|the bucket/);
+  });
+});
+
+describe('an encryption key made symmetric by its spec but not for encryption', () => {
+  test('is refused (a usage set through the L1 escape hatch)', () => {
+    expect(() => stackWith(s => {
+      const key = new kms.Key(s, 'TeamKey');
+      (key.node.defaultChild as kms.CfnKey).keyUsage = 'SIGN_VERIFY';
+      return { existingEncryptionKey: key };
+    })).toThrow(/existingEncryptionKey TestStack\/TeamKey is a SYMMETRIC_DEFAULT key for SIGN_VERIFY: /);
+  });
+});
+
+describe('existingTable of the same app: each key that differs from the jobs\' is refused', () => {
+  const { STRING: S, NUMBER: N } = dynamodb.AttributeType;
+  const key = (name: string, type: dynamodb.AttributeType) => ({ name, type });
+  // The default data model (README, "Data model"): partition key customer_id and sort key date, both strings.
+  test.each<[string, dynamodb.TableProps['partitionKey'], dynamodb.TableProps['sortKey'], string]>([
+    ['the partition key is a number', key('customer_id', N), key('date', S), 'partition key customer_id \\(N\\), sort key date \\(S\\)'],
+    ['the sort key is a number', key('customer_id', S), key('date', N), 'partition key customer_id \\(S\\), sort key date \\(N\\)'],
+    ['the sort key has another name', key('customer_id', S), key('day', S), 'partition key customer_id \\(S\\), sort key day \\(S\\)'],
+    ['the sort key is missing', key('customer_id', S), undefined, 'partition key customer_id \\(S\\), sort key none \\(-\\)'],
+    ['the partition key has another name', key('customer', S), key('date', S), 'partition key customer \\(S\\), sort key date \\(S\\)'],
+  ])('%s', (_what, partitionKey, sortKey, has) => {
+    expect(() => stackWith(s => ({ existingTable: new dynamodb.Table(s, 'Features', { partitionKey: partitionKey!, sortKey }) })))
+      .toThrow(new RegExp(`existingTable TestStack/Features has ${has}: the platform's jobs read and write items by partition key 'customer_id' and sort key 'date', both strings`));
+  });
+
+  test('a table with a sort key is refused where the team\'s data model has none', () => {
+    const props = { namePrefix: 'team-a', workflow: [{ name: 'daily', tier: '2gb' }], tablePartitionKey: key('device_id', S) };
+    expect(() => stackWith(s => ({ ...props, existingTable: new dynamodb.Table(s, 'Features', { partitionKey: key('device_id', S), sortKey: key('at', N) }) })))
+      .toThrow(/existingTable TestStack\/Features has partition key device_id \(S\), sort key at \(N\): the platform's jobs read and write items by partition key 'device_id' \(S\) and no sort key/);
+    expect(() => stackWith(s => ({ ...props, existingTable: new dynamodb.Table(s, 'Features', { partitionKey: key('device_id', S) }) }))).not.toThrow();
   });
 });
 
