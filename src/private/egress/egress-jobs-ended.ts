@@ -11,8 +11,9 @@
  * names, `backfill-<date>-<MD5 of the backfill's execution ARN>`).
  *
  * The wait is bounded: a job that someone submitted to the queue by hand, outside any run, would otherwise
- * keep the NAT gateway forever. Past `JOBS_ENDED_MAX_LOOKS` looks the teardown goes on and says so in the run's
- * output (`$.jobsEnded.gaveUp`).
+ * keep the NAT gateway forever. Past `JOBS_ENDED_MAX_LOOKS` looks the teardown goes on through the state `Stop
+ * waiting for jobs` (in the execution history; `$.jobsEnded.gaveUp` in a teardown-only run's output, while a run's
+ * output is its job workflow's).
  */
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
