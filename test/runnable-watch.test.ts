@@ -22,7 +22,7 @@ interface Watched {
 }
 
 /** Runs the watch for one RUNNABLE event; `describe` is what DescribeJobs returns when the wait is over. */
-async function watch(detail: any, describe: () => any): Promise<Watched> {
+async function watch(detail: any, describe: () => any, failedPuts = 0): Promise<Watched> {
   const describeCalls: any[] = [];
   const putMetricCalls: any[] = [];
   const states: string[] = [];
@@ -31,9 +31,14 @@ async function watch(detail: any, describe: () => any): Promise<Watched> {
     overrides: {
       taskResourceLocalHandlers: {
         'Describe job': async (input: any) => { describeCalls.push(input); return describe(); },
-        'Count stuck job': async (input: any) => { putMetricCalls.push(input); return {}; },
+        'Count stuck job': async (input: any) => {
+          putMetricCalls.push(input);
+          if (putMetricCalls.length <= failedPuts) throw Object.assign(new Error('Rate exceeded'), { name: 'CloudWatch.ThrottlingException' });
+          return {};
+        },
       },
       waitTimeOverrides: { 'Wait runnable timeout': 0 },
+      retryIntervalOverrides: { 'Describe job': 0, 'Count stuck job': 0 },
     },
   });
   const events = (async () => {
@@ -61,6 +66,13 @@ describe('the RUNNABLE watch, executed', () => {
       Dimensions: [{ Name: 'JobQueue', Value: 'sanders-batch-queue-dev' }],
     }]);
     expect(states).toEqual(['Wait runnable timeout', 'Describe job', 'Still RUNNABLE?', 'Count attempts', 'Same attempt?', 'Count stuck job', 'Done']);
+  });
+
+  test('a PutMetricData throttled 3 times in a row is retried: the stuck job is still counted', async () => {
+    // Every watch of a burst of RUNNABLE jobs puts its metric at once: the count must survive throttling.
+    const { putMetricCalls, states } = await watch(event([]), () => described('RUNNABLE', []), 3);
+    expect(putMetricCalls).toHaveLength(4);
+    expect(states.slice(-2)).toEqual(['Count stuck job', 'Done']);
   });
 
   test('counts a job in its second attempt that is still in that attempt', async () => {
