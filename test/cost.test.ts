@@ -49,6 +49,13 @@ describe('idleMonthlyCost', () => {
     expect(keys(3, true)).toBe(9);
   });
 
+  test('an interface endpoint whose subnets the template does not list is priced for one AZ', () => {
+    // An interface endpoint is billed "per VPC endpoint per AZ" (https://aws.amazon.com/privatelink/pricing/), and it is
+    // in one AZ at least: $0.012 x 730 h.
+    const cost = idleMonthlyCost({ Resources: { Endpoint: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Interface' } } } });
+    expect(cost.lines.find(l => l.item === 'Interface endpoints (per AZ)')).toEqual({ item: 'Interface endpoints (per AZ)', count: 1, monthly: 8.76 });
+  });
+
   test('fails when an instance type has no price', () => {
     expect(() => idleMonthlyCost({ Resources: { I: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 'm7g.large' } } } }))
       .toThrow(/no price for instance type "m7g.large"/);

@@ -207,6 +207,17 @@ describe('the egress lock loop', () => {
     expect([outcome.exit, outcome.error, outcome.calls]).toEqual(['failed', failure, calls]);
   });
 
+  test('each call of the loop rides out an outage of about a minute: 4 retries, 5 s doubling (5 + 10 + 20 + 40 s); a failed condition is not retried', () => {
+    // (The tries are counted, executed, above; their spacing is not: the emulator's retries here take no time.)
+    const retry = { ErrorEquals: ['States.ALL'], IntervalSeconds: 5, MaxAttempts: 4, BackoffRate: 2 };
+    const conditionFailed = { ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], MaxAttempts: 0 };
+    const states = lockLoop().States;
+    expect(states['Take the lock'].Retry).toEqual([conditionFailed, retry]);
+    expect(states['Take over the stale lock'].Retry).toEqual([conditionFailed, retry]);
+    expect(states['Read the lock'].Retry).toEqual([retry]);
+    expect(states['Describe the lock owner'].Retry.slice(-1)).toEqual([retry]);
+  });
+
   test.each([
     [{ teardownOnly: true }, 'teardown'],
     [{ teardownOnly: false }, 'run'],

@@ -51,9 +51,12 @@ async function teardownOnly(stoppedRun: string, executions: Map<string, string>,
     'Take over the stale lock': on('TakeOver', () => { s.lock.set(LOCK_ITEM, ME); return {}; }),
     'Release the lock': on('DeleteItem', () => { s.lock.delete(LOCK_ITEM); return {}; }),
     'Stop the stopped run\'s backfill': on('StopBackfill', stop),
-    'List running job workflow runs': on('ListExecutions', () => ({
-      Executions: [...s.executions].filter(([arn, status]) => status === 'RUNNING' && !arn.startsWith(BACKFILL_EXECUTIONS.replace('${Fn::Select}:', 'backfill:')))
-        .map(([arn]) => ({ ExecutionArn: arn, Name: arn.split(':').pop(), Status: 'RUNNING' })),
+    // ListExecutions: "statusFilter: If specified, only list the executions whose current execution status matches the
+    // given filter" (Step Functions API reference).
+    'List running job workflow runs': on('ListExecutions', input => ({
+      Executions: [...s.executions]
+        .filter(([arn, status]) => (input.StatusFilter === undefined || status === input.StatusFilter) && !arn.startsWith(BACKFILL_EXECUTIONS.replace('${Fn::Select}:', 'backfill:')))
+        .map(([arn, status]) => ({ ExecutionArn: arn, Name: arn.split(':').pop(), Status: status })),
     })),
     'Stop a date run of the backfill': on('StopDateRun', stop),
     'Stop the stopped run\'s job workflow': on('StopJobRun', stop),

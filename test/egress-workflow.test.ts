@@ -9,7 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { platformStack } from './util';
 import { startAt } from '../scripts/lib/sim/fixed-start-time';
 import { StateMachine } from '../scripts/lib/sim/local-stepfunctions';
-import { definitionOf, onlyStateMachine, policyStatements, stateMachines } from '../scripts/lib/templates';
+import { allStates, definitionOf, onlyStateMachine, policyStatements, stateMachines } from '../scripts/lib/templates';
 import { EGRESS_TAG, LOCK_ITEM, LOCK_KEY } from '../src/private/egress/egress-workflow';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -102,6 +102,8 @@ interface Scenario {
   readonly queueAt?: (look: number) => string[];
   /** Per state: the errors its first calls fail with, in order (e.g. throttling), before it answers. */
   readonly failFirst?: { [state: string]: string[] };
+  /** The NAT gateway's state at each DescribeNatGateways, in order: `available` at once when left out, and after the last. */
+  readonly natStates?: string[];
 }
 
 interface Outcome {
@@ -109,6 +111,8 @@ interface Outcome {
   readonly waits: number[];
   readonly result?: any;
   readonly error?: any;
+  /** Every state entered, in order (Map iterations included). */
+  readonly entered: string[];
 }
 
 async function run(scenario: Scenario): Promise<Outcome> {
@@ -137,7 +141,10 @@ async function run(scenario: Scenario): Promise<Outcome> {
     'Release the lock': record('DeleteItem', input => { w.lock.delete(input); return {}; }),
     'Allocate Address': record('AllocateAddress', () => ({ AllocationId: 'eipalloc-1' })),
     'Create NAT Gateway': record('CreateNatGateway', () => ({ NatGateway: { NatGatewayId: 'nat-1' } })),
-    'Describe NAT Gateway': record('DescribeNatGateways', () => ({ NatGateways: [{ State: 'available' }] })),
+    // (After the last of `natStates`, available: a run that does not stop at `failed` goes on rather than loop.)
+    'Describe NAT Gateway': record('DescribeNatGateways', () => ({
+      NatGateways: [{ State: scenario.natStates?.[calls.filter(([n]) => n === 'DescribeNatGateways').length - 1] ?? 'available' }],
+    })),
     'Create Route 1': record('CreateRoute', () => {
       if (scenario.createRouteFails) throw Object.assign(new Error('route exists'), { name: 'Ec2.RouteAlreadyExistsException' });
       return {};
@@ -189,16 +196,18 @@ async function run(scenario: Scenario): Promise<Outcome> {
     },
   }));
   const lockWaits: number[] = [];
+  const entered: string[] = [];
   const events = (async () => {
     for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered') entered.push(event.state.name);
       if (event.type === 'StateEntered' && event.state.name === 'Wait for the lock') lockWaits.push(event.state.input.lockWait.seconds);
     }
   })();
   let outcome: Outcome;
   try {
-    outcome = { calls, waits: lockWaits, result: await execution.result };
+    outcome = { calls, waits: lockWaits, entered, result: await execution.result };
   } catch (error) {
-    outcome = { calls, waits: lockWaits, error };
+    outcome = { calls, waits: lockWaits, entered, error };
   }
   await events;
   w.executions.set(id, outcome.error ? 'FAILED' : 'SUCCEEDED');
@@ -265,6 +274,85 @@ describe('the on-demand egress run workflow', () => {
     expect(w.lock.items.size).toBe(0);
   });
 
+  test('fails with the job workflow\'s error, not the teardown\'s, when both failed (and releases the lock)', async () => {
+    // docs/networking-and-cost.md, step 4: "release the lock ... then succeed with the job workflow's output or fail with its error"
+    const w = world();
+    const jobFailed = () => { throw Object.assign(new Error('job model-training failed'), { name: 'States.TaskFailed' }); };
+    const { error } = await run({ input: {}, world: w, jobWorkflow: jobFailed, findNatGatewaysFails: true });
+    expect([error.cause.name, error.cause.message]).toEqual(['States.TaskFailed', 'job model-training failed']);
+    expect(w.lock.items.size).toBe(0);
+  });
+
+  test.each([
+    // retried 4 times (5 tries), as every call of the teardown...
+    ['Delete NAT Gateway', 5],
+    ['Check NAT Gateways Gone', 5],
+    ['Find Addresses', 5],
+    // ... but the address: it stays associated for a moment after its NAT gateway is deleted, so 8 retries (9 tries)
+    ['Release Address', 9],
+  ])('a %s that fails %d times in a row fails the run with its error, and the lock is still released', async (state, tries) => {
+    const w = world();
+    const { calls, error } = await run({ input: {}, world: w, failFirst: { [state]: Array(tries).fill('Ec2.InternalError') } });
+    expect(names(calls).filter(n => n === `${state} failed`)).toHaveLength(tries);
+    expect(error.cause.name).toBe('Ec2.InternalError');
+    expect(names(calls).slice(-1)).toEqual(['DeleteItem']);
+    expect(w.lock.items.size).toBe(0);
+  });
+
+  test('an address released on the 9th try (associated a while after its NAT gateway went) is released, and the run succeeds', async () => {
+    const { calls, result, error } = await run({ input: {}, failFirst: { 'Release Address': Array(8).fill('Ec2.InvalidIPAddress.InUse') } });
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ ok: true });
+    expect(names(calls).slice(-2)).toEqual(['ReleaseAddress', 'DeleteItem']);
+  });
+
+  test('a run whose lock another run took over while it ran leaves the new owner\'s lock, and still ends as its job workflow did', async () => {
+    // "Released only by its owner" (docs/networking-and-cost.md, step 4: "a DeleteItem conditioned on being its owner")
+    const w = world();
+    const takenOver = () => { w.lock.items.set(LOCK_ITEM, { [LOCK_KEY]: { S: LOCK_ITEM }, owner: { S: OTHER } }); return { ok: true }; };
+    const { calls, result, error } = await run({ input: {}, world: w, jobWorkflow: takenOver });
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ ok: true });
+    // A failed condition is an answer, not an outage: not retried.
+    expect(names(calls).filter(n => n === 'DeleteItem')).toHaveLength(1);
+    expect(w.lock.items.get(LOCK_ITEM).owner.S).toBe(OTHER);
+  });
+
+  test('finds the addresses to release by the egress tag for this VPC only', async () => {
+    // docs/networking-and-cost.md, step 4: "every Elastic IP tagged {prefix}:on-demand-egress-vpc=<vpc id>"
+    const { calls } = await run({ input: {} });
+    expect(calls.find(([n]) => n === 'FindAddresses')![1]).toEqual({
+      Filters: [{ Name: `tag:${EGRESS_TAG}`, Values: [expect.stringMatching(/^\$\{PlatformVpc[0-9A-F]{8}\}$/)] }],
+    });
+  });
+
+  test.each(['failed', 'deleted'])('a NAT gateway that ends %s (not available) fails the run with EgressFailed: no job runs, egress is torn down, the lock released', async state => {
+    // A NAT gateway's states: "pending | failed | available | deleting | deleted" (EC2 API reference, NatGateway)
+    const w = world();
+    const { calls, error } = await run({ input: {}, world: w, natStates: ['pending', state] });
+    expect(error.cause.name).toBe('EgressFailed');
+    expect(names(calls).filter(n => n === 'DescribeNatGateways')).toHaveLength(2);
+    expect(names(calls)).not.toContain('StartExecution');
+    expect(names(calls).slice(-TEARDOWN.length - 1)).toEqual([...TEARDOWN, 'DeleteItem']);
+    expect(w.lock.items.size).toBe(0);
+  });
+
+  test.each<[string, number, Partial<Scenario>]>([
+    // retried 4 times, as every look of the run workflow
+    ['Describe NAT Gateway', 5, {}],
+    // retried 6 times, as every call that creates egress (a route an earlier run left is replaced)
+    ['Replace Route 1', 7, { createRouteFails: true }],
+    ['Create NAT Gateway', 7, {}],
+  ])('a %s that fails %d times in a row fails the run with its error: no job runs, egress is torn down, the lock released', async (state, tries, scenario) => {
+    const w = world();
+    const { calls, error } = await run({ input: {}, world: w, ...scenario, failFirst: { [state]: Array(tries).fill('Ec2.InternalError') } });
+    expect(names(calls).filter(n => n === `${state} failed`)).toHaveLength(tries);
+    expect(error.cause.name).toBe('Ec2.InternalError');
+    expect(names(calls)).not.toContain('StartExecution');
+    expect(names(calls).slice(-TEARDOWN.length - 1)).toEqual([...TEARDOWN, 'DeleteItem']);
+    expect(w.lock.items.size).toBe(0);
+  });
+
   test('a second run waits, backing off, until the first releases the lock, and only then creates egress', async () => {
     // GIVEN two runs started together, the first holding the lock while its jobs run
     const w = world();
@@ -307,6 +395,9 @@ describe('the on-demand egress run workflow', () => {
     expect(error).toBeUndefined();
     expect(names(calls).slice(0, 5)).toEqual(['PutItem', 'GetItem', 'DescribeExecution', 'TakeOver', 'AllocateAddress']);
     expect(calls[3][1]).toMatchObject({ ConditionExpression: '#owner = :stale', ExpressionAttributeValues: { ':stale': { S: OTHER } }, Item: { owner: { S: ME } } });
+    // The owner is read strongly consistent ("ConsistentRead: If set to true, then the operation uses strongly consistent
+    // reads", DynamoDB API reference, GetItem): an eventually consistent read may miss the owner that just took it.
+    expect(calls[1][1]).toMatchObject({ ConsistentRead: true });
     expect(w.lock.items.size).toBe(0);
   });
 
@@ -358,6 +449,9 @@ describe('the on-demand egress run workflow', () => {
     ['Allocate Address', 'Ec2.AddressLimitExceededException'],
     ['Create NAT Gateway', 'Ec2.NatGatewayLimitExceededException'],
     ['Create NAT Gateway', 'EC2.NatGatewayLimitExceeded'],
+    // EC2 error codes: the subnet or the address of the request does not exist.
+    ['Create NAT Gateway', 'Ec2.InvalidSubnetID.NotFoundException'],
+    ['Create NAT Gateway', 'Ec2.InvalidAllocationID.NotFoundException'],
   ])('a permanent error of %s (%s) is not retried: the run tears down, releases the lock and fails with it', async (state, name) => {
     const w = world();
     const { calls, error } = await run({ input: {}, world: w, failFirst: { [state]: [name, name] } });
@@ -366,6 +460,17 @@ describe('the on-demand egress run workflow', () => {
     expect([error.cause?.name, error.cause?.message]).toEqual([name, name]);
     expect(names(calls).slice(-1)).toEqual(['DeleteItem']);
     expect(w.lock.items.size).toBe(0);
+  });
+
+  test('every call that creates or removes a route, an address or a NAT gateway is retried 6 times, from 2 s doubling, with full jitter', () => {
+    // Many calls of one account may be throttled at once: "full jitter" spreads their retries ("JitterStrategy ... FULL",
+    // Step Functions developer guide, "Handling errors in Step Functions workflows", retrier fields); a throttled create
+    // is retried (docs/networking-and-cost.md, step 2).
+    const states = new Map(allStates(runDefinition()));
+    for (const name of ['Allocate Address', 'Create NAT Gateway', 'Create Route 1', 'Create Route 2', 'Replace Route 1', 'Replace Route 2', 'Delete Route 1', 'Delete Route 2']) {
+      const retry: any[] = states.get(name).Retry;
+      expect([name, retry[retry.length - 1]]).toEqual([name, { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' }]);
+    }
   });
 
   test('a teardown-only run (after a stopped run) takes over the stopped run\'s lock, creates nothing, removes what is tagged and releases the lock', async () => {
@@ -404,6 +509,38 @@ describe('the on-demand egress run workflow', () => {
     const looks = names(calls).filter(n => n === 'ListJobs').length / UNENDED_STATUSES.length;
     expect(looks).toBe(JOBS_ENDED_MAX_LOOKS + 1);
     expect(names(calls).slice(-TEARDOWN.length - 1 + LOOK.length)).toEqual([...TEARDOWN.slice(LOOK.length), 'DeleteItem']);
+  });
+
+  test('jobs that have ended by the last look (the 61st, 30 minutes in) were waited for: the teardown says so, not that it gave up', async () => {
+    // GIVEN a job RUNNABLE at the first 60 looks, ended by the 61st
+    const { calls, entered, error } = await run({ input: {}, queueAt: look => (look < JOBS_ENDED_MAX_LOOKS ? ['RUNNABLE'] : []) });
+    // THEN the teardown went on after the 61st look as after any look that found no job (the run's jobsEnded.gaveUp is
+    // false: docs/networking-and-cost.md says it is true only past the 30 minutes)
+    expect(error).toBeUndefined();
+    expect(names(calls).filter(n => n === 'ListJobs')).toHaveLength((JOBS_ENDED_MAX_LOOKS + 1) * UNENDED_STATUSES.length);
+    expect(entered.filter(s => ['Jobs ended', 'Stop waiting for jobs'].includes(s))).toEqual(['Jobs ended']);
+  });
+
+  // Each call of the run workflow is tried 5 times (4 retries), as the lock's (egress-lock.test.ts) and the teardown's.
+  test.each(UNENDED_STATUSES)('a look at the %s jobs that fails 5 times in a row does not keep egress: the teardown goes on, the run ends as its job workflow did', async status => {
+    const w = world();
+    const state = `List ${status} jobs`;
+    const { calls, entered, result, error } = await run({ input: {}, world: w, queueAt: () => ['RUNNING'], failFirst: { [state]: Array(5).fill('Batch.ServerException') } });
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ ok: true });
+    expect(names(calls).filter(n => n === `${state} failed`)).toHaveLength(5);
+    expect(entered.filter(s => ['Jobs ended', 'Stop waiting for jobs'].includes(s))).toEqual(['Stop waiting for jobs']);
+    expect(names(calls).slice(-TEARDOWN.length - 1 + LOOK.length)).toEqual([...TEARDOWN.slice(LOOK.length), 'DeleteItem']);
+    expect(w.lock.items.size).toBe(0);
+  });
+
+  test('a look throttled 4 times in a row is retried: the teardown still waits for the job it then sees', async () => {
+    const { calls, entered, error } = await run({
+      input: {}, queueAt: look => (look === 0 ? ['RUNNING'] : []), failFirst: { 'List RUNNING jobs': Array(4).fill('Batch.ServerException') },
+    });
+    expect(error).toBeUndefined();
+    expect(names(calls).filter(n => n === 'ListJobs')).toHaveLength(2 * UNENDED_STATUSES.length);
+    expect(entered.filter(s => ['Jobs ended', 'Stop waiting for jobs'].includes(s))).toEqual(['Jobs ended']);
   });
 
   test('a teardown-only run first stops the job workflow run of the stopped run (named like it), then waits for its jobs', async () => {
@@ -533,6 +670,14 @@ describe('the run workflow\'s permissions', () => {
     expect(vpc).toHaveLength(1);
     const definition = JSON.stringify(stateMachines(template.toJSON()));
     expect(definition).toContain('ClientToken.$');
+  });
+
+  test('uses the platform key for the lock item only through DynamoDB', () => {
+    // "kms:ViaService ... limits use of a KMS key to requests from specified AWS services" (AWS KMS developer guide,
+    // condition keys): the lock table is encrypted with the platform key, which the run workflow reaches only through it.
+    const lockKey = statements().filter(s => JSON.stringify(s.Action) === JSON.stringify(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']));
+    expect(lockKey.length).toBeGreaterThan(0);
+    for (const s of lockKey) expect(s.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'dynamodb.eu-central-1.amazonaws.com' } });
   });
 
   test('reads and writes only the lock table, and describes only its own executions', () => {

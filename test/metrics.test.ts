@@ -49,7 +49,7 @@ describe.each(['dev', 'prod'])('metric methods in %s', environment => {
     const metric = platform.metricJobsStuckRunnable();
     expect(rendered(stack, (platform.stuckJobsAlarm as cloudwatch.Alarm).metric)).toEqual(rendered(stack, metric));
     expect(alarmMetric(template, `sanders-batch-platform-stuck-jobs-${environment}`)).toEqual(rendered(stack, metric));
-    expect(rendered(stack, metric)).toMatchObject({ namespace: 'Sanders/BatchPlatform', metricName: 'JobsStuckRunnable', statistic: 'Sum' });
+    expect(rendered(stack, metric)).toMatchObject({ namespace: 'Sanders/BatchPlatform', metricName: 'JobsStuckRunnable', period: 300, statistic: 'Sum' });
   });
 
   test('metricFailedJobs counts the matches of the failed-jobs rule', () => {

@@ -29,6 +29,17 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
       TopicName: `sanders-batch-platform-alerts-${environment}`,
       KmsMasterKeyId: Match.anyValue(),
     });
+    // CloudWatch publishes an alarm to an encrypted topic only if the key lets it: "kms:Decrypt" and
+    // "kms:GenerateDataKey*" for cloudwatch.amazonaws.com (SNS developer guide, "Enable compatibility between event
+    // sources from AWS services and encrypted topics"), for this account's alarms only.
+    const keyPolicies = Object.values(template.findResources('AWS::KMS::Key')).flatMap((k: any) => k.Properties.KeyPolicy.Statement);
+    expect(keyPolicies.filter((st: any) => st.Principal?.Service === 'cloudwatch.amazonaws.com')).toEqual([{
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+    }]);
     for (const statement of [
       { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
       { Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: Match.objectLike({ StringEquals: Match.anyValue(), ArnLike: Match.anyValue() }) },
@@ -93,6 +104,9 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
       MetricName: 'ExecutionsFailed',
       Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: runId } }],
       Statistic: 'Sum',
+      // docs/operations.md: "`ExecutionsFailed` >= 1 in 5 minutes": one period of 300 s
+      Period: 300,
+      EvaluationPeriods: 1,
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
@@ -106,6 +120,14 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
       Namespace: METRIC_NAMESPACE,
       MetricName: 'JobsStuckRunnable',
       Dimensions: [{ Name: 'JobQueue', Value: `sanders-batch-queue-${environment}` }],
+      // One stuck job (JobsStuckRunnable = 1, summed over 5 minutes) is enough: docs/operations.md, "the alarm ... fires on it";
+      // no watch puts anything while no job is stuck, which is no alarm.
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }],
     });
     template.hasResourceProperties('AWS::Events::Rule', {

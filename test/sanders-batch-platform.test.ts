@@ -207,6 +207,25 @@ describe('SandersBatchPlatform in prod', () => {
     template.hasResourceProperties('AWS::ECR::Repository', { EmptyOnDelete: false });
   });
 
+  test('keeps 30 images, access logs 365 days (older versions 30), abandoned uploads 7 days, and backs the table up daily at 03:00 UTC for 35 days', () => {
+    // README, "What it creates": "keeps the 30 newest images", access logs "kept 365 days", the backup plan "daily, 35 days";
+    // docs/security.md: "abandoned multipart uploads are removed after 7 days". The older versions' 30 days and the
+    // backup time 03:00 UTC are in no doc: they are the committed prod snapshot's (test/integ/integ.default.ts.snapshot).
+    const repository = Object.values(template.findResources('AWS::ECR::Repository'))[0] as any;
+    expect(JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText).rules).toEqual([{
+      rulePriority: 1, description: 'Keep the 30 newest images', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' },
+    }]);
+    const rules = (bucket: RegExp) => Object.entries(template.findResources('AWS::S3::Bucket')).filter(([id]) => bucket.test(id))
+      .map(([, r]: [string, any]) => r.Properties.LifecycleConfiguration.Rules);
+    expect(rules(/^PlatformAccessLogBucket/)).toEqual([[{
+      Id: 'ExpireAccessLogs', Status: 'Enabled', ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+    }]]);
+    expect(rules(/^PlatformDataBucket/)).toEqual([[{ Id: 'AbortIncompleteUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }]]);
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: Match.objectLike({ BackupPlanRule: [Match.objectLike({ RuleName: 'Daily', ScheduleExpression: 'cron(0 3 * * ? *)', Lifecycle: { DeleteAfterDays: 35 } })] }),
+    });
+  });
+
   test('uses the prod names', () => {
     template.hasResourceProperties('AWS::Batch::JobQueue', { JobQueueName: 'sanders-batch-queue-prod' });
     template.hasResourceProperties('AWS::EC2::VPC', {
