@@ -90,6 +90,38 @@ describe('a SubmitJob that fails before Batch created the job', () => {
     const looks = sim.calls.filter(c => c.action === 'ListJobs' && String(c.request.Filters[0].Values[0]).endsWith('-extract'));
     expect(looks).toHaveLength(2);
     expect(looks[1].time - looks[0].time).toBeGreaterThanOrEqual(10);
+    // The first look waits 1-2 s after the failed call (docs/workflows.md: "the workflow waits (1-2 s, doubling, with full jitter)").
+    const wait = looks[0].time - submitCalls(sim, 'extract')[0].time;
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(2);
+  });
+
+  test('the wait before each look is drawn from 1 s up to a bound that starts at 3 s (exclusive) and doubles with each try', () => {
+    // docs/workflows.md: "waits (1-2 s, doubling, with full jitter)"; States.MathRandom draws from its start number
+    // (inclusive) to its end number (exclusive) (Step Functions developer guide, intrinsic functions for math operations).
+    expect(definition.States['Set up the run'].Parameters.lost).toEqual({ n: '', tries: 0, cap: 3 });
+    expect(definition.States['Set up the run'].Parameters.try).toEqual({ tries: 0, cap: 3 });
+    expect(definition.States['Resubmit: first failure of the job'].Parameters).toEqual({
+      'job.$': '$.lost.job',
+      'error.$': '$.lost.error',
+      'n.$': '$.lost.job.n',
+      'tries': 0,
+      'cap': 3,
+    });
+    expect(definition.States['Resubmit: count the try'].Parameters).toEqual({
+      'job.$': '$.lost.job',
+      'error.$': '$.lost.error',
+      'n.$': '$.lost.n',
+      'looked': false,
+      'tries.$': 'States.MathAdd($.lost.tries, 1)',
+      'cap.$': 'States.MathAdd($.lost.cap, $.lost.cap)',
+      'wait.$': 'States.MathRandom(1, $.lost.cap)',
+    });
+    const load = definition.States['Run and watch'].Branches[0].States['Wait for final jobs'].Branches[0].States['Wait for final jobs 1'].Branches
+      .find((b: any) => b.States['Run load']).States;
+    expect(load['load again'].Parameters).toEqual({
+      'tries.$': 'States.MathAdd($.try.tries, 1)', 'cap.$': 'States.MathAdd($.try.cap, $.try.cap)', 'wait.$': 'States.MathRandom(1, $.try.cap)',
+    });
   });
 
   test('a final job: looked for once, not found, submitted again once (a late listing is left to the check for second copies)', async () => {
