@@ -54,6 +54,20 @@ describe('FINISH_INDEPENDENT beside an array job', () => {
   });
 });
 
+describe('FINISH_INDEPENDENT after a submission Batch refuses', () => {
+  const definition = synthWorkflowDefinition(jobs, { onJobFailure: OnJobFailure.FINISH_INDEPENDENT });
+
+  test('the jobs already submitted that depend on no failed job run to their end, then the run fails with Batch\'s error', async () => {
+    // docs/workflows.md, FINISH_INDEPENDENT: "lets every job that does not depend on a failed one run to its end, array jobs included"
+    const { run, sim, openAtEnd } = await runToEnd(definition, { scripts: { shards: { duration: 900 } }, refuseSubmit: ['after-shards'], startDelay: 5 });
+    expect(openAtEnd).toEqual([]);
+    expect([run.status, run.error]).toEqual(['FAILED', 'Batch.ClientException']);
+    // shards' children end at 5 + 900, after the refusal at the start of the run
+    expect([sim.jobNamed('shards').status, sim.jobNamed('shards').stoppedAt]).toEqual(['SUCCEEDED', 905]);
+    expect(sim.jobNamed('root').status).toBe('SUCCEEDED');
+  });
+});
+
 describe('STOP_ALL beside an array job', () => {
   const definition = synthWorkflowDefinition(jobs);
 
