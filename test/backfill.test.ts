@@ -249,6 +249,30 @@ describe('resuming a failed run', () => {
     expect(submitted(sfn, before)).toEqual(['clean', 'features', 'publish']);
   });
 
+  test('a job of which the resumed run had two copies, the later one FAILED and the earlier one SUCCEEDED, is skipped with the ID of the one that succeeded', async () => {
+    // GIVEN a run in which 'clean' ran twice: its first SubmitJob created the job but its answer was lost, and ListJobs
+    // listed the job too late to be found (docs/workflows.md, "A submission whose answer is lost"); the copy the run
+    // submitted again failed, the first copy succeeded
+    let cleanCopies = 0;
+    const sim = new BatchSimulator({
+      submitFaults: { clean: ['after'] },
+      listJobsLag: 30,
+      scriptOf: (_: any, name: string) => (name === 'clean' ? { outcomes: [++cleanCopies === 1 ? 'succeed' : 'fail'] } : undefined),
+    });
+    const sfn = new SimulatedStepFunctions(sim, { [JOB_WORKFLOW]: { name: JOB_WORKFLOW_NAME, definition: jobWorkflow } });
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    const [earlier, later] = sim.jobsNamed('clean');
+    expect([first.status, earlier.status, later.status]).toEqual(['FAILED', 'SUCCEEDED', 'FAILED']);
+    const before = sim.calls.length;
+    // WHEN it is resumed
+    const second = await sfn.run(JOB_WORKFLOW, { resumeFrom: first.arn }, 'second');
+    // THEN 'clean' succeeded in that run: it is skipped, and 'features' waits for the copy that succeeded
+    expect(second.status).toBe('SUCCEEDED');
+    expect(submitted(sfn, before)).toEqual(['features', 'publish']);
+    expect(second.output.jobs.find((j: any) => j.JobName === 'clean')).toEqual({ JobName: 'clean', JobId: earlier.id, skipped: true });
+    expect(sim.jobsNamed('features').slice(-1)[0].dependsOn).toEqual([earlier.id]);
+  });
+
   test('a job that succeeded runs again when a job it depends on runs again (its record gone from Batch), and so does everything downstream', async () => {
     // GIVEN a run whose last job 'publish' failed after every other job had succeeded
     let publishFails = true;
