@@ -118,6 +118,16 @@ describe('the backfill', () => {
     expect(sfn.sim.calls.filter(c => c.action === 'SubmitJob')).toHaveLength(workflow.length);
   });
 
+  test('a StartExecution throttled 7 times in a row is retried until the date starts, and the date runs once', async () => {
+    // 7 retries after the first try (src/private/workflow/start-retry.ts: 3 s doubling up to 60 s, with full jitter)
+    const sfn = simulation(() => ({ duration: 60 }));
+    sfn.startFaults = ({ attempt }) => (attempt <= 7 ? { error: 'StepFunctions.ThrottlingException' } : undefined);
+    const run = await sfn.run(BACKFILL, { from: '2026-03-01', to: '2026-03-01' });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sfn.startCalls.map(c => c.answer)).toEqual([...Array(7).fill('StepFunctions.ThrottlingException'), 'started']);
+    expect(sfn.executions.filter(e => e.machine === JOB_WORKFLOW)).toHaveLength(1);
+  });
+
   test('a failed date is not retried: its StartExecution is made once', async () => {
     const sfn = simulation((_, name) => (name === 'ingest' ? { outcomes: ['fail'] } : undefined));
     const run = await sfn.run(BACKFILL, { from: '2026-03-01', to: '2026-03-01' });
@@ -144,6 +154,8 @@ describe('the backfill', () => {
   test.each([
     ['2023-12-30', '2024-01-02'], ['2024-02-27', '2024-03-02'], ['1900-02-20', '1900-03-02'], ['2000-02-20', '2000-03-02'],
     ['2100-02-27', '2100-03-01'], ['2026-05-31', '2026-05-31'], ['2025-09-29', '2025-10-02'],
+    // A whole leap year, 366 dates: the most a backfill takes (docs/operations.md: "at most 366 dates, a leap year").
+    ['2024-01-01', '2024-12-31'],
   ])('lists exactly the calendar\'s dates from %s to %s', async (from, to) => {
     const sfn = simulation(undefined, TRIVIAL);
     const run = await sfn.run(BACKFILL, { from, to, maxConcurrency: 40 });
@@ -210,6 +222,57 @@ describe('resuming a failed run', () => {
     expect(sfn.sim.openJobs()).toEqual([]);
   });
 
+  test('a look-up of the resumed run\'s jobs that ListJobs throttles 4 times in a row still skips the jobs that succeeded: none runs twice', async () => {
+    // GIVEN a run whose job 'clean' failed
+    let cleanFails = true;
+    const sfn = simulation((_, name) => (name === 'clean' ? { outcomes: [cleanFails ? 'fail' : 'succeed'] } : undefined));
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    expect(first.status).toBe('FAILED');
+    // AND a Batch that throttles the first 4 ListJobs of each job's exact name (the look-up; the watch lists '<tag>-*').
+    // 4 retries, as the watch's ListJobs (docs/workflows.md: "the watch's and the report's calls retry any error").
+    const listJobs = sfn.sim.listJobs.bind(sfn.sim);
+    const looks = new Map<string, number>();
+    jest.spyOn(sfn.sim, 'listJobs').mockImplementation(async (request: any) => {
+      const name = String(request.Filters[0].Values[0]);
+      looks.set(name, (looks.get(name) ?? 0) + 1);
+      if (!name.endsWith('*') && looks.get(name)! <= 4) throw Object.assign(new Error('Too Many Requests'), { name: 'Batch.BatchException' });
+      return listJobs(request);
+    });
+    cleanFails = false;
+    const before = sfn.sim.calls.length;
+    // WHEN it is resumed
+    const second = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01', resumeFrom: first.arn }, 'second');
+    // THEN each job was looked up 5 times, and only 'clean' and what depends on it ran again
+    expect([...looks.entries()].filter(([name]) => !name.endsWith('*')).map(([name, n]) => [name.replace(/^[0-9a-f]{32}-/, ''), n]).sort())
+      .toEqual([['clean', 5], ['features', 5], ['ingest', 5], ['publish', 5], ['side', 5]]);
+    expect(second.status).toBe('SUCCEEDED');
+    expect(submitted(sfn, before)).toEqual(['clean', 'features', 'publish']);
+  });
+
+  test('a job of which the resumed run had two copies, the later one FAILED and the earlier one SUCCEEDED, is skipped with the ID of the one that succeeded', async () => {
+    // GIVEN a run in which 'clean' ran twice: its first SubmitJob created the job but its answer was lost, and ListJobs
+    // listed the job too late to be found (docs/workflows.md, "A submission whose answer is lost"); the copy the run
+    // submitted again failed, the first copy succeeded
+    let cleanCopies = 0;
+    const sim = new BatchSimulator({
+      submitFaults: { clean: ['after'] },
+      listJobsLag: 30,
+      scriptOf: (_: any, name: string) => (name === 'clean' ? { outcomes: [++cleanCopies === 1 ? 'succeed' : 'fail'] } : undefined),
+    });
+    const sfn = new SimulatedStepFunctions(sim, { [JOB_WORKFLOW]: { name: JOB_WORKFLOW_NAME, definition: jobWorkflow } });
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    const [earlier, later] = sim.jobsNamed('clean');
+    expect([first.status, earlier.status, later.status]).toEqual(['FAILED', 'SUCCEEDED', 'FAILED']);
+    const before = sim.calls.length;
+    // WHEN it is resumed
+    const second = await sfn.run(JOB_WORKFLOW, { resumeFrom: first.arn }, 'second');
+    // THEN 'clean' succeeded in that run: it is skipped, and 'features' waits for the copy that succeeded
+    expect(second.status).toBe('SUCCEEDED');
+    expect(submitted(sfn, before)).toEqual(['features', 'publish']);
+    expect(second.output.jobs.find((j: any) => j.JobName === 'clean')).toEqual({ JobName: 'clean', JobId: earlier.id, skipped: true });
+    expect(sim.jobsNamed('features').slice(-1)[0].dependsOn).toEqual([earlier.id]);
+  });
+
   test('a job that succeeded runs again when a job it depends on runs again (its record gone from Batch), and so does everything downstream', async () => {
     // GIVEN a run whose last job 'publish' failed after every other job had succeeded
     let publishFails = true;
@@ -247,6 +310,26 @@ describe('resuming a failed run', () => {
     expect(second.cause).toMatch(/clean: not submitted/);
     expect(second.stoppedAt! - second.startedAt).toBeLessThan(600);
     expect(sim.openJobs()).toEqual([]);
+  });
+
+  test('with more than 40 final jobs (a second group of final branches), a resume runs again exactly the final job that failed', async () => {
+    // GIVEN 45 final jobs after one job: the final jobs wait in groups of 40 (src/private/workflow/workflow-states.ts,
+    // MAX_BRANCHES), so f42 is the third of the second group; it fails after every other job has succeeded
+    const wide: WorkflowJob[] = [{ name: 'root', tier: '2gb' }, ...Array.from({ length: 45 }, (_, i) => ({ name: `f${i}`, tier: '2gb', dependsOn: ['root'] }))];
+    const wideWorkflow = workflowDefinition(Template.fromStack(platformStack({ environment: 'prod', workflow: wide }).stack));
+    let fails = true;
+    const sim = new BatchSimulator({ scriptOf: (_: any, name: string) => (name === 'f42' ? { duration: 600, outcomes: [fails ? 'fail' : 'succeed'] } : { duration: 60 }) });
+    const sfn = new SimulatedStepFunctions(sim, { [JOB_WORKFLOW]: { name: JOB_WORKFLOW_NAME, definition: wideWorkflow } });
+    const first = await sfn.run(JOB_WORKFLOW, { date: '2026-03-01' }, 'first');
+    expect([first.status, first.cause]).toEqual(['FAILED', expect.stringMatching(/^Run of 2026-03-01 failed: job f42 failed/)]);
+    fails = false;
+    const before = sim.calls.length;
+    // WHEN it is resumed
+    const second = await sfn.run(JOB_WORKFLOW, { resumeFrom: first.arn }, 'second');
+    // THEN f42 runs again, and only f42: each final job is skipped by its own outcome in the resumed run
+    expect(second.status).toBe('SUCCEEDED');
+    expect(submitted(sfn, before)).toEqual(['f42']);
+    expect(second.output.jobs.filter((j: any) => !j.skipped).map((j: any) => j.JobName)).toEqual(['f42']);
   });
 
   test('resumeFrom may name the run workflow execution (dev): the job workflow run under the same name is resumed', async () => {

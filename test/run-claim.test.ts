@@ -309,6 +309,18 @@ describe('the claim when DynamoDB or Step Functions fail', () => {
   });
 });
 
+describe('the read of a claim held by another run', () => {
+  test('is strongly consistent: a claim written a moment before is seen, never an older owner', () => {
+    // DynamoDB GetItem: "GetItem provides an eventually consistent read by default. If your application requires a
+    // strongly consistent read, set ConsistentRead to true." (Amazon DynamoDB API Reference, GetItem)
+    expect(jobWorkflow.States['Read the date claim'].Parameters).toEqual({
+      TableName: expect.anything(),
+      Key: { date: { 'S.$': '$.date' } },
+      ConsistentRead: true,
+    });
+  });
+});
+
 describe('the claim table, and who may use it', () => {
   const prod = platformStack({ environment: 'prod', workflow });
   const dev = platformStack({ environment: 'dev', workflow });

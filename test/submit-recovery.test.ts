@@ -72,6 +72,9 @@ describe('a SubmitJob whose answer is lost after Batch created the job', () => {
     expect(r.status).toBe('FAILED');
     expect(r.cause).toMatch(/^Run of 2024-05-01 failed: job load failed: .*exit code 4/);
     expect([copies(sim, 'load'), started(sim, 'load')]).toEqual([1, 1]);
+    // Looked at every minute until it ends (docs/workflows.md), its failure is the final job's: the run then settles
+    // (two looks, 30 s apart) and ends, within a minute and a half of the job's end.
+    expect(r.duration).toBeLessThan(sim.jobNamed('load').stoppedAt! + 60 + 30 + 5);
   });
 
   test('a lost answer on every job at once: each job runs once, and the run succeeds', async () => {
@@ -90,6 +93,39 @@ describe('a SubmitJob that fails before Batch created the job', () => {
     const looks = sim.calls.filter(c => c.action === 'ListJobs' && String(c.request.Filters[0].Values[0]).endsWith('-extract'));
     expect(looks).toHaveLength(2);
     expect(looks[1].time - looks[0].time).toBeGreaterThanOrEqual(10);
+    // The first look waits 1-2 s after the failed call (docs/workflows.md: "the workflow waits (1-2 s, doubling, with full
+    // jitter)"): States.MathRandom(1, 3), whose end number AWS excludes and aws-local-stepfunctions includes (1-3 s here).
+    const wait = looks[0].time - submitCalls(sim, 'extract')[0].time;
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(3);
+  });
+
+  test('the wait before each look is drawn from 1 s up to a bound that starts at 3 s (exclusive) and doubles with each try', () => {
+    // docs/workflows.md: "waits (1-2 s, doubling, with full jitter)"; States.MathRandom draws from its start number
+    // (inclusive) to its end number (exclusive) (Step Functions developer guide, intrinsic functions for math operations).
+    expect(definition.States['Set up the run'].Parameters.lost).toEqual({ n: '', tries: 0, cap: 3 });
+    expect(definition.States['Set up the run'].Parameters.try).toEqual({ tries: 0, cap: 3 });
+    expect(definition.States['Resubmit: first failure of the job'].Parameters).toEqual({
+      'job.$': '$.lost.job',
+      'error.$': '$.lost.error',
+      'n.$': '$.lost.job.n',
+      'tries': 0,
+      'cap': 3,
+    });
+    expect(definition.States['Resubmit: count the try'].Parameters).toEqual({
+      'job.$': '$.lost.job',
+      'error.$': '$.lost.error',
+      'n.$': '$.lost.n',
+      'looked': false,
+      'tries.$': 'States.MathAdd($.lost.tries, 1)',
+      'cap.$': 'States.MathAdd($.lost.cap, $.lost.cap)',
+      'wait.$': 'States.MathRandom(1, $.lost.cap)',
+    });
+    const load = definition.States['Run and watch'].Branches[0].States['Wait for final jobs'].Branches[0].States['Wait for final jobs 1'].Branches
+      .find((b: any) => b.States['Run load']).States;
+    expect(load['load again'].Parameters).toEqual({
+      'tries.$': 'States.MathAdd($.try.tries, 1)', 'cap.$': 'States.MathAdd($.try.cap, $.try.cap)', 'wait.$': 'States.MathRandom(1, $.try.cap)',
+    });
   });
 
   test('a final job: looked for once, not found, submitted again once (a late listing is left to the check for second copies)', async () => {
@@ -105,6 +141,25 @@ describe('a SubmitJob that fails before Batch created the job', () => {
     expect(r.status).toBe('SUCCEEDED');
     expect(sim.calls.filter(c => c.action === 'ListJobs' && !String(c.request.Filters[0].Values[0]).endsWith('*'))).toHaveLength(1);
     for (const j of jobs) expect(copies(sim, j.name)).toBe(1);
+  });
+
+  test('a request throttled as "Rate exceeded" is submitted again after one look, as one whose cause says 429: it created nothing', async () => {
+    // docs/workflows.md: a cause that says the request was throttled skips the second look; "Rate exceeded" is the
+    // message of AWS's throttling errors (ThrottlingException: Rate exceeded)
+    const sim = new BatchSimulator({ startDelay: 5, scripts: Object.fromEntries(jobs.map(j => [j.name, { duration: 120 }])) });
+    const submit = sim.submitJob.bind(sim);
+    let throttled = false;
+    jest.spyOn(sim, 'submitJob').mockImplementation(async (request: any) => {
+      if (!throttled && String(request.JobName).endsWith('-extract')) {
+        throttled = true;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'Batch.AWSBatchException' });
+      }
+      return submit(request);
+    });
+    const r = await runWorkflow(definition, sim);
+    expect(r.status).toBe('SUCCEEDED');
+    expect(sim.calls.filter(c => c.action === 'ListJobs' && String(c.request.Filters[0].Values[0]).endsWith('-extract'))).toHaveLength(1);
+    expect(copies(sim, 'extract')).toBe(1);
   });
 
   test.each(['extract', 'load'])('%s: after 6 tries (5 retries) that all fail, the run fails with the error, nothing of it left, every other job ended', async name => {
@@ -228,6 +283,27 @@ describe('a second copy that slips through (ListJobs listing a new job late)', (
     expect(sim.calls.filter(c => c.action === 'TerminateJob').map(c => [c.request.JobId, c.request.Reason]))
       .toEqual([[orphan.id, 'Workflow run: a second copy of a job (a SubmitJob answer was lost)']]);
     expect(r.duration).toBeLessThan(orphan.startedAt! + 1200);
+  });
+
+  test('a copy that has already ended FAILED is named as such and not terminated (FINISH_INDEPENDENT, where a failed job does not stop the run)', async () => {
+    // The copy Batch created first fails; the one the run knows succeeds. TerminateJob is for jobs that have not ended.
+    let first = true;
+    const sim = new BatchSimulator({
+      startDelay: 5,
+      submitFaults: { extract: ['after'] },
+      listJobsLag: 30,
+      scriptOf: (_: any, name: string) => {
+        if (name !== 'extract' || !first) return { duration: 120 };
+        first = false;
+        return { duration: 60, outcomes: ['fail'] };
+      },
+    });
+    const r = await runWorkflow(synthWorkflowDefinition(jobs, { onJobFailure: OnJobFailure.FINISH_INDEPENDENT }), sim);
+    const [orphan] = sim.jobsNamed('extract');
+    expect(orphan.status).toBe('FAILED');
+    expect([r.status, r.error]).toEqual(['FAILED', 'JobsDuplicated']);
+    expect(r.cause).toContain(`${orphan.batchName} (${orphan.id}): a second copy, FAILED`);
+    expect(sim.calls.filter(c => c.action === 'TerminateJob')).toEqual([]);
   });
 
   test('a copy on the second page of the run\'s jobs (over 100 jobs) is found too', async () => {

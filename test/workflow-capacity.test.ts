@@ -7,7 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { WorkflowJob } from '../src';
 import { synthWorkflowStack } from './sim/workflow-fixture';
-import { DemandNode, peakDemand } from '../src/private/workflow/workflow-capacity';
+import { belowPeakWarning, defaultMaxvCpus, DemandNode, peakDemand } from '../src/private/workflow/workflow-capacity';
 
 /** maxvCpus when none is given: the workflow's peak demand, at least 64 and at most 256 (`maxvCpus`'s @default). */
 const MIN_DEFAULT_VCPUS = 64;
@@ -85,5 +85,15 @@ describe('maxvCpus', () => {
     given.hasWarning('*', Match.stringLikeRegexp('maxvCpus is 64 but the workflow\'s jobs can ask for 200 vCPUs at once.*bounded below by the jobs\' total vCPU-seconds divided by 64'));
     Annotations.fromStack(synthWorkflowStack(wide(140))).hasWarning('*', Match.stringLikeRegexp('maxvCpus is 256 but .* 280 vCPUs'));
     Annotations.fromStack(synthWorkflowStack(wide(100))).hasNoWarning('*', Match.stringLikeRegexp('maxvCpus'));
+  });
+
+  test('a peak with a fraction of a vCPU is rounded up, and a peak equal to maxvCpus is not below it', () => {
+    // docs/props.md, maxvCpus: "the workflow's peak demand rounded up, at least 64 and at most 256"
+    expect(defaultMaxvCpus({ vcpu: 100.25, memoryMiB: 0 }, { floor: 64, cap: 256 })).toBe(101);
+    expect(defaultMaxvCpus({ vcpu: 10, memoryMiB: 0 }, { floor: 64, cap: 256 })).toBe(64);
+    expect(defaultMaxvCpus({ vcpu: 300, memoryMiB: 0 }, { floor: 64, cap: 256 })).toBe(256);
+    // The warning is for a maxvCpus below the peak: at the peak every job that can run together does.
+    expect(belowPeakWarning({ vcpu: 200, memoryMiB: 409600 }, 200)).toBeUndefined();
+    expect(belowPeakWarning({ vcpu: 200.25, memoryMiB: 409600 }, 200)).toMatch(/^maxvCpus is 200 but the workflow's jobs can ask for 200.25 vCPUs at once/);
   });
 });

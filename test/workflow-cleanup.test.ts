@@ -46,6 +46,23 @@ describe('the cleanup of a stopped run', () => {
     expect(run.duration).toBeLessThan(180);
   });
 
+  test('terminates the jobs of a stopped run that wait for capacity (RUNNABLE), not only those that run', async () => {
+    // GIVEN a compute environment full with a job of another run, and a run of two independent jobs, stopped while
+    // both are RUNNABLE (docs/workflows.md: the cleanup "terminates every one that has not ended"), on a Step Functions
+    // that leaves the job of a stopped .sync task alone (not documented either way)
+    const sim = new BatchSimulator({ maxVcpus: 1, syncStopTerminates: false, scripts: { blocker: { duration: 3000 } } });
+    await sim.submitJob({ JobName: `${'0'.repeat(32)}-blocker`, JobQueue: 'q', JobDefinition: 'd' });
+    const stoppedRun = await runWorkflow(synthWorkflowDefinition([{ name: 'a', tier: '2gb' }, { name: 'b', tier: '2gb' }]), sim, { stopAfter: 120 });
+    expect(stoppedRun.status).toBe('ABORTED');
+    expect(sim.openJobs().sort()).toEqual(['a: RUNNABLE', 'b: RUNNABLE', 'blocker: RUNNING']);
+    // WHEN the cleanup runs
+    const run = await runWorkflow(cleanup, sim, { input: { detail: { executionArn: EXECUTION_ARN, status: 'ABORTED' } }, executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:cleanup:c2' });
+    // THEN neither job of the run is left to start once the capacity frees up
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sim.openJobs()).toEqual(['blocker: RUNNING']);
+    expect(sim.jobsNamed('a')[0].statusReason).toBe(TERMINATE_REASONS.stopped);
+  });
+
   test('is started for the job workflow\'s ABORTED and TIMED_OUT executions', () => {
     const template = Template.fromStack(synthWorkflowStack(jobs));
     const [cleanupId] = onlyStateMachine(template.toJSON(), /RunCleanup/);

@@ -54,6 +54,42 @@ describe('FINISH_INDEPENDENT beside an array job', () => {
   });
 });
 
+describe('FINISH_INDEPENDENT after a submission Batch refuses', () => {
+  const definition = synthWorkflowDefinition(jobs, { onJobFailure: OnJobFailure.FINISH_INDEPENDENT });
+
+  test('the jobs already submitted that depend on no failed job run to their end, then the run fails with Batch\'s error', async () => {
+    // docs/workflows.md, FINISH_INDEPENDENT: "lets every job that does not depend on a failed one run to its end, array jobs included"
+    const { run, sim, openAtEnd } = await runToEnd(definition, { scripts: { shards: { duration: 900 } }, refuseSubmit: ['after-shards'], startDelay: 5 });
+    expect(openAtEnd).toEqual([]);
+    expect([run.status, run.error]).toEqual(['FAILED', 'Batch.ClientException']);
+    // shards' children end at 5 + 900, after the refusal at the start of the run
+    expect([sim.jobNamed('shards').status, sim.jobNamed('shards').stoppedAt]).toEqual(['SUCCEEDED', 905]);
+    expect(sim.jobNamed('root').status).toBe('SUCCEEDED');
+  });
+});
+
+describe('FINISH_INDEPENDENT and a chain of jobs Batch holds PENDING behind a failed one', () => {
+  // root fails; c1 to c5 each depend on the one before (c5 a final job). A Batch that holds a job PENDING when a job it
+  // depends on failed (not documented either way) leaves the whole chain to the watch.
+  const chain: WorkflowJob[] = [
+    { name: 'root', tier: '2gb' },
+    ...Array.from({ length: 5 }, (_, i) => ({ name: `c${i + 1}`, tier: '2gb', dependsOn: [i === 0 ? 'root' : `c${i}`] })),
+  ];
+  const definition = synthWorkflowDefinition(chain, { onJobFailure: OnJobFailure.FINISH_INDEPENDENT });
+
+  test('is ended link by link within one look, not one link per look', async () => {
+    // docs/workflows.md: it "terminates it only when a job it depends on ... has FAILED, then looks again at once, so a
+    // chain Batch holds PENDING is ended link by link (up to 20 links a look)"; a look again waits 5 s
+    const { run, sim, openAtEnd } = await runToEnd(definition, { scripts: { root: { duration: 50, outcomes: ['fail'] } }, startDelay: 5, dependencyFailure: 'hold' });
+    expect(openAtEnd).toEqual([]);
+    expect([run.status, run.error]).toEqual(['FAILED', 'JobFailed']);
+    const terminated = sim.calls.filter(c => c.action === 'TerminateJob').map(c => c.time);
+    expect(terminated).toHaveLength(5);
+    expect(terminated[4] - terminated[0]).toBeLessThanOrEqual(4 * 5 + 4);
+    for (const name of ['c1', 'c2', 'c3', 'c4', 'c5']) expect(sim.jobNamed(name).startedAt).toBeUndefined();
+  });
+});
+
 describe('STOP_ALL beside an array job', () => {
   const definition = synthWorkflowDefinition(jobs);
 
@@ -86,6 +122,9 @@ describe('a final job\'s wait that outlives its job', () => {
     expect(run.error).toBe('JobsLost');
     expect(run.duration).toBeGreaterThan(130);
     expect(run.duration).toBeLessThan(130 + 4 * 180);
+    // Not before three empty looks in a row (docs/workflows.md: "three looks in a row"): the watch looks at 30, 90, 210,
+    // 390 and 570 s ("30 s after the start and then doubling up to every 3 minutes"), so 210, 390 and 570 find nothing.
+    expect(run.duration).toBeGreaterThanOrEqual(570);
     expect(run.cause).toMatch(/^Run of 2024-05-01 failed: JobsLost: every job of the run has ended or is gone from Batch, but Step Functions still waited for a final job\. /);
     expect(run.cause).toContain('"x: SUCCEEDED"');
   });

@@ -37,6 +37,15 @@ describe('the Python app\'s workflow', () => {
     expect(run.duration).toBe(criticalPathOf(DefaultWorkflow.jobs(), { scripts }));
   });
 
+  test('the watch looks at the run\'s jobs 30 s after the start, then doubling up to every 3 minutes', async () => {
+    // docs/workflows.md: the watch "looks at every job of the run with ListJobs, 30 s after the start and then
+    // doubling up to every 3 minutes". The run lasts 1500 s; its last ListJobs (the check for second copies) is at its end.
+    const { run, sim } = await simulate(definition, { scripts });
+    const looks = sim.calls.filter(c => c.action === 'ListJobs' && String(c.request.Filters[0].Values[0]).endsWith('*')).map(c => c.time);
+    expect(looks).toEqual([30, 90, 210, 390, 570, 750, 930, 1110, 1290, 1470, 1500]);
+    expect(run.duration).toBe(1500);
+  });
+
   test('with a scheduling delay, the run takes the critical path plus one delay per job on it', async () => {
     const { run } = await simulate(definition, { scripts, startDelay: 45 });
     expect(run.status).toBe('SUCCEEDED');
