@@ -1,8 +1,9 @@
 /**
  * Synth-time validation of the workflow: every mistake fails with a message that names the job and the fix.
  */
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as fc from 'fast-check';
 import { WorkflowJob } from '../src';
 import { synthWorkflowDefinition } from './sim/workflow-fixture';
@@ -84,6 +85,35 @@ describe('workflow validation', () => {
     ];
     expect(build([job('a', { retryStrategies: strategies })]))
       .toThrow(/workflow job 'a' has a retry strategy with onExitCode 'one', which AWS Batch rejects[\s\S]*onStatusReason 'a\*b'/);
+  });
+
+  // AWS Batch API_EvaluateOnExit: onExitCode "can contain only numbers, and can end with an asterisk (*)"; onReason
+  // and onStatusReason "can contain letters, numbers, periods (.), colons (:), and white space", up to 512 characters,
+  // optionally ending with an asterisk.
+  test.each(['1*2', '*1', '**'])('fails when onExitCode is %p (an asterisk only at the end)', onExitCode => {
+    expect(build([job('a', { retryStrategies: [batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onExitCode }))] })]))
+      .toThrow(/workflow job 'a' has a retry strategy with onExitCode '.*', which AWS Batch rejects/);
+  });
+
+  test('accepts an onReason of 512 characters and refuses one of 513', () => {
+    const rule = (n: number) => [batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onReason: 'r'.repeat(n) }))];
+    expect(build([job('a', { retryStrategies: rule(512) })])).not.toThrow();
+    expect(build([job('a', { retryStrategies: rule(513) })])).toThrow(/workflow job 'a' has a retry strategy with onReason 'r{513}', which AWS Batch rejects: use up to 512/);
+  });
+
+  test('fails when a variable is both an environment variable and a secret', () => {
+    const secret = batch.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(new Stack(new App(), 'Secrets'), 'S', 'team/key'));
+    expect(build([job('a', { environment: { KEY: 'x' }, secrets: { KEY: secret } })])).toThrow(/workflow job 'a' sets 'KEY' both as an environment variable and as a secret: keep one/);
+  });
+
+  test('fails when a bucket prefix has a wildcard', () => {
+    expect(build([job('a', { dataAccess: { bucketPrefix: 'raw/*' } })])).toThrow(/workflow job 'a' has dataAccess\.bucketPrefix 'raw\/\*': give a key prefix such as 'raw\/', without a leading '\/' or '\*'/);
+  });
+
+  // DynamoDB: a partition key value is 1 to 2048 bytes (Developer Guide, "Partition key" limits).
+  test('accepts a table leading key of 2048 characters and refuses one of 2049', () => {
+    expect(build([job('a', { dataAccess: { tableLeadingKeys: ['k'.repeat(2048)] } })])).not.toThrow();
+    expect(build([job('a', { dataAccess: { tableLeadingKeys: ['k'.repeat(2049)] } })])).toThrow(/tableLeadingKeys entry 'k{2049}': give a partition key value of 1-2048 characters/);
   });
 
   test.each([Duration.seconds(30), Duration.millis(90_500)])('fails when the timeout is %p', timeout => {
