@@ -10,7 +10,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { platformStack } from './util';
 import { StateMachine } from '../scripts/lib/sim/local-stepfunctions';
 import { definitionOf, onlyStateMachine, resourcesOfType } from '../scripts/lib/templates';
-import { MemoryTier, SandersBatchPlatformProps, WorkflowJob } from '../src';
+import { AccessLevel, MemoryTier, SandersBatchPlatformProps, WorkflowJob } from '../src';
 
 const job = (name: string, extra: Partial<WorkflowJob> = {}): WorkflowJob => ({ name, tier: '2gb', ...extra });
 const twenty = Array.from({ length: 20 }, (_, i) => job(`dep${i}`));
@@ -146,9 +146,21 @@ describe('just past every compute, retry and name limit, the platform fails at s
     ['an environment variable JOB_NAME', { workflow: [job('a', { environment: { JOB_NAME: 'x' } })] }, /workflow job 'a' sets environment variable 'JOB_NAME', which the platform sets itself/],
     ['an environment variable RUN_DATE', { workflow: [job('a', { environment: { RUN_DATE: 'x' } })] }, /workflow job 'a' sets environment variable 'RUN_DATE', which the platform sets itself/],
     ['a secret named AWS_BATCH_TOKEN', { workflow: [job('a', { secrets: { AWS_BATCH_TOKEN: {} as any } })] }, /has a secret named 'AWS_BATCH_TOKEN': AWS Batch reserves names starting with AWS_BATCH/],
+    // ECR repository names: 2-256 characters (API_CreateRepository, repositoryName).
+    ['a repository name of 257 characters', { repositoryName: 'r'.repeat(257) }, /repository name 'r{257}' is not valid: ECR allows 2-256/],
+    // AWS Batch job definition names: up to 128 characters (API_RegisterJobDefinition, jobDefinitionName). A job of
+    // its own definition named with 107 characters (itself too long for a job name) makes 'sanders-batch-job-' (18) +
+    // 107 + '-dev' (4) = 129.
+    ['a job definition name of 129 characters', { workflow: [job('j'.repeat(107), { dataAccess: { bucket: AccessLevel.READ } })] },
+      /job definition name 'sanders-batch-job-j{107}-dev' is longer than AWS Batch's 128 characters \(129: /],
     ['a namePrefix of 21 characters', { namePrefix: 'p'.repeat(21), workflow: [job('a')], tablePartitionKey: { name: 'id', type: AttributeType.STRING } }, /namePrefix 'p{21}' is not valid: use 1-20/],
   ])('%s', (_, props, message) => {
     expect(() => platformStack(props)).toThrow(message);
+  });
+
+  test('a job definition name of 128 characters is not reported (only the job name of 106 characters is)', () => {
+    expect(() => platformStack({ workflow: [job('j'.repeat(106), { dataAccess: { bucket: AccessLevel.READ } })] }))
+      .toThrow(/\(1 problem\):\n {2}- workflow job name 'j{106}' is not valid/);
   });
 });
 
