@@ -158,6 +158,13 @@ describe('just past every compute, retry and name limit, the platform fails at s
     expect(() => platformStack(props)).toThrow(message);
   });
 
+  test('a namePrefix with two hyphens in a row is one problem: the names built from it are not reported again', () => {
+    // ECR repository names take single separators only (API_CreateRepository: "[a-z0-9]+(?:[._-][a-z0-9]+)*"): the
+    // repository name built from such a prefix would be a second, derived problem.
+    expect(() => platformStack({ namePrefix: 'team--a', workflow: [job('a')], tablePartitionKey: { name: 'id', type: AttributeType.STRING } }))
+      .toThrow(/\(1 problem\):\n {2}- namePrefix 'team--a' is not valid: use 1-20 lowercase letters, digits and single hyphens/);
+  });
+
   test('a job definition name of 128 characters is not reported (only the job name of 106 characters is)', () => {
     expect(() => platformStack({ workflow: [job('j'.repeat(106), { dataAccess: { bucket: AccessLevel.READ } })] }))
       .toThrow(/\(1 problem\):\n {2}- workflow job name 'j{106}' is not valid/);
