@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { platformStack, workflowDefinition } from './util';
 import { BatchSimulator, JobScript } from '../scripts/lib/sim/batch-simulator';
 import { SimulatedStepFunctions } from '../scripts/lib/sim/step-functions';
-import { definitionOf, onlyStateMachine } from '../scripts/lib/templates';
+import { definitionOf, onlyStateMachine, policyStatements } from '../scripts/lib/templates';
 import { WorkflowJob } from '../src';
 import { MAX_BACKFILL_DATES } from '../src/private/workflow/backfill-definition';
 
@@ -45,6 +45,28 @@ function calendar(from: string, to: string): string[] {
   for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86400000) out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 }
+
+describe('the backfill\'s role', () => {
+  // startExecution.sync:2 needs states:StartExecution on the state machine, states:DescribeExecution and
+  // states:StopExecution on its executions (Step Functions stops a child execution when its parent is stopped), and
+  // the managed EventBridge rule (developer guide, "IAM policies for ... Step Functions", "Synchronous").
+  const json = template.toJSON();
+  const [, machine] = onlyStateMachine(json, /Backfill/);
+  const statements = policyStatements(json, machine.Properties.RoleArn['Fn::GetAtt'][0]);
+  const granting = (action: string) => statements.filter(st => [st.Action].flat().includes(action));
+
+  test('may describe and stop the job workflow\'s runs, and only those', () => {
+    const [stop, ...more] = granting('states:StopExecution');
+    expect(more).toEqual([]);
+    expect([stop.Action].flat().sort()).toEqual(['states:DescribeExecution', 'states:StopExecution']);
+    expect(JSON.stringify(stop.Resource)).toContain(`:execution:${JOB_WORKFLOW_NAME}:*`);
+  });
+
+  test('may start the job workflow and put the rule .sync uses', () => {
+    expect(granting('states:StartExecution')).toHaveLength(1);
+    expect(granting('events:PutRule').map(st => [st.Action].flat().sort())).toEqual([['events:DescribeRule', 'events:PutRule', 'events:PutTargets']]);
+  });
+});
 
 describe('the backfill', () => {
   test('passes asl-validator', () => {
