@@ -149,6 +149,14 @@ project.addTask('mutation', {
   receiveArgs: true,
   env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
 });
+// A group too big to run in full on this machine is measured on a seeded random sample of its own mutants:
+// `npx projen mutation:sample workflow 15 1` (group, sample size, seed).
+project.addTask('mutation:sample', {
+  description: 'Mutation-test a seeded random sample of a group\'s mutants (StrykerJS) and record its score with a 95 % interval in test/mutation/samples',
+  exec: 'node scripts/ci/mutation-sample.mjs',
+  receiveArgs: true,
+  env: { AWS_REGION: 'eu-central-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Release (helper REL, issue 14; docs/releasing.md). Versions come from projen's `bump` (the latest `v*` tag and the
@@ -182,7 +190,7 @@ project.addTask('release:upgrade-check', {
 });
 // What the loopback registries and the CI scripts leave in the work tree is not part of the package either.
 // The package ships CHANGELOG.md (what changed, breaking changes first) and the user docs, not the contributor docs.
-project.npmignore?.exclude('/releases/', '/.ci-work/', '/.venv/', '/docs/contributing.md', '/docs/releasing.md', '/stryker.config.mjs', '/.stryker-tmp/', '/reports/');
+project.npmignore?.exclude('/releases/', '/.ci-work/', '/.venv/', '/docs/contributing.md', '/docs/releasing.md', '/stryker.config.mjs', '/tsconfig.mjs.json', '/.stryker-tmp/', '/reports/');
 project.npmignore?.include('/CHANGELOG.md');
 // The released npm tarball is kept in git (`*.tgz` is ignored everywhere else).
 project.gitignore.include('/releases/npm/*.tgz');

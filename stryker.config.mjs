@@ -22,7 +22,7 @@ export default {
   // A mutant that does not compile is reported as such (CompileError) and not run; checked file by file.
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: 'perTest',
-  concurrency: 1,
+  concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 1),
   timeoutMS: 60_000,
   // STRYKER_MUTATE (comma-separated, `file:line-line` ranges allowed) narrows a trial run to part of a group.
   mutate: process.env.STRYKER_MUTATE ? process.env.STRYKER_MUTATE.split(',') : group.mutate,
@@ -39,12 +39,13 @@ export default {
     },
     enableFindRelatedTests: false,
   },
-  // STRYKER_DIFF (scripts/ci/mutation-diff.sh): a run over a change's lines, neither reading nor writing the committed
-  // incremental report, with a report of its own.
-  incremental: !process.env.STRYKER_DIFF,
+  // STRYKER_RUN names a partial run, over a change's lines (`diff`, scripts/ci/mutation-diff.sh) or a random sample
+  // of the group's mutants (`sample`, scripts/ci/mutation-sample.mjs): it neither reads nor writes the committed
+  // incremental report, and has a report of its own (reports/mutation/<group>-<run>.json).
+  incremental: !process.env.STRYKER_RUN,
   incrementalFile: `test/mutation/incremental/${name}.json`,
   reporters: ['clear-text', 'progress', 'json'],
-  jsonReporter: { fileName: `reports/mutation/${name}${process.env.STRYKER_DIFF ? '-diff' : ''}.json` },
+  jsonReporter: { fileName: `reports/mutation/${name}${process.env.STRYKER_RUN ? `-${process.env.STRYKER_RUN}` : ''}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
   thresholds: { high: 90, low: 80, break: null },
   // The sandbox copy holds only what the tests read: not the packages, the integ snapshots' assets, CI's work.

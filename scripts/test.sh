@@ -44,8 +44,9 @@ cp test-reports/junit.xml "$junit/jest.xml"
 step "public API against the previous release (jsii-diff on releases/npm/): a breaking change needs a major (0.x: minor) version and BREAKING in its changelog"
 bash scripts/ci/api-compat.sh
 
-step "type check of everything TypeScript outside the library: tests, scripts (scripts/ci, scripts/lib), .projenrc.ts"
+step "type check of everything TypeScript outside the library: tests, scripts (scripts/ci, scripts/lib), .projenrc.ts; and the JavaScript modules (tsconfig.mjs.json)"
 npx tsc --noEmit -p tsconfig.dev.json
+npx tsc -p tsconfig.mjs.json
 
 step "mutation testing of the change: StrykerJS on the lines of the mutation-tested modules changed since HEAD~1 (scripts/ci/mutation-diff.sh, at most ${MUTATION_BUDGET_SECONDS:-240} s)"
 bash scripts/ci/mutation-diff.sh HEAD~1

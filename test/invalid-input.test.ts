@@ -10,9 +10,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AccessLevel, DataSafety, SandersBatchPlatform, SandersBatchPlatformProps, WorkflowJob } from '../src';
-import { OWN_DATA_MODEL } from './util';
+import { OWN_DATA_MODEL, tier } from './util';
 
-const tier = (name: string, gib: number, vcpu: number, extra: object = {}) => ({ name, memory: Size.gibibytes(gib), vcpu, ...extra });
 const job = (name: string, extra: Partial<WorkflowJob> = {}): WorkflowJob => ({ name, tier: '2gb', ...extra });
 const token = (value: string) => Lazy.string({ produce: () => value });
 /** A cron string as a user types it (the Python app's schedules were strings). */

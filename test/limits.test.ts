@@ -7,10 +7,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { platformStack } from './util';
+import { platformStack, tier } from './util';
 import { StateMachine } from '../scripts/lib/sim/local-stepfunctions';
 import { definitionOf, onlyStateMachine, resourcesOfType } from '../scripts/lib/templates';
-import { AccessLevel, MemoryTier, SandersBatchPlatformProps, WorkflowJob } from '../src';
+import { AccessLevel, SandersBatchPlatformProps, WorkflowJob } from '../src';
 
 const job = (name: string, extra: Partial<WorkflowJob> = {}): WorkflowJob => ({ name, tier: '2gb', ...extra });
 const twenty = Array.from({ length: 20 }, (_, i) => job(`dep${i}`));
@@ -73,8 +73,6 @@ describe('just past every limit, the platform fails at synth, naming each value'
  * up to a year, a Step Functions standard execution's longest (service quotas); environment 1-16 and namePrefix 1-20
  * characters, docs/props.md.
  */
-const tier = (name: string, gib: number, vcpu: number, extra: Partial<MemoryTier> = {}): MemoryTier =>
-  ({ name, memory: Size.gibibytes(gib), vcpu, ...extra });
 const retries = (n: number) => Array.from({ length: n }, () => batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.SPOT_INSTANCE_RECLAIMED));
 
 describe('at every compute, retry and name limit, the platform synthesizes', () => {

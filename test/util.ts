@@ -1,12 +1,16 @@
 /**
  * Shared test helpers.
  */
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { IConstruct } from 'constructs';
 import { definitionOf, stateMachines } from '../scripts/lib/templates';
-import { DefaultWorkflow, SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
+import { DefaultWorkflow, MemoryTier, SandersBatchPlatform, SandersBatchPlatformProps } from '../src';
+
+/** A memory tier as a team writes one: a name, GiB of memory, vCPUs, and any other field. */
+export const tier = (name: string, gib: number, vcpu: number, extra: Partial<MemoryTier> = {}): MemoryTier =>
+  ({ name, memory: Size.gibibytes(gib), vcpu, ...extra });
 
 /** A stack with one platform in it, as a consuming team would write it. */
 export function platformStack(props: SandersBatchPlatformProps = {}, stackId = 'TestStack'): { stack: Stack; platform: SandersBatchPlatform } {

@@ -20,11 +20,11 @@ if ! git rev-parse -q --verify "$base^{commit}" > /dev/null; then
   echo "mutation of the change: base $base is not a commit here, nothing to compare"
   exit 0
 fi
-groups=${MUTATION_GROUPS:-$(node --input-type=module -e "import { GROUPS } from './test/mutation/groups.mjs'; console.log(Object.keys(GROUPS).join(' '))")}
+groups=${MUTATION_GROUPS:-$(node test/mutation/groups.mjs)}
 failed=()
 cut=()
 for group in $groups; do
-  files=$(node --input-type=module -e "import { GROUPS } from './test/mutation/groups.mjs'; console.log(GROUPS[process.argv[1]].mutate.join(' '))" "$group")
+  files=$(node test/mutation/groups.mjs "$group" mutate)
   # The changed lines of each module in HEAD, from the hunks of a diff without context: "@@ -a,b +c,d @@" is lines c
   # to c+d-1 (d = 0: a deletion, nothing to mutate; no d: one line).
   ranges=()
@@ -42,23 +42,10 @@ for group in $groups; do
   mutate=$(IFS=,; echo "${ranges[*]}")
   echo "mutation $group: the lines changed since $base ($mutate), ${left} s of budget left"
   status=0
-  STRYKER_DIFF=1 STRYKER_GROUP="$group" STRYKER_MUTATE="$mutate" timeout --kill-after=10 "$left" $stryker run stryker.config.mjs || status=$?
+  STRYKER_RUN=diff STRYKER_GROUP="$group" STRYKER_MUTATE="$mutate" timeout --kill-after=10 "$left" $stryker run stryker.config.mjs || status=$?
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then cut+=("$group"); continue; fi
   [ "$status" -eq 0 ] || { echo "mutation $group: Stryker failed ($status)" >&2; exit "$status"; }
-  node --input-type=module -e "
-    import { readFileSync } from 'fs';
-    const [group, floor] = process.argv.slice(1);
-    const report = JSON.parse(readFileSync('reports/mutation/' + group + '-diff.json', 'utf8'));
-    const all = Object.entries(report.files).flatMap(([file, f]) => f.mutants.map(m => ({ ...m, file })));
-    const by = s => all.filter(m => m.status === s);
-    const detected = by('Killed').length + by('Timeout').length;
-    const alive = [...by('Survived'), ...by('NoCoverage')];
-    const valid = detected + alive.length;
-    const score = valid ? 100 * detected / valid : 100;
-    console.log('mutation ' + group + ' (changed lines): ' + score.toFixed(1) + ' % (' + detected + ' of ' + valid + ' detected, ' + by('CompileError').length + ' did not compile, ' + by('RuntimeError').length + ' refused at run)');
-    for (const m of alive) console.log('  ' + m.status + ' ' + m.file + ':' + m.location.start.line + ' ' + m.mutatorName + (m.replacement !== undefined ? ' -> ' + JSON.stringify(m.replacement).slice(0, 80) : ''));
-    if (score < Number(floor)) { console.error('mutation ' + group + ': the changed lines score below ' + floor + ' %'); process.exit(1); }
-  " "$group" "$floor" || failed+=("$group")
+  node scripts/ci/mutation-score.mjs "reports/mutation/$group-diff.json" "$group (changed lines)" "$floor" || failed+=("$group")
 done
 echo "mutation of the change since $base: done in $((SECONDS - start)) s"
 if [ ${#cut[@]} -gt 0 ]; then

@@ -13,13 +13,13 @@ export AWS_REGION="${AWS_REGION:-eu-central-1}" CDK_DISABLE_CLI_TELEMETRY=true
 stryker="${STRYKER:-npx stryker}"
 groups=("$@")
 if [ ${#groups[@]} -eq 0 ]; then
-  read -r -a groups <<< "$(node --input-type=module -e "import { GROUPS } from './test/mutation/groups.mjs'; console.log(Object.keys(GROUPS).join(' '))")"
+  read -r -a groups <<< "$(node test/mutation/groups.mjs)"
 fi
 start=$SECONDS
 budget=${MUTATION_BUDGET_SECONDS:-900}
 left=()
 for group in "${groups[@]}"; do
-  files=$(node --input-type=module -e "import { GROUPS } from './test/mutation/groups.mjs'; const g = GROUPS[process.argv[1]]; console.log([...g.mutate, ...g.tests].join(' '))" "$group")
+  files="$(node test/mutation/groups.mjs "$group" mutate) $(node test/mutation/groups.mjs "$group" tests)"
   for f in $files; do [ -f "$f" ] || { echo "mutation $group: $f (test/mutation/groups.mjs) does not exist" >&2; exit 1; }; done
   # shellcheck disable=SC2086
   inputs=$(cat $files scripts/lib/sim/*.ts scripts/lib/templates.ts test/util.ts stryker.config.mjs test/mutation/groups.mjs | sha256sum | cut -d' ' -f1)
@@ -34,20 +34,8 @@ for group in "${groups[@]}"; do
   [ -n "${MUTATION_FULL:-}" ] && extra=(--force)
   STRYKER_GROUP="$group" $stryker run stryker.config.mjs "${extra[@]}"
   echo "$inputs" > "$record"
-  node --input-type=module -e "
-    import { readFileSync } from 'fs';
-    import { GROUPS } from './test/mutation/groups.mjs';
-    const group = process.argv[1];
-    const report = JSON.parse(readFileSync('reports/mutation/' + group + '.json', 'utf8'));
-    const all = Object.values(report.files).flatMap(f => f.mutants);
-    const by = s => all.filter(m => m.status === s).length;
-    const detected = by('Killed') + by('Timeout');
-    const valid = detected + by('Survived') + by('NoCoverage');
-    const score = valid ? 100 * detected / valid : 100;
-    console.log('mutation ' + group + ': ' + score.toFixed(1) + ' % (' + detected + ' of ' + valid + ' detected, ' + by('CompileError') + ' did not compile, ' + by('Ignored') + ' ignored)');
-    const floor = GROUPS[group].break;
-    if (floor != null && score < floor) { console.error('mutation ' + group + ': below ' + floor + ' %'); process.exit(1); }
-  " "$group"
+  floor=$(node test/mutation/groups.mjs "$group" break)
+  node scripts/ci/mutation-score.mjs "reports/mutation/$group.json" "$group" "$floor"
 done
 echo "mutation: done in $((SECONDS - start)) s"
 if [ ${#left[@]} -gt 0 ]; then
