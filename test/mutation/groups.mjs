@@ -12,7 +12,8 @@ export const GROUPS = {
   },
   defaults: {
     mutate: ['src/private/settings/defaults.ts'],
-    tests: ['test/workflow-capacity.test.ts', 'test/sanders-batch-platform.test.ts', 'test/runnable-watch.test.ts', 'test/data-safety.test.ts'],
+    tests: ['test/defaults.test.ts', 'test/workflow-capacity.test.ts', 'test/sanders-batch-platform.test.ts', 'test/runnable-watch.test.ts',
+      'test/data-safety.test.ts'],
   },
   cost: {
     mutate: ['scripts/idle-cost.ts'],
