@@ -4,9 +4,10 @@
  * docs/networking-and-cost.md. src/private/settings/defaults.ts is where they live; a changed value there must fail
  * here, fast (issue 26: the `defaults` mutation group runs this file for each of its mutants).
  */
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { platformTemplate } from './util';
+import { platformStack, platformTemplate } from './util';
+import { DataSafety } from '../src';
 import { definitionOf, stateMachines } from '../scripts/lib/templates';
 
 const dev = platformTemplate();
@@ -134,6 +135,14 @@ describe('data safety (README environment table: dev disposable, every other nam
     dev.hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false }, DeletionProtectionEnabled: false });
     for (const b of resources(dev, 'AWS::S3::Bucket')) expect(b.Properties.VersioningConfiguration).toBeUndefined();
     dev.resourceCountIs('AWS::Backup::BackupPlan', 0);
+  });
+
+  test('prod is the name whose disposable data needs acknowledgeDisposableProd; another name neither dev nor prod is warned about', () => {
+    expect(() => platformTemplate({ environment: 'prod', dataSafety: DataSafety.DISPOSABLE })).toThrow(/DataSafety\.DISPOSABLE in environment 'prod'/);
+    expect(() => platformTemplate({ environment: 'staging', dataSafety: DataSafety.DISPOSABLE })).not.toThrow();
+    const warned = (environment: string) => Annotations.fromStack(platformStack({ environment }).stack)
+      .findWarning('*', Match.stringLikeRegexp(`environment '${environment}' is neither 'dev' nor 'prod'`)).length;
+    expect([warned('dev'), warned('prod'), warned('staging')]).toEqual([0, 0, 1]);
   });
 
   test.each([['prod', prod], ['staging', staging]])('%s: retained, versioned, point-in-time recovery, deletion protection, backups', (_, t) => {
