@@ -7,8 +7,8 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { platformStack, platformTemplate } from './util';
-import { DataSafety } from '../src';
 import { definitionOf, stateMachines } from '../scripts/lib/templates';
+import { DataSafety } from '../src';
 
 const dev = platformTemplate();
 const prod = platformTemplate({ environment: 'prod' });
