@@ -79,6 +79,22 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
     });
   });
 
+  test('the alert of a run names the environment, the run, how it ended, its execution, error and cause (docs/operations.md)', () => {
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))
+      .find((r: any) => r.Properties.EventPattern.detail?.status?.includes('FAILED') && r.Properties.EventPattern.source[0] === 'aws.states') as any;
+    expect(rule.Properties.Targets[0].InputTransformer).toEqual({
+      InputPathsMap: {
+        'detail-name': '$.detail.name',
+        'detail-status': '$.detail.status',
+        'detail-executionArn': '$.detail.executionArn',
+        'detail-error': '$.detail.error',
+        'detail-cause': '$.detail.cause',
+      },
+      InputTemplate: `"Batch platform ${environment}: run <detail-name> ended <detail-status>. Execution: <detail-executionArn>. `
+        + 'Error: <detail-error>. Cause: <detail-cause>"',
+    });
+  });
+
   test('counts failed jobs of the platform\'s queue without an alert of their own (the failed run\'s alert names the job)', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
@@ -154,6 +170,21 @@ describe.each(['dev', 'prod'])('alerts and dashboard in %s', environment => {
     for (const metric of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionTime', 'TriggeredRules', 'JobsStuckRunnable']) {
       expect(body).toContain(metric);
     }
+  });
+
+  test('the dashboard\'s graph of runs: each of the run state machine\'s counts, summed, under its own label', () => {
+    const withDashboard = platformTemplate({ environment, createDashboard: true });
+    const { Properties } = Object.values(withDashboard.findResources('AWS::CloudWatch::Dashboard'))[0] as any;
+    // The body is a Fn::Join of text and references; with each reference as a placeholder it is the dashboard's JSON.
+    const body = JSON.parse(Properties.DashboardBody['Fn::Join'][1].map((part: unknown) => typeof part === 'string' ? part : 'REF').join(''));
+    const runs = body.widgets.find((w: any) => w.properties.title === 'Runs');
+    expect(runs.properties.metrics.map((m: any[]) => [m[1], m[m.length - 1]])).toEqual([
+      ['ExecutionsStarted', { label: 'Started', stat: 'Sum' }],
+      ['ExecutionsSucceeded', { label: 'Succeeded', stat: 'Sum' }],
+      ['ExecutionsFailed', { label: 'Failed', stat: 'Sum' }],
+      ['ExecutionsTimedOut', { label: 'Timed out', stat: 'Sum' }],
+      ['ExecutionsAborted', { label: 'Stopped', stat: 'Sum' }],
+    ]);
   });
 
   test('logs the jobs into a log group kept a year, and every state machine at level ALL with X-Ray', () => {
