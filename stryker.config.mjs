@@ -54,5 +54,9 @@ export default {
   ignorePatterns: ['/dist', '/lib', '/releases', '/test-consumers', '/.ci-work', '/.venv', '/cdk.out', '/reports', '/coverage',
     '/test-reports', '/test/integ/cdk-integ.out.*', '/test/integ/**/asset.*', '/.stryker-tmp'],
   tempDirName: '.stryker-tmp',
+  // A sample (scripts/ci/mutation-sample.mjs) runs its drawn mutants only, not the ones nested inside their ranges.
+  ...(process.env.STRYKER_RUN === 'sample'
+    ? { plugins: ['@stryker-mutator/*', './test/mutation/sample-ignorer.mjs'], ignorers: ['sample'] }
+    : {}),
   cleanTempDir: 'always',
 };

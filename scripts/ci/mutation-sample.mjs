@@ -8,8 +8,9 @@
  * 1. Lists every mutant of the group's modules (test/mutation/groups.mjs) with Stryker's own instrumenter, the one
  *    `stryker run` uses, leaving out those a `// Stryker disable` comment ignores.
  * 2. Draws `size` of them with a seeded generator (the same seed gives the same sample).
- * 3. Runs `stryker run` with `mutate` narrowed to each drawn mutant's exact source range (STRYKER_RUN=sample; a range
- *    also holds the mutants nested inside it, which are run but not counted).
+ * 3. Runs `stryker run` with `mutate` narrowed to each drawn mutant's exact source range (STRYKER_RUN=sample); the
+ *    mutants nested inside a drawn one's range are ignored (test/mutation/sample-ignorer.mjs), so only the drawn ones
+ *    run (and any other mutator's mutant of the very same node, which is not counted).
  * 4. Scores the drawn mutants only, with a 95 % Wilson interval for the group's whole score, and lists each drawn
  *    mutant left alive. The record, test/mutation/samples/<group>.json (commit it), holds the seed, the population
  *    and every drawn mutant with its status.
@@ -86,7 +87,11 @@ for (const file of new Set(drawn.map(m => m.fileName))) {
 console.log(`mutation sample ${group}: ${drawn.length} of ${population.length} mutants (seed ${seed})`);
 const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
   stdio: 'inherit',
-  env: { ...process.env, STRYKER_GROUP: group, STRYKER_RUN: 'sample', STRYKER_MUTATE: drawn.map(range).join(',') },
+  env: {
+    ...process.env, STRYKER_GROUP: group, STRYKER_RUN: 'sample', STRYKER_MUTATE: drawn.map(range).join(','),
+    // test/mutation/sample-ignorer.mjs: the mutants nested inside a drawn one's range are ignored, not run.
+    STRYKER_SAMPLE: JSON.stringify(drawn.map(m => m.location)),
+  },
 });
 if (run.status !== 0) {
   console.error(`mutation sample ${group}: Stryker failed (${run.status})`);
