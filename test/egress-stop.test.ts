@@ -126,6 +126,10 @@ describe('stopping a dev backfill', () => {
     expect(mine.map(arn => s.executions.get(arn))).toEqual(['ABORTED', 'ABORTED']);
     expect(others.map(arn => s.executions.get(arn))).toEqual(['RUNNING', 'RUNNING']);
     expect(s.calls.filter(([c]) => c === 'StopDateRun').map(([, i]) => i.ExecutionArn).sort()).toEqual([...mine].sort());
+    // each of the four running job workflow runs through the Map's states (names as the execution history shows them)
+    const mapStates = ['Read the run\'s tag', 'A date of the backfill?', 'Stop a date run of the backfill', 'Not a date of the backfill'];
+    const count = (name: string) => s.entered.filter(e => e === name).length;
+    expect(mapStates.map(count)).toEqual([4, 4, 2, 2]);
     // AND nothing is left
     expect([...s.egress]).toEqual([]);
     expect(s.lock.size).toBe(0);

@@ -229,9 +229,20 @@ describe('the on-demand egress run workflow', () => {
   test('takes the lock, creates egress, runs the jobs with the scheduled date, removes everything it created and releases the lock', async () => {
     // GIVEN a scheduled start WHEN it runs
     const w = world();
-    const { calls, result, error } = await run({ input: { scheduledTime: '2026-11-26T02:30:00Z' }, world: w });
+    const { calls, result, error, entered } = await run({ input: { scheduledTime: '2026-11-26T02:30:00Z' }, world: w });
     // THEN
     expect(error).toBeUndefined();
+    // The order docs/networking-and-cost.md gives: the lock, an address, a NAT gateway (waited for), the routes, the
+    // job workflow, the wait until no job of the queue is unended, then routes, NAT gateway and address removed, the lock
+    // released. State names are what the execution history shows an operator.
+    expect(entered.slice(entered.indexOf('Claim the run date'))).toEqual([
+      'Claim the run date', 'Take the lock', 'Teardown only?', 'Allocate Address', 'Create NAT Gateway', 'Wait for NAT gateway',
+      'Describe NAT Gateway', 'NAT gateway ready?', 'Create Route 1', 'Create Route 2', 'Backfill?', 'Run job workflow',
+      'Start waiting for jobs', 'A stopped run?', 'List SUBMITTED jobs', 'List PENDING jobs', 'List RUNNABLE jobs', 'List STARTING jobs',
+      'List RUNNING jobs', 'Every job ended?', 'Jobs ended', 'Delete Route 1', 'Delete Route 2', 'Find NAT Gateways', 'Delete NAT gateways',
+      'Delete NAT Gateway', 'Wait for NAT gateways to go', 'Check NAT Gateways Gone', 'NAT gateways gone?', 'Find Addresses',
+      'Release addresses', 'Release Address', 'Release the lock', 'Outcome', 'Job workflow output', 'Done',
+    ]);
     expect(names(calls)).toEqual([
       'PutItem', 'AllocateAddress', 'CreateNatGateway', 'DescribeNatGateways', 'CreateRoute', 'CreateRoute', 'StartExecution',
       ...TEARDOWN, 'DeleteItem',
