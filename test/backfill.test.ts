@@ -150,6 +150,22 @@ describe('the backfill', () => {
     expect(sfn.executions.filter(e => e.machine === JOB_WORKFLOW)).toHaveLength(1);
   });
 
+  test('the dev run workflow starts its job workflow with the same retrier as the backfill\'s dates', () => {
+    // With ON_DEMAND_EGRESS (dev's default) a run is the run workflow's "Run job workflow" StartExecution: throttling
+    // and Step Functions' transient errors are retried 7 times, 3 s doubling up to 60 s, full jitter (start-retry.ts).
+    const runWorkflow = definitionOf(onlyStateMachine(Template.fromStack(platformStack().stack).toJSON(), /^PlatformRunWorkflow[0-9A-F]{8}$/)[1]);
+    const expected = {
+      ErrorEquals: [
+        'StepFunctions.ThrottlingException', 'StepFunctions.TooManyRequestsException', 'StepFunctions.ServiceUnavailableException',
+        'StepFunctions.ExecutionLimitExceededException', 'StepFunctions.AWSStepFunctionsException', 'StepFunctions.SfnException',
+        'StepFunctions.StepFunctionsException', 'StepFunctions.SdkClientException',
+      ],
+      IntervalSeconds: 3, MaxAttempts: 7, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL',
+    };
+    expect(runWorkflow.States['Run job workflow'].Retry).toEqual([expected]);
+    expect(backfill.States['Run each date'].ItemProcessor.States['Run date'].Retry[0]).toEqual(expected);
+  });
+
   test('a failed date is not retried: its StartExecution is made once', async () => {
     const sfn = simulation((_, name) => (name === 'ingest' ? { outcomes: ['fail'] } : undefined));
     const run = await sfn.run(BACKFILL, { from: '2026-03-01', to: '2026-03-01' });
