@@ -160,7 +160,11 @@ describe('the backfill', () => {
         'StepFunctions.ExecutionLimitExceededException', 'StepFunctions.AWSStepFunctionsException', 'StepFunctions.SfnException',
         'StepFunctions.StepFunctionsException', 'StepFunctions.SdkClientException',
       ],
-      IntervalSeconds: 3, MaxAttempts: 7, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL',
+      IntervalSeconds: 3,
+      MaxAttempts: 7,
+      BackoffRate: 2,
+      MaxDelaySeconds: 60,
+      JitterStrategy: 'FULL',
     };
     expect(runWorkflow.States['Run job workflow'].Retry).toEqual([expected]);
     expect(backfill.States['Run each date'].ItemProcessor.States['Run date'].Retry[0]).toEqual(expected);
