@@ -143,16 +143,21 @@ describe('a SubmitJob that fails before Batch created the job', () => {
     for (const j of jobs) expect(copies(sim, j.name)).toBe(1);
   });
 
-  test('a request throttled as "Rate exceeded" is submitted again after one look, as one whose cause says 429: it created nothing', async () => {
-    // docs/workflows.md: a cause that says the request was throttled skips the second look; "Rate exceeded" is the
-    // message of AWS's throttling errors (ThrottlingException: Rate exceeded)
+  test.each([
+    // the message of AWS's throttling errors (ThrottlingException: Rate exceeded)
+    ['Rate exceeded'],
+    // HTTP 429's reason phrase, and the SDK's status line of a 429, each alone
+    ['Too Many Requests'],
+    ['(Service: Batch, Status Code: 429, Request ID: 1)'],
+  ])('a request throttled as "%s" is submitted again after one look: it created nothing', async message => {
+    // docs/workflows.md: a cause that says the request was throttled skips the second look
     const sim = new BatchSimulator({ startDelay: 5, scripts: Object.fromEntries(jobs.map(j => [j.name, { duration: 120 }])) });
     const submit = sim.submitJob.bind(sim);
     let throttled = false;
     jest.spyOn(sim, 'submitJob').mockImplementation(async (request: any) => {
       if (!throttled && String(request.JobName).endsWith('-extract')) {
         throttled = true;
-        throw Object.assign(new Error('Rate exceeded'), { name: 'Batch.AWSBatchException' });
+        throw Object.assign(new Error(message), { name: 'Batch.AWSBatchException' });
       }
       return submit(request);
     });

@@ -37,6 +37,14 @@ describe('the Python app\'s workflow', () => {
     expect(run.duration).toBe(criticalPathOf(DefaultWorkflow.jobs(), { scripts }));
   });
 
+  test('the Parallel is left with the error names docs/workflows.md gives: Workflow.AllJobsSucceeded, Workflow.JobsFailed', () => {
+    const runAndWatch = definition.States['Run and watch'];
+    const states = Object.assign({}, ...runAndWatch.Branches.map((b: any) => b.States));
+    expect([states['Break: all succeeded'], states['Break: a job failed']].map((st: any) => [st.Type, st.Error]))
+      .toEqual([['Fail', 'Workflow.AllJobsSucceeded'], ['Fail', 'Workflow.JobsFailed']]);
+    expect(runAndWatch.Catch.slice(0, 2).map((c: any) => c.ErrorEquals)).toEqual([['Workflow.AllJobsSucceeded'], ['Workflow.JobsFailed']]);
+  });
+
   test('the watch looks at the run\'s jobs 30 s after the start, then doubling up to every 3 minutes', async () => {
     // docs/workflows.md: the watch "looks at every job of the run with ListJobs, 30 s after the start and then
     // doubling up to every 3 minutes". The run lasts 1500 s; its last ListJobs (the check for second copies) is at its end.

@@ -49,7 +49,8 @@ export const GROUPS = {
   },
   recovery: {
     mutate: ['src/private/workflow/submit-recovery.ts', 'src/private/workflow/workflow-duplicates.ts', 'src/private/workflow/state-names.ts'],
-    tests: ['test/submit-recovery.test.ts', 'test/retry-coverage.test.ts'],
+    // workflow-validation: the state-name clash checks of state-names.ts (found by the recovery sample).
+    tests: ['test/submit-recovery.test.ts', 'test/retry-coverage.test.ts', 'test/workflow-validation.test.ts'],
   },
   monitoring: {
     mutate: ['src/private/monitoring/monitoring.ts', 'src/private/monitoring/metrics.ts'],
